@@ -1,0 +1,40 @@
+"""Load reference data and demo content so that every role sees realistic pages.
+
+Idempotent: running it again keeps existing data and adds only what is missing. Each app that
+has demo content provides `<app>/demo.py` with `load(*, stdout)`; they run in dependency order."""
+
+import importlib
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from digifin.demo import DEMO_PASSWORD, ensure_demo_users
+
+DEMO_APPS = ["members", "digifin", "projects", "repayments", "invoicing"]
+
+
+class Command(BaseCommand):
+    help = "Load reference data, demo users and demo content (idempotent)."
+
+    def handle(self, *args, **options):
+        if "load_reference_data" in get_commands():
+            call_command("load_reference_data", stdout=self.stdout)
+        with transaction.atomic():
+            users = ensure_demo_users()
+        for app in DEMO_APPS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            if hasattr(module, "load"):
+                module.load(stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"\nDemo-innlogginger (passord for alle: {DEMO_PASSWORD}):")
+        )
+        for user in users:
+            org = f", {user.organisation.name}" if user.organisation else ""
+            self.stdout.write(f"  {user.username:<12} {user.get_role_display()}{org}")
+        self.stdout.write("  KS-ansatte bruker også administrasjonen på /admin/\n")

@@ -1,0 +1,148 @@
+"""The fund's core: an append-only ledger of every krone in and out, and the capital sources.
+
+The balance is never stored. It is the sum of the ledger, computed by the database
+(digifin/selectors.py). A correction is a reversing entry; rows are never updated or deleted
+(enforced here and, on PostgreSQL, by a trigger: migration 0002)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a ledger entry."""
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Ledger entries are append-only; record a reversing entry.")
+
+    def delete(self):
+        raise AppendOnlyError("Ledger entries are append-only; record a reversing entry.")
+
+
+class CapitalSource(models.TextChoices):
+    """Who the money comes from or goes to, for balances by source."""
+
+    KMD = "kmd", _("KMD (staten)")
+    KS = "ks", _("KS")
+    MEMBERS = "members", _("Kommuner og fylkeskommuner")
+    ACCESS_FEES = "access_fees", _("Tilknytningskostnader")
+    PROJECTS = "projects", _("Prosjekter")
+    CONTRIBUTORS = "contributors", _("Tilbakebetaling til bidragsytere")
+
+
+class LedgerEntry(models.Model):
+    """One movement of money into (positive) or out of (negative) the fund's capital."""
+
+    class Kind(models.TextChoices):
+        MEMBER_SHARE = "member_share", _("Andel fra medlem")
+        STATE_GRANT = "state_grant", _("Tilskudd fra KMD")
+        KS_CAPITAL = "ks_capital", _("Kapital fra KS")
+        DISBURSEMENT = "disbursement", _("Utbetaling til prosjekt")
+        ACCESS_FEE = "access_fee", _("Tilknytningskostnad")
+        ACCESS_FEE_REFUND = "access_fee_refund", _("Refusjon av tilknytningskostnad")
+        CONTRIBUTOR_REPAYMENT = "contributor_repayment", _("Tilbakebetaling til bidragsyter")
+        REVERSAL = "reversal", _("Korrigering (reversering)")
+
+    # The sign each kind must carry; a reversal carries the opposite sign of what it reverses.
+    INFLOW_KINDS = {Kind.MEMBER_SHARE, Kind.STATE_GRANT, Kind.KS_CAPITAL, Kind.ACCESS_FEE}
+    OUTFLOW_KINDS = {Kind.DISBURSEMENT, Kind.ACCESS_FEE_REFUND, Kind.CONTRIBUTOR_REPAYMENT}
+
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    source = models.CharField(_("kilde"), max_length=16, choices=CapitalSource.choices)
+    amount = models.DecimalField(_("beløp"), max_digits=14, decimal_places=2)
+    occurred_on = models.DateField(_("bokført dato"))
+    description = models.CharField(_("tekst"), max_length=300)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("medlem"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    # What the entry refers to (an invoice, a project, a solution, ...), without the ledger
+    # importing those apps.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # Secondary attribution, e.g. an access fee is attributed to its solution and its project.
+    project_ref = models.PositiveBigIntegerField(_("prosjekt-id"), null=True, blank=True)
+    solution_ref = models.PositiveBigIntegerField(_("løsnings-id"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverserer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("posteringer i fondet")
+        verbose_name_plural = _("fondsregnskap (posteringer)")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False)
+                | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="ledger_reversal_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["occurred_on"]),
+            models.Index(fields=["source", "occurred_on"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on:%d.%m.%Y} {self.get_kind_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Ledger entries are append-only; record a reversing entry.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Ledger entries are append-only; record a reversing entry.")
+
+
+class CapitalCommitment(models.Model):
+    """Capital promised to the fund (KMD's grant, KS's ceiling). What is actually paid is in
+    the ledger; committed and paid are separate numbers."""
+
+    source = models.CharField(_("kilde"), max_length=16, choices=CapitalSource.choices)
+    year = models.PositiveSmallIntegerField(_("år"))
+    amount = models.DecimalField(_("beløp"), max_digits=14, decimal_places=2)
+    is_ceiling = models.BooleanField(_("er et tak («inntil»)"), default=False)
+    reference = models.CharField(_("vedtak/hjemmel"), max_length=200, blank=True)
+    conditions = models.TextField(_("vilkår"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kapitaltilsagn")
+        verbose_name_plural = _("kapitaltilsagn")
+        ordering = ["year", "source"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.year}: {self.amount}"

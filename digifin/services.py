@@ -1,0 +1,121 @@
+"""Writes to the fund's ledger. Every app records money through these functions."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from .models import CapitalSource, LedgerEntry
+from .money import to_money
+
+
+class LedgerError(ValueError):
+    """A ledger entry that would break one of the fund's rules."""
+
+
+@transaction.atomic
+def ledger_record(
+    *,
+    kind: str,
+    source: str,
+    amount: Decimal,
+    occurred_on: datetime.date,
+    description: str,
+    actor=None,
+    member=None,
+    subject=None,
+    project_ref: int | None = None,
+    solution_ref: int | None = None,
+    idempotency_key: str | None = None,
+) -> LedgerEntry:
+    """Append one entry. Inflows are positive, outflows negative: `amount` is given as a
+    positive number and signed by `kind`. With an `idempotency_key`, recording the same thing
+    twice returns the first entry instead of booking it again."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise LedgerError("Beløpet må være større enn null.")
+    if kind == LedgerEntry.Kind.REVERSAL:
+        raise LedgerError("Bruk ledger_reverse for korrigeringer.")
+    if kind not in LedgerEntry.Kind.values:
+        raise LedgerError(f"Ukjent posteringstype: {kind}")
+    if source not in CapitalSource.values:
+        raise LedgerError(f"Ukjent kilde: {source}")
+    if idempotency_key:
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    signed = amount if kind in LedgerEntry.INFLOW_KINDS else -amount
+    if signed < 0:
+        _lock_ledger()
+        from .selectors import fund_balance
+
+        if fund_balance() + signed < 0:
+            raise LedgerError("Fondet kan ikke gå i minus.")
+    entry = LedgerEntry(
+        kind=kind,
+        source=source,
+        amount=signed,
+        occurred_on=occurred_on,
+        description=description,
+        member=member,
+        project_ref=project_ref,
+        solution_ref=solution_ref,
+        idempotency_key=idempotency_key,
+        recorded_by=actor,
+    )
+    if subject is not None:
+        entry.subject_type = ContentType.objects.get_for_model(subject)
+        entry.subject_id = subject.pk
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        if idempotency_key:
+            return LedgerEntry.objects.get(idempotency_key=idempotency_key)
+        raise
+    return entry
+
+
+@transaction.atomic
+def ledger_reverse(
+    *, entry: LedgerEntry, actor, reason: str, occurred_on: datetime.date | None = None
+) -> LedgerEntry:
+    """Correct an entry by appending its exact opposite. An entry can be reversed once."""
+    if entry.kind == LedgerEntry.Kind.REVERSAL:
+        raise LedgerError("En reversering kan ikke reverseres; før en ny postering.")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise LedgerError("Posteringen er allerede reversert.")
+    if entry.amount > 0:
+        _lock_ledger()
+        from .selectors import fund_balance
+
+        if fund_balance() - entry.amount < 0:
+            raise LedgerError("Fondet kan ikke gå i minus.")
+    reversal = LedgerEntry(
+        kind=LedgerEntry.Kind.REVERSAL,
+        source=entry.source,
+        amount=-entry.amount,
+        occurred_on=occurred_on or datetime.date.today(),
+        description=f"Reversering: {reason}"[:300],
+        member=entry.member,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        project_ref=entry.project_ref,
+        solution_ref=entry.solution_ref,
+        reverses=entry,
+        recorded_by=actor,
+    )
+    reversal.save()
+    return reversal
+
+
+def _lock_ledger():
+    """Serialise outflows so two concurrent disbursements cannot both pass the balance check.
+
+    On PostgreSQL a transaction-scoped advisory lock; SQLite serialises writers anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [4242_0001])

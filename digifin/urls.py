@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "DigiFin – KS"
+admin.site.site_title = "DigiFin"
+admin.site.index_title = "Administrasjon av fondet"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("accounts.urls")),
+    path("medlemmer/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,158 @@
+"""Who is in the fund: kommuner, fylkeskommuner (and KS), and their participation."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+from stdnum.no import orgnr as orgnr_std
+
+
+def validate_orgnr(value: str):
+    from django.core.exceptions import ValidationError
+
+    if value and not orgnr_std.is_valid(value):
+        raise ValidationError(
+            _("%(value)s er ikke et gyldig organisasjonsnummer (MOD11)."),
+            params={"value": value},
+        )
+
+
+class Member(models.Model):
+    class Kind(models.TextChoices):
+        KOMMUNE = "kommune", _("Kommune")
+        FYLKESKOMMUNE = "fylkeskommune", _("Fylkeskommune")
+        KS = "ks", _("KS")
+
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    # kommunenummer (4 digits) or fylkesnummer (2 digits); text so that 0301 keeps its zero.
+    number = models.CharField(_("nummer"), max_length=4)
+    name = models.CharField(_("navn"), max_length=120)
+    orgnr = models.CharField(
+        _("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_orgnr]
+    )
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    county = models.ForeignKey(
+        "self",
+        verbose_name=_("fylke"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+        limit_choices_to={"kind": "fylkeskommune"},
+    )
+    email = models.EmailField(_("e-post (post og faktura)"), blank=True)
+    address = models.TextField(_("postadresse"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("medlem")
+        verbose_name_plural = _("medlemmer")
+        ordering = ["number", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number", "valid_from"], name="member_unique_number_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="member_valid_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "number"])]
+
+    def __str__(self):
+        return f"{self.number} {self.name}" if self.number else self.name
+
+
+class Participation(models.Model):
+    """A member's participation in the fund: invited → confirmed → invoiced → paid, or declined.
+
+    A member is a participant (may apply for support) from its confirmation; it may take
+    solutions into use only when its share is fully paid. Transitions go through
+    members/services.py, which logs each one as a ParticipationEvent."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invitert")
+        CONFIRMED = "confirmed", _("Bekreftet")
+        INVOICED = "invoiced", _("Fakturert")
+        PAID = "paid", _("Betalt")
+        DECLINED = "declined", _("Takket nei")
+
+    PARTICIPANT_STATUSES = (Status.CONFIRMED, Status.INVOICED, Status.PAID)
+
+    member = models.OneToOneField(
+        Member, verbose_name=_("medlem"), on_delete=models.PROTECT, related_name="participation"
+    )
+    status = FSMField(_("status"), default=Status.INVITED, choices=Status.choices, protected=True)
+    invited_on = models.DateField(_("invitert"), null=True, blank=True)
+    decided_on = models.DateField(_("vedtaksdato"), null=True, blank=True)
+    decision_reference = models.CharField(_("vedtaksreferanse"), max_length=120, blank=True)
+    fakturareferanse = models.CharField(_("fakturareferanse"), max_length=120, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("kontaktens e-post"), blank=True)
+    # Frozen when invoiced: later population imports never change an issued amount.
+    share_amount = models.DecimalField(
+        _("andel (fakturert)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    invoiced_on = models.DateField(_("fakturert"), null=True, blank=True)
+    paid_on = models.DateField(_("betalt"), null=True, blank=True)
+    declined_on = models.DateField(_("takket nei"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deltakelse")
+        verbose_name_plural = _("deltakelser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_amount__isnull=True) | Q(share_amount__gte=0),
+                name="participation_share_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()}"
+
+    @property
+    def is_participant(self) -> bool:
+        return self.status in self.PARTICIPANT_STATUSES
+
+    # The allowed transitions; side effects and logging live in members/services.py.
+    @transition(field=status, source=[Status.INVITED, Status.DECLINED], target=Status.CONFIRMED)
+    def confirm(self):
+        pass
+
+    @transition(field=status, source=[Status.INVITED, Status.CONFIRMED], target=Status.DECLINED)
+    def decline(self):
+        pass
+
+    @transition(field=status, source=Status.CONFIRMED, target=Status.INVOICED)
+    def mark_invoiced(self):
+        pass
+
+    @transition(field=status, source=[Status.INVOICED], target=Status.PAID)
+    def mark_paid(self):
+        pass
+
+
+class ParticipationEvent(models.Model):
+    """The log of a participation's transitions: who, when, from, to, and a note."""
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=16, choices=Participation.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Participation.Status.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hendelse")
+        verbose_name_plural = _("hendelser")

@@ -1,0 +1,138 @@
+"""Writes for members and their participation. Every write takes the acting user."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django_fsm import can_proceed
+
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.money import to_money
+from digifin.services import ledger_record
+
+from .models import Participation, ParticipationEvent
+
+
+class ParticipationError(ValueError):
+    """A participation change the rules do not allow; the message is for the user."""
+
+
+def _transition(participation: Participation, method: str, *, actor, note: str = ""):
+    action = getattr(participation, method)
+    if not can_proceed(action):
+        raise ParticipationError(
+            f"Kan ikke gå fra «{participation.get_status_display()}» med handlingen {method}."
+        )
+    from_status = participation.status
+    action()
+    participation.save()
+    ParticipationEvent.objects.create(
+        participation=participation,
+        from_status=from_status,
+        to_status=participation.status,
+        actor=actor,
+        note=note,
+    )
+
+
+def _locked(participation: Participation) -> Participation:
+    return Participation.objects.select_for_update().get(pk=participation.pk)
+
+
+@transaction.atomic
+def participation_confirm(
+    *,
+    participation: Participation,
+    decided_on: datetime.date,
+    decision_reference: str,
+    fakturareferanse: str,
+    contact_name: str,
+    contact_email: str,
+    actor,
+) -> Participation:
+    """The member's formal decision to join (this replaces the e-mail to KS)."""
+    participation = _locked(participation)
+    if not fakturareferanse.strip():
+        raise ParticipationError("Fakturareferanse må oppgis: offentlige kjøpere krever den.")
+    participation.decided_on = decided_on
+    participation.decision_reference = decision_reference
+    participation.fakturareferanse = fakturareferanse.strip()
+    participation.contact_name = contact_name
+    participation.contact_email = contact_email
+    _transition(participation, "confirm", actor=actor, note=decision_reference)
+    return participation
+
+
+@transaction.atomic
+def participation_decline(*, participation: Participation, actor, note: str = "") -> Participation:
+    participation = _locked(participation)
+    participation.declined_on = datetime.date.today()
+    _transition(participation, "decline", actor=actor, note=note)
+    return participation
+
+
+@transaction.atomic
+def participation_mark_invoiced(
+    *, participation: Participation, amount: Decimal, invoiced_on: datetime.date, actor
+) -> Participation:
+    """Freeze the share at the invoiced amount. Called by invoicing when a share invoice is
+    issued; population imports after this never change the amount."""
+    participation = _locked(participation)
+    participation.share_amount = to_money(amount)
+    participation.invoiced_on = invoiced_on
+    _transition(participation, "mark_invoiced", actor=actor, note=f"Andel {amount}")
+    return participation
+
+
+def participation_paid_amount(*, participation: Participation) -> Decimal:
+    """What the member has paid of its share, from the ledger (reversals included)."""
+    from django.db.models import Q, Sum
+
+    total = LedgerEntry.objects.filter(
+        Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
+        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
+        member_id=participation.member_id,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+@transaction.atomic
+def participation_register_payment(
+    *,
+    participation: Participation,
+    amount: Decimal,
+    paid_on: datetime.date,
+    actor,
+    reference: str = "",
+    idempotency_key: str | None = None,
+    subject=None,
+) -> LedgerEntry:
+    """Book a payment of the member's share into the fund's ledger. A partial payment leaves
+    the participation invoiced; when the paid total reaches the share it becomes paid.
+    An over-payment is booked as paid in; the surplus shows in `participation_balance`."""
+    participation = _locked(participation)
+    if participation.status not in (Participation.Status.INVOICED, Participation.Status.PAID):
+        raise ParticipationError("Andelen må være fakturert før en innbetaling kan registreres.")
+    entry = ledger_record(
+        kind=LedgerEntry.Kind.MEMBER_SHARE,
+        source=CapitalSource.MEMBERS,
+        amount=amount,
+        occurred_on=paid_on,
+        description=f"Andel {participation.member} {reference}".strip()[:300],
+        actor=actor,
+        member=participation.member,
+        subject=subject,
+        idempotency_key=idempotency_key,
+    )
+    paid = participation_paid_amount(participation=participation)
+    if participation.status == Participation.Status.INVOICED and paid >= participation.share_amount:
+        participation.paid_on = paid_on
+        _transition(participation, "mark_paid", actor=actor, note=f"Innbetalt {paid}")
+    return entry
+
+
+def participation_balance(*, participation: Participation) -> Decimal:
+    """Owed (positive) or over-paid (negative) against the invoiced share."""
+    if participation.share_amount is None:
+        return Decimal("0.00")
+    return participation.share_amount - participation_paid_amount(participation=participation)

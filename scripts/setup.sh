@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create .venv with the pinned Python packages (uv.lock), build static assets, compile the
+# translations. Idempotent: a second run only does what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+scripts/system_deps.sh "$mode"
+export UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
+if [ ! -x .tools/bin/uv ]; then
+  python3 -m venv .tools
+  .tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+fi
+.tools/bin/uv sync --frozen --python "$(command -v python3)" --quiet
+scripts/build_assets.sh
+.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
