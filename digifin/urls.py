@@ -13,5 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("accounts.urls")),
     path("medlemmer/", include("members.urls")),
+    path("prosjekter/", include("projects.urls")),
+    path("losninger/", include("repayments.urls")),
+    path("fakturaer/", include("invoicing.urls")),
     path("admin/", admin.site.urls),
 ]
