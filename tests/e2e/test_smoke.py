@@ -28,9 +28,7 @@ def test_ks_staff_logs_in_sees_staff_navigation_and_logs_out(page, login, ks_use
     _logout(page)
 
 
-def test_municipal_user_logs_in_sees_own_organisation_and_logs_out(
-    page, login, municipal_user
-):
+def test_municipal_user_logs_in_sees_own_organisation_and_logs_out(page, login, municipal_user):
     login(municipal_user)
     nav = _nav(page)
     nav.get_by_role("link", name="Min organisasjon").click()
