@@ -16,5 +16,7 @@ urlpatterns = [
     path("prosjekter/", include("projects.urls")),
     path("losninger/", include("repayments.urls")),
     path("fakturaer/", include("invoicing.urls")),
+    path("fondet/", include("digifin.overview.urls")),
+    path("apenhet/", include("digifin.overview.public_urls")),
     path("admin/", admin.site.urls),
 ]
