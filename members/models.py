@@ -43,6 +43,16 @@ class Member(models.Model):
         related_name="municipalities",
         limit_choices_to={"kind": "fylkeskommune"},
     )
+    # Oslo 2017 was both kommune (0301) and fylke (03): the fylke's share is billed with the
+    # kommune, one legal entity and one invoice (docs/decisions/members-oslo.md).
+    billed_with = models.ForeignKey(
+        "self",
+        verbose_name=_("faktureres sammen med"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="billed_members",
+    )
     email = models.EmailField(_("e-post (post og faktura)"), blank=True)
     address = models.TextField(_("postadresse"), blank=True)
 
@@ -156,3 +166,131 @@ class ParticipationEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("hendelse")
         verbose_name_plural = _("hendelser")
+
+
+class MemberSuccession(models.Model):
+    """A predecessor → successor link from a merge, split or renumbering (2018, 2020, 2024).
+
+    `fraction` is the part of the predecessor that went to the successor: 1 for a merge or a
+    renumbering; for a split (Tysfjord 2020, Snillfjord 2020, Ålesund/Haram 2024) the part of its
+    population, so that the predecessor's share and payments are divided by population
+    (docs/decisions/members-splits.md)."""
+
+    predecessor = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="predecessor_links"
+    )
+    changed_on = models.DateField(_("endret fra"))
+    fraction = models.DecimalField(
+        _("andel av forgjengeren"), max_digits=5, decimal_places=4, default=1
+    )
+    note = models.CharField(_("merknad"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sammenslåing/deling")
+        verbose_name_plural = _("sammenslåinger og delinger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="member_succession_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(fraction__gt=0) & Q(fraction__lte=1),
+                name="member_succession_fraction_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="member_succession_not_self",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.changed_on:%Y})"
+
+
+class PopulationFigure(models.Model):
+    """A population figure from SSB for one member and one reference period.
+
+    Periods: `2017` = 1 January 2017 (table 07459), `2017K2` = end of 2nd quarter 2017
+    (table 01222)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="population")
+    period = models.CharField(_("periode"), max_length=8)
+    population = models.PositiveIntegerField(_("innbyggere"))
+    table = models.CharField(_("SSB-tabell"), max_length=16, blank=True)
+    source = models.CharField(_("kilde"), max_length=200)
+    imported_at = models.DateTimeField(_("importert"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("innbyggertall")
+        verbose_name_plural = _("innbyggertall")
+        ordering = ["member__number", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "period"], name="population_unique_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.period}: {self.population}"
+
+
+def period_label(period: str) -> str:
+    """`2017` → `1.1.2017`; `2017K2` → `2. kvartal 2017`; anything else as is."""
+    if len(period) == 4 and period.isdigit():
+        return f"1.1.{period}"
+    if len(period) == 6 and period[4] == "K" and period[:4].isdigit():
+        return f"{period[5]}. kvartal {period[:4]}"
+    return period
+
+
+class ContributionBasis(models.Model):
+    """The recorded population a member's share is computed from: a fact, not a recomputation.
+
+    Only members of the 2017 structure have one; a successor's share is the sum of its
+    predecessors' shares."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, related_name="contribution_basis"
+    )
+    population = models.PositiveIntegerField(_("innbyggere"))
+    period = models.CharField(_("periode"), max_length=8)
+    source = models.CharField(_("kilde"), max_length=200)
+    recorded_at = models.DateTimeField(_("registrert"), auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("beregningsgrunnlag")
+        verbose_name_plural = _("beregningsgrunnlag")
+
+    def __str__(self):
+        return f"{self.member}: {self.population} ({self.period})"
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+
+class ContributionRate(models.Model):
+    """Kroner per inhabitant for a kind of member (data, not code): 20 kommune, 5 fylke."""
+
+    kind = models.CharField(_("type"), max_length=16, choices=Member.Kind.choices)
+    per_inhabitant = models.DecimalField(_("kroner per innbygger"), max_digits=8, decimal_places=2)
+    valid_from = models.DateField(_("gyldig fra"))
+    reference = models.CharField(_("vedtak"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sats")
+        verbose_name_plural = _("satser")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="rate_unique_kind_from"),
+            models.CheckConstraint(condition=Q(per_inhabitant__gte=0), name="rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.per_inhabitant} kr"

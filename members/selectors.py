@@ -1,10 +1,348 @@
-from .models import Member
+"""Reads for members: the registry at a date, shares, and the effective participation.
+
+Rules (docs/members.md):
+- The share of a member of the 2017 structure is `rate(kind) × basis population`, rounded half
+  up to whole kroner; once invoiced, the invoiced (frozen) amount is used instead.
+- A successor's required share is the sum of its predecessors' shares (each times the part of
+  the predecessor it received: 1 for a merge or renumbering, the population part for a split),
+  rounded half up to whole kroner. What it has paid is its own payments plus its predecessors'
+  (times the same part); what is still owed is the difference.
+- A successor is a participant if it or any predecessor is; it has paid its share when the
+  paid total reaches the required share."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from digifin.models import LedgerEntry
+from digifin.money import round_kroner, to_money
+
+from .models import (
+    ContributionBasis,
+    ContributionRate,
+    Member,
+    MemberSuccession,
+    Participation,
+    period_label,
+)
+
+ZERO = Decimal("0.00")
+STRUCTURE_DATES = {
+    "2017": datetime.date(2017, 1, 1),
+    "2020": datetime.date(2020, 1, 1),
+    "2024": datetime.date(2024, 1, 1),
+}
+_RANK = {
+    Participation.Status.DECLINED: 0,
+    Participation.Status.INVITED: 1,
+    Participation.Status.CONFIRMED: 2,
+    Participation.Status.INVOICED: 3,
+    Participation.Status.PAID: 4,
+}
 
 
-def member_list(*, kind: str | None = None, search: str = ""):
+@dataclass(frozen=True)
+class EffectiveParticipation:
+    """A member's participation as it counts today, including what it inherited by merges."""
+
+    member: Member
+    status: str | None
+    is_participant: bool
+    has_paid_share: bool
+    share_amount: Decimal
+    paid_amount: Decimal
+    owed_amount: Decimal
+    basis_population: int | None
+    basis_period: str
+    participations: list = field(default_factory=list)
+    own: Participation | None = None
+    inherited: bool = False
+
+    @property
+    def status_display(self) -> str:
+        if self.status is None:
+            return ""
+        return str(Participation.Status(self.status).label)
+
+    @property
+    def overpaid_amount(self) -> Decimal:
+        return max(self.paid_amount - self.share_amount, ZERO)
+
+    @property
+    def basis_period_label(self) -> str:
+        return ", ".join(period_label(p) for p in self.basis_period.split(",") if p)
+
+
+def current_member(*, kind: str, number: str) -> Member | None:
+    """The member with this kind and number that is valid today (None if there is none)."""
+    today = datetime.date.today()
+    return (
+        Member.objects.filter(kind=kind, number=number, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def members_at(*, on: datetime.date):
+    """The members (kommuner and fylkeskommuner) that existed on a date."""
+    return (
+        Member.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .exclude(kind=Member.Kind.KS)
+    )
+
+
+def member_list(*, kind: str | None = None, search: str = "", on: datetime.date | None = None):
     qs = Member.objects.select_related("participation", "county").order_by("kind", "number")
+    if on is not None:
+        qs = qs.filter(pk__in=members_at(on=on).values("pk"))
     if kind:
         qs = qs.filter(kind=kind)
     if search:
-        qs = qs.filter(name__icontains=search) | qs.filter(number__startswith=search)
+        qs = qs.filter(Q(name__icontains=search) | Q(number__startswith=search))
     return qs
+
+
+def contribution_rates(*, on: datetime.date | None = None) -> dict[str, Decimal]:
+    """Kroner per inhabitant by kind, valid on `on` (today by default)."""
+    on = on or datetime.date.today()
+    rates: dict[str, Decimal] = {}
+    for rate in ContributionRate.objects.filter(valid_from__lte=on).order_by("kind", "-valid_from"):
+        rates.setdefault(rate.kind, rate.per_inhabitant)
+    return rates
+
+
+def member_paid_amounts(*, member_ids=None) -> dict[int, Decimal]:
+    """Net share payments (reversals included) per member id, from the ledger."""
+    qs = LedgerEntry.objects.filter(
+        Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
+        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
+        member__isnull=False,
+    )
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=list(member_ids))
+    rows = qs.values("member_id").annotate(total=Sum("amount")).order_by()
+    return {row["member_id"]: row["total"] for row in rows}
+
+
+class _Book:
+    """Everything the share rules need for a set of members, loaded in a few queries."""
+
+    def __init__(self, members: dict[int, Member], preds: dict[int, list[tuple[int, Decimal]]]):
+        self.members = members
+        self.preds = preds
+        ids = list(members)
+        self.basis = {b.member_id: b for b in ContributionBasis.objects.filter(member_id__in=ids)}
+        self.participation = {
+            p.member_id: p for p in Participation.objects.filter(member_id__in=ids)
+        }
+        self.paid = member_paid_amounts(member_ids=ids)
+        self.rates = contribution_rates()
+        self.billed = defaultdict(list)
+        for m in members.values():
+            if m.billed_with_id:
+                self.billed[m.billed_with_id].append(m.pk)
+        self._share: dict[int, Decimal] = {}
+
+    @classmethod
+    def for_members(cls, members) -> "_Book":
+        """Load the members and all their ancestors (predecessors of predecessors)."""
+        known = {m.pk: m for m in members}
+        preds: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        frontier = set(known)
+        seen_links: set[int] = set()
+        while frontier:
+            links = list(
+                MemberSuccession.objects.filter(successor_id__in=frontier).select_related(
+                    "predecessor"
+                )
+            )
+            frontier = set()
+            for link in links:
+                if link.pk in seen_links:
+                    continue
+                seen_links.add(link.pk)
+                preds[link.successor_id].append((link.predecessor_id, link.fraction))
+                if link.predecessor_id not in known:
+                    known[link.predecessor_id] = link.predecessor
+                    frontier.add(link.predecessor_id)
+        # Members billed with one of these (Oslo fylke 03 with Oslo kommune 0301), and back.
+        extra_ids = {m.billed_with_id for m in known.values() if m.billed_with_id} - set(known)
+        extra = list(Member.objects.filter(Q(pk__in=extra_ids) | Q(billed_with_id__in=known)))
+        for m in extra:
+            known.setdefault(m.pk, m)
+        return cls(known, preds)
+
+    @classmethod
+    def everything(cls) -> "_Book":
+        members = {m.pk: m for m in Member.objects.all()}
+        preds: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for link in MemberSuccession.objects.all():
+            preds[link.successor_id].append((link.predecessor_id, link.fraction))
+        return cls(members, preds)
+
+    # -- the rules --------------------------------------------------------------------------
+    def own_share(self, mid: int) -> Decimal:
+        member = self.members[mid]
+        if member.billed_with_id:
+            return ZERO
+        participation = self.participation.get(mid)
+        if participation is not None and participation.share_amount is not None:
+            return participation.share_amount  # frozen once invoiced
+        basis = self.basis.get(mid)
+        if basis is None:
+            return ZERO
+        raw = self.rates.get(member.kind, ZERO) * basis.population
+        for child in self.billed.get(mid, []):
+            child_basis = self.basis.get(child)
+            if child_basis is not None:
+                raw += self.rates.get(self.members[child].kind, ZERO) * child_basis.population
+        return round_kroner(raw)
+
+    def share(self, mid: int) -> Decimal:
+        if mid not in self._share:
+            if self.preds.get(mid):
+                total = sum((self.share(p) * fraction for p, fraction in self.preds[mid]), ZERO)
+                self._share[mid] = round_kroner(total)
+            else:
+                self._share[mid] = self.own_share(mid)
+        return self._share[mid]
+
+    def paid_total(self, mid: int) -> Decimal:
+        total = self.paid.get(mid, ZERO)
+        for p, fraction in self.preds.get(mid, []):
+            inherited = self.paid_total(p)
+            # A split divides payments like shares: by population part, in whole kroner.
+            total += inherited if fraction == 1 else round_kroner(inherited * fraction)
+        return to_money(total)
+
+    def ancestors(self, mid: int) -> list[int]:
+        out = []
+        for p, _fraction in self.preds.get(mid, []):
+            out.append(p)
+            out.extend(self.ancestors(p))
+        return out
+
+    def leaf_bases(self, mid: int) -> list[tuple[ContributionBasis, Decimal]]:
+        if not self.preds.get(mid):
+            basis = self.basis.get(mid)
+            return [(basis, Decimal(1))] if basis else []
+        out = []
+        for p, fraction in self.preds[mid]:
+            out.extend((b, f * fraction) for b, f in self.leaf_bases(p))
+        return out
+
+    def effective(self, mid: int) -> EffectiveParticipation:
+        member = self.members[mid]
+        if member.billed_with_id and member.billed_with_id in self.members:
+            # Oslo fylke 2017: its share is billed with Oslo kommune; it follows that status.
+            other = self.effective(member.billed_with_id)
+            basis = self.basis.get(mid)
+            return EffectiveParticipation(
+                member=member,
+                status=other.status,
+                is_participant=other.is_participant,
+                has_paid_share=other.has_paid_share,
+                share_amount=ZERO,
+                paid_amount=ZERO,
+                owed_amount=ZERO,
+                basis_population=basis.population if basis else None,
+                basis_period=basis.period if basis else "",
+                participations=other.participations,
+                own=None,
+                inherited=True,
+            )
+        own = self.participation.get(mid)
+        inherited_rows = [
+            self.participation[a] for a in self.ancestors(mid) if a in self.participation
+        ]
+        rows = ([own] if own else []) + inherited_rows
+        share = self.share(mid)
+        paid = self.paid_total(mid)
+        owed = max(share - paid, ZERO)
+        participant_rows = [p for p in rows if p.is_participant]
+        is_participant = bool(participant_rows)
+        has_paid = is_participant and share > 0 and paid >= share
+        if not rows:
+            status = None
+        elif has_paid:
+            status = Participation.Status.PAID
+        elif own is not None and own.is_participant:
+            status = own.status
+        elif participant_rows:
+            invoiced = any(p.status == Participation.Status.INVOICED for p in participant_rows)
+            status = Participation.Status.INVOICED if invoiced else Participation.Status.CONFIRMED
+        elif own is not None:
+            status = own.status
+        else:
+            status = max((p.status for p in rows), key=lambda s: _RANK[s])
+        bases = self.leaf_bases(mid)
+        population = None
+        if bases:
+            population = int(round_kroner(sum((b.population * f for b, f in bases), Decimal(0))))
+        periods = sorted({b.period for b, _f in bases})
+        return EffectiveParticipation(
+            member=member,
+            status=status,
+            is_participant=is_participant,
+            has_paid_share=has_paid,
+            share_amount=share,
+            paid_amount=paid,
+            owed_amount=owed,
+            basis_population=population,
+            basis_period=",".join(periods),
+            participations=rows,
+            own=own,
+            inherited=bool(inherited_rows) and not (own and own.is_participant),
+        )
+
+
+def effective_participation(*, member: Member) -> EffectiveParticipation:
+    """The member's participation including what it inherited through merges (see module)."""
+    return _Book.for_members([member]).effective(member.pk)
+
+
+def member_share(*, member: Member) -> Decimal:
+    """The required one-off share in whole kroner (frozen amount once invoiced)."""
+    return _Book.for_members([member]).share(member.pk)
+
+
+def effective_participations(*, members) -> dict[int, EffectiveParticipation]:
+    """Bulk version for lists and exports: member id → EffectiveParticipation."""
+    members = list(members)
+    book = _Book.everything() if len(members) > 50 else _Book.for_members(members)
+    return {m.pk: book.effective(m.pk) for m in members}
+
+
+def contribution_table(*, structure: str) -> list[dict]:
+    """The rows of the contribution table for the 2017, 2020 or 2024 structure."""
+    on = STRUCTURE_DATES[structure]
+    members = list(
+        members_at(on=on).order_by(
+            # kommuner first, then fylkeskommuner, each by number
+            "-kind",
+            "number",
+        )
+    )
+    book = _Book.everything()
+    rows = []
+    for m in members:
+        eff = book.effective(m.pk)
+        rows.append(
+            {
+                "nummer": m.number,
+                "navn": m.name,
+                "type": m.kind,
+                "innbyggere": eff.basis_population if eff.basis_population is not None else "",
+                "andel": eff.share_amount,
+                "status": eff.status or "",
+                "innbetalt": eff.paid_amount,
+                "member": m,
+                "effective": eff,
+            }
+        )
+    return rows

@@ -35,6 +35,43 @@ def _transition(participation: Participation, method: str, *, actor, note: str =
     )
 
 
+@transaction.atomic
+def participation_for_member(
+    *, member, actor, invited_on: datetime.date | None = None
+) -> Participation:
+    """The member's own participation row, created as invited if it has none.
+
+    A successor (e.g. 3405 Lillehammer, 2020) inherits its predecessors' participation: if one
+    of them is a participant, the successor's own row is created as confirmed (logged as
+    inherited), so that an invoice for what is still owed can be issued against it."""
+    from .selectors import effective_participation
+
+    existing = Participation.objects.filter(member=member).first()
+    if existing is not None:
+        return existing
+    effective = effective_participation(member=member)
+    inherited = effective.is_participant
+    participation = Participation.objects.create(
+        member=member,
+        invited_on=invited_on or datetime.date.today(),
+        status=Participation.Status.CONFIRMED if inherited else Participation.Status.INVITED,
+    )
+    if inherited:
+        source = effective.participations[0] if effective.participations else None
+        participation.decided_on = source.decided_on if source else None
+        participation.decision_reference = source.decision_reference if source else ""
+        participation.fakturareferanse = source.fakturareferanse if source else ""
+        participation.save()
+        ParticipationEvent.objects.create(
+            participation=participation,
+            from_status=Participation.Status.INVITED,
+            to_status=Participation.Status.CONFIRMED,
+            actor=actor,
+            note="Arvet fra forgjenger(e) ved sammenslåing",
+        )
+    return participation
+
+
 def _locked(participation: Participation) -> Participation:
     return Participation.objects.select_for_update().get(pk=participation.pk)
 

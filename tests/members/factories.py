@@ -33,3 +33,29 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     member = factory.SubFactory(MemberFactory)
     invited_on = datetime.date(2017, 9, 1)
+
+
+class Member2017Factory(MemberFactory):
+    valid_from = datetime.date(2017, 1, 1)
+    valid_to = datetime.date(2019, 12, 31)
+
+
+def basis(member, population, period="2017K2", source="test"):
+    from members.models import ContributionBasis
+
+    return ContributionBasis.objects.create(
+        member=member, population=population, period=period, source=source
+    )
+
+
+def succession(predecessor, successor, fraction="1", changed_on=datetime.date(2020, 1, 1)):
+    from decimal import Decimal
+
+    from members.models import MemberSuccession
+
+    return MemberSuccession.objects.create(
+        predecessor=predecessor,
+        successor=successor,
+        fraction=Decimal(fraction),
+        changed_on=changed_on,
+    )
