@@ -146,3 +146,74 @@ class CapitalCommitment(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} {self.year}: {self.amount}"
+
+
+class ForecastScenario(models.Model):
+    """A named, saved set of assumptions for the self-financing forecast (digifin/overview).
+
+    The numbers that come from the ledger and the portfolio (capital today, what granted
+    projects may still draw) are read fresh on every run; the scenario stores only what a
+    person assumes: the horizon, the pipeline and each solution's adoption curve."""
+
+    name = models.CharField(_("navn"), max_length=120, unique=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    years = models.PositiveSmallIntegerField(_("antall år"), default=5)
+    grant_quarters = models.PositiveSmallIntegerField(
+        _("kvartaler for utbetaling av innvilgede midler"), default=4
+    )
+    other_inflow_per_quarter = models.DecimalField(
+        _("andre innbetalinger per kvartal"), max_digits=14, decimal_places=2, default=0
+    )
+    # {"pipeline": [{label, development_cost, start_offset, quarters}],
+    #  "solutions": [{label, fee_per_adopter, potential_adopters, adopted_so_far, saturation,
+    #                 launch_offset, ramp_quarters}]}; amounts as strings (Decimal, never float).
+    assumptions = models.JSONField(_("forutsetninger"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("prognosescenario")
+        verbose_name_plural = _("prognosescenarioer")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(years__gte=1) & Q(years__lte=30), name="scenario_years_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(grant_quarters__gte=1) & Q(grant_quarters__lte=40),
+                name="scenario_grant_quarters_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(other_inflow_per_quarter__gte=0), name="scenario_other_inflow_ge_0"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FundReport(models.Model):
+    """An annual fund report rendered to PDF by a Celery task (one per year; re-rendering
+    replaces the file)."""
+
+    year = models.PositiveSmallIntegerField(_("år"), unique=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("laget"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("årsrapport")
+        verbose_name_plural = _("årsrapporter")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Årsrapport {self.year}"

@@ -1,0 +1,244 @@
+"""The self-financing forecast: pure arithmetic on Decimal, no database, no Django.
+
+Given the fund's capital today, what is still to be paid on granted projects, a pipeline of
+projects that might be granted, and an adoption curve per solution (access fees flowing back),
+project the capital and the available balance quarter by quarter.
+
+Rules (docs/overview.md, "Prognose"):
+- A remaining grant is paid out evenly over its quarters from the first forecast quarter; each
+  part is rounded DOWN to whole øre and the last quarter takes the remainder, so the parts add
+  up to the amount exactly. Pipeline projects are spread the same way from their start quarter.
+- Adoption is linear: of `potential_adopters × saturation` (rounded down to whole adopters),
+  `(k + 1) / ramp_quarters` have adopted k quarters after launch, rounded down, never fewer than
+  have adopted already. Each new adopter pays `fee_per_adopter` in the quarter it adopts.
+- Capital (closing) = opening + inflows − outflows. Available = capital − what is still to be
+  paid on granted projects after the quarter. The fund runs dry in the first quarter whose
+  capital is below zero.
+- A pipeline project is affordable if, taken in the given order together with the affordable
+  projects before it, the capital never falls below zero over the horizon.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+ORE = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    q: int  # 1..4
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def plus(self, quarters: int) -> Quarter:
+        index = self.year * 4 + (self.q - 1) + quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} K{self.q}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class GrantCommitment:
+    """What is still to be paid on a granted project, paid evenly over `quarters`."""
+
+    label: str
+    remaining: Decimal
+    quarters: int = 4
+
+
+@dataclass(frozen=True)
+class PipelineProject:
+    """A project that may be granted: its development cost, paid from `start_offset`."""
+
+    label: str
+    development_cost: Decimal
+    start_offset: int = 0
+    quarters: int = 4
+
+
+@dataclass(frozen=True)
+class SolutionAdoption:
+    """One solution's access fees: who may adopt it and how fast."""
+
+    label: str
+    fee_per_adopter: Decimal
+    potential_adopters: int
+    adopted_so_far: int = 0
+    saturation: Decimal = Decimal("1")
+    launch_offset: int = 0
+    ramp_quarters: int = 12
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    start: Quarter
+    opening_balance: Decimal
+    years: int
+    grants: tuple[GrantCommitment, ...] = ()
+    pipeline: tuple[PipelineProject, ...] = ()
+    solutions: tuple[SolutionAdoption, ...] = ()
+    other_inflow_per_quarter: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    quarter: Quarter
+    opening: Decimal
+    access_fees: Decimal
+    other_inflow: Decimal
+    grants_paid: Decimal
+    pipeline_paid: Decimal
+    closing: Decimal
+    committed_after: Decimal
+    available: Decimal
+
+    @property
+    def inflow(self) -> Decimal:
+        return self.access_fees + self.other_inflow
+
+    @property
+    def outflow(self) -> Decimal:
+        return self.grants_paid + self.pipeline_paid
+
+
+@dataclass
+class ForecastResult:
+    rows: list[QuarterRow]
+    dry_quarter: Quarter | None
+    affordable: list[str] = field(default_factory=list)
+    unaffordable: list[str] = field(default_factory=list)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.rows[-1].closing if self.rows else ZERO
+
+    @property
+    def total_access_fees(self) -> Decimal:
+        return sum((r.access_fees for r in self.rows), ZERO)
+
+    @property
+    def lowest(self) -> QuarterRow | None:
+        return min(self.rows, key=lambda r: (r.closing, r.quarter)) if self.rows else None
+
+
+def _money(value) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("Money must not be a float.")
+    return Decimal(value).quantize(ORE)
+
+
+def spread(amount: Decimal, quarters: int) -> list[Decimal]:
+    """`amount` in `quarters` parts rounded down to øre; the last part takes the remainder."""
+    amount = _money(amount)
+    quarters = max(1, int(quarters))
+    part = (amount / quarters).quantize(ORE, rounding=ROUND_DOWN)
+    parts = [part] * (quarters - 1)
+    parts.append(amount - part * (quarters - 1))
+    return parts
+
+
+def adopters_by_quarter(solution: SolutionAdoption, horizon: int) -> list[int]:
+    """New adopters in each of the `horizon` forecast quarters."""
+    target = int(
+        (Decimal(solution.potential_adopters) * Decimal(solution.saturation)).to_integral_value(
+            rounding=ROUND_DOWN
+        )
+    )
+    ramp = max(1, int(solution.ramp_quarters))
+    previous = solution.adopted_so_far
+    new = []
+    for index in range(horizon):
+        k = index - solution.launch_offset
+        curve = 0 if k < 0 else min(target, target * (k + 1) // ramp)
+        cumulative = max(previous, curve)
+        new.append(cumulative - previous)
+        previous = cumulative
+    return new
+
+
+def _schedule(horizon: int, start_offset: int, amount: Decimal, quarters: int) -> list[Decimal]:
+    out = [ZERO] * horizon
+    for i, part in enumerate(spread(amount, quarters)):
+        index = start_offset + i
+        if 0 <= index < horizon:
+            out[index] += part
+    return out
+
+
+def _run(data: ForecastInput, pipeline: tuple[PipelineProject, ...]) -> list[QuarterRow]:
+    horizon = max(1, int(data.years)) * 4
+    grants = [ZERO] * horizon
+    grant_total_after = [ZERO] * horizon  # still to pay after quarter i
+    for grant in data.grants:
+        for i, part in enumerate(_schedule(horizon, 0, grant.remaining, grant.quarters)):
+            grants[i] += part
+    total_grants = sum((_money(g.remaining) for g in data.grants), ZERO)
+    paid = ZERO
+    for i in range(horizon):
+        paid += grants[i]
+        grant_total_after[i] = total_grants - paid
+    pipeline_out = [ZERO] * horizon
+    for project in pipeline:
+        sched = _schedule(horizon, project.start_offset, project.development_cost, project.quarters)
+        for i, part in enumerate(sched):
+            pipeline_out[i] += part
+    fees = [ZERO] * horizon
+    for solution in data.solutions:
+        fee = _money(solution.fee_per_adopter)
+        for i, count in enumerate(adopters_by_quarter(solution, horizon)):
+            fees[i] += fee * count
+    other = _money(data.other_inflow_per_quarter)
+    rows = []
+    balance = _money(data.opening_balance)
+    for i in range(horizon):
+        closing = balance + fees[i] + other - grants[i] - pipeline_out[i]
+        rows.append(
+            QuarterRow(
+                quarter=data.start.plus(i),
+                opening=balance,
+                access_fees=fees[i],
+                other_inflow=other,
+                grants_paid=grants[i],
+                pipeline_paid=pipeline_out[i],
+                closing=closing,
+                committed_after=grant_total_after[i],
+                available=closing - grant_total_after[i],
+            )
+        )
+        balance = closing
+    return rows
+
+
+def _dry(rows: list[QuarterRow]) -> Quarter | None:
+    return next((r.quarter for r in rows if r.closing < 0), None)
+
+
+def run_forecast(data: ForecastInput) -> ForecastResult:
+    """The forecast with the whole pipeline, and which pipeline projects the fund can afford."""
+    rows = _run(data, data.pipeline)
+    affordable: list[PipelineProject] = []
+    unaffordable: list[str] = []
+    for project in data.pipeline:
+        trial = _run(data, (*affordable, project))
+        if _dry(trial) is None:
+            affordable.append(project)
+        else:
+            unaffordable.append(project.label)
+    return ForecastResult(
+        rows=rows,
+        dry_quarter=_dry(rows),
+        affordable=[p.label for p in affordable],
+        unaffordable=unaffordable,
+    )
