@@ -1,0 +1,283 @@
+"""Price models for access fees (tilknytningskostnad): pure functions, no database.
+
+A price model is a kind plus validated parameters (stored as JSON on PriceModel). Every fee is a
+whole number of kroner, kept as Decimal with two places. Rounding rules (docs/repayments.md):
+
+- flat: the amount, rounded half up to whole kroner.
+- per_inhabitant: rate × population rounded half up to whole kroner, then clamped to
+  [floor, ceiling] (each optional).
+- size_class: the amount of the class whose `min_population` is the largest one ≤ population.
+- cost_recovery: fee_i = ⌈ C × w_i / (a × W) ⌉ kroner, where C is the development cost to recover,
+  a the expected adoption (utbredelsesgrad, 0 < a ≤ 1), w_i the member's weight and W the sum of
+  the weights of all members the solution is for. Rounded UP to whole kroner, so that when a
+  share a of the members (evenly spread over sizes) has joined, at least C is recovered; the
+  overshoot is below 1 kr per paying member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from digifin.money import KRONE, ORE, round_kroner
+
+FLAT = "flat"
+PER_INHABITANT = "per_inhabitant"
+SIZE_CLASS = "size_class"
+COST_RECOVERY = "cost_recovery"
+
+WEIGHT_EQUAL = "equal"
+WEIGHT_PER_INHABITANT = "per_inhabitant"
+WEIGHT_SIZE_CLASS = "size_class"
+WEIGHTINGS = (WEIGHT_EQUAL, WEIGHT_PER_INHABITANT, WEIGHT_SIZE_CLASS)
+
+
+class PriceModelError(ValueError):
+    """Parameters that do not make a valid price model; the message is for KS staff."""
+
+
+def _decimal(value, name: str, *, minimum: Decimal = Decimal("0"), positive=False) -> Decimal:
+    if isinstance(value, float):
+        raise PriceModelError(f"{name}: oppgi beløp som tekst eller heltall, ikke flyttall.")
+    try:
+        number = Decimal(str(value).replace(" ", "").replace(",", "."))
+    except (InvalidOperation, TypeError):
+        raise PriceModelError(f"{name}: «{value}» er ikke et tall.") from None
+    if not number.is_finite():
+        raise PriceModelError(f"{name}: «{value}» er ikke et tall.")
+    if positive and number <= 0:
+        raise PriceModelError(f"{name} må være større enn null.")
+    if number < minimum:
+        raise PriceModelError(f"{name} kan ikke være negativ.")
+    return number
+
+
+def _int(value, name: str) -> int:
+    try:
+        number = int(str(value).replace(" ", ""))
+    except (TypeError, ValueError):
+        raise PriceModelError(f"{name}: «{value}» er ikke et heltall.") from None
+    if number < 0:
+        raise PriceModelError(f"{name} kan ikke være negativ.")
+    return number
+
+
+def _classes(raw, *, value_key: str, label: str) -> list[dict]:
+    """A size-class table: rows of {min_population, <value_key>}, the first starting at 0,
+    strictly increasing. Returned normalised (strings for Decimals, ints for populations)."""
+    if not isinstance(raw, list) or not raw:
+        raise PriceModelError("Tabellen over størrelsesklasser må ha minst én rad.")
+    rows = []
+    for row in raw:
+        if not isinstance(row, Mapping):
+            raise PriceModelError("Hver rad i tabellen må ha nedre grense og verdi.")
+        low = _int(row.get("min_population"), "Nedre grense")
+        value = _decimal(row.get(value_key), label)
+        rows.append({"min_population": low, value_key: value})
+    rows.sort(key=lambda r: r["min_population"])
+    if rows[0]["min_population"] != 0:
+        raise PriceModelError("Første størrelsesklasse må starte på 0 innbyggere.")
+    lows = [r["min_population"] for r in rows]
+    if len(set(lows)) != len(lows):
+        raise PriceModelError("To størrelsesklasser har samme nedre grense.")
+    return [{"min_population": r["min_population"], value_key: str(r[value_key])} for r in rows]
+
+
+def validate(kind: str, parameters: Mapping) -> dict:
+    """Check and normalise a price model's parameters; raises PriceModelError."""
+    if not isinstance(parameters, Mapping):
+        raise PriceModelError("Parametrene må være et oppslag (JSON-objekt).")
+    if kind == FLAT:
+        amount = _decimal(parameters.get("amount"), "Beløp", positive=True)
+        return {"amount": str(round_kroner(amount))}
+    if kind == PER_INHABITANT:
+        rate = _decimal(parameters.get("rate"), "Sats per innbygger", positive=True)
+        result = {"rate": str(rate), "floor": None, "ceiling": None}
+        for key, label in (("floor", "Minstebeløp"), ("ceiling", "Høyeste beløp")):
+            if parameters.get(key) not in (None, ""):
+                result[key] = str(round_kroner(_decimal(parameters[key], label)))
+        if (
+            result["floor"] is not None
+            and result["ceiling"] is not None
+            and Decimal(result["floor"]) > Decimal(result["ceiling"])
+        ):
+            raise PriceModelError("Minstebeløpet kan ikke være høyere enn høyeste beløp.")
+        return result
+    if kind == SIZE_CLASS:
+        rows = _classes(parameters.get("classes"), value_key="amount", label="Beløp")
+        for row in rows:
+            row["amount"] = str(round_kroner(Decimal(row["amount"])))
+        return {"classes": rows}
+    if kind == COST_RECOVERY:
+        weighting = parameters.get("weighting")
+        if weighting not in WEIGHTINGS:
+            raise PriceModelError("Velg vekting: lik, per innbygger eller størrelsesklasse.")
+        result = {"weighting": weighting}
+        if weighting == WEIGHT_SIZE_CLASS:
+            rows = _classes(parameters.get("weights"), value_key="weight", label="Vekt")
+            if any(Decimal(r["weight"]) <= 0 for r in rows):
+                raise PriceModelError("Vekt må være større enn null.")
+            result["weights"] = rows
+        return result
+    raise PriceModelError(f"Ukjent prismodell: {kind}")
+
+
+def _class_value(rows: list[dict], population: int, key: str) -> Decimal:
+    chosen = rows[0]
+    for row in rows:
+        if population >= int(row["min_population"]):
+            chosen = row
+    return Decimal(chosen[key])
+
+
+def weight(parameters: Mapping, population: int) -> Decimal:
+    """A member's weight in the cost-recovery model."""
+    weighting = parameters["weighting"]
+    if weighting == WEIGHT_EQUAL:
+        return Decimal(1)
+    if weighting == WEIGHT_PER_INHABITANT:
+        return Decimal(population)
+    return _class_value(parameters["weights"], population, "weight")
+
+
+@dataclass(frozen=True)
+class RecoveryBasis:
+    """What the cost-recovery model needs beyond a member's population."""
+
+    development_cost: Decimal
+    expected_adoption: Decimal  # a fraction, 0 < a ≤ 1
+    total_weight: Decimal  # W: sum of the weights of every member the solution is for
+
+
+def recovery_basis(
+    parameters: Mapping,
+    *,
+    development_cost: Decimal,
+    expected_adoption: Decimal,
+    populations: Iterable[int],
+) -> RecoveryBasis:
+    total = sum((weight(parameters, p) for p in populations), Decimal(0))
+    return RecoveryBasis(Decimal(development_cost), Decimal(expected_adoption), total)
+
+
+def fee(
+    kind: str, parameters: Mapping, population: int, *, basis: RecoveryBasis | None = None
+) -> Decimal:
+    """The access fee in whole kroner (Decimal with two places) for a member of `population`."""
+    if population is None or population < 0:
+        raise PriceModelError("Innbyggertall mangler.")
+    if kind == FLAT:
+        return round_kroner(Decimal(parameters["amount"]))
+    if kind == PER_INHABITANT:
+        amount = round_kroner(Decimal(parameters["rate"]) * population)
+        if parameters.get("floor") is not None:
+            amount = max(amount, Decimal(parameters["floor"]))
+        if parameters.get("ceiling") is not None:
+            amount = min(amount, Decimal(parameters["ceiling"]))
+        return amount.quantize(ORE)
+    if kind == SIZE_CLASS:
+        return round_kroner(_class_value(parameters["classes"], population, "amount"))
+    if kind == COST_RECOVERY:
+        if basis is None or basis.total_weight <= 0 or basis.expected_adoption <= 0:
+            raise PriceModelError(
+                "Kostnadsdekning krever utviklingskostnad, utbredelse og medlemmer."
+            )
+        raw = (
+            basis.development_cost
+            * weight(parameters, population)
+            / (basis.expected_adoption * basis.total_weight)
+        )
+        return raw.quantize(KRONE, rounding=ROUND_CEILING).quantize(ORE)
+    raise PriceModelError(f"Ukjent prismodell: {kind}")
+
+
+def total_at_adoption(fees: Iterable[Decimal], adoption: Decimal) -> Decimal:
+    """Expected recovery when a share `adoption` of the members, evenly spread over sizes, has
+    joined: adoption × Σ fees, rounded half up to whole kroner."""
+    total = sum(fees, Decimal(0))
+    return (total * Decimal(adoption)).quantize(KRONE, rounding=ROUND_HALF_UP).quantize(ORE)
+
+
+def split_exact(total: Decimal, weights: list[Decimal], *, unit: Decimal = KRONE) -> list[Decimal]:
+    """Split `total` over `weights` so the parts sum to `total` exactly (largest remainder):
+    each part is floored to `unit`, then the leftover units go to the largest remainders
+    (ties: earliest first). Used for FDVU shares and contributor repayments."""
+    total = Decimal(total)
+    weight_sum = sum(weights, Decimal(0))
+    if not weights or weight_sum <= 0:
+        return [Decimal(0).quantize(ORE) for _ in weights]
+    exact = [total * w / weight_sum for w in weights]
+    floors = [(x / unit).to_integral_value(rounding="ROUND_FLOOR") * unit for x in exact]
+    leftover = int(((total - sum(floors, Decimal(0))) / unit).to_integral_value(ROUND_HALF_UP))
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: max(leftover, 0)]:
+        floors[i] += unit
+    return [f.quantize(ORE) for f in floors]
+
+
+def describe(kind: str, parameters: Mapping) -> str:
+    """A short Norwegian description, for lists and the preview."""
+    from digifin.money import format_nok
+
+    if kind == FLAT:
+        return f"Fast beløp {format_nok(parameters['amount'])}"
+    if kind == PER_INHABITANT:
+        text = f"{parameters['rate'].replace('.', ',')} kr per innbygger"
+        if parameters.get("floor"):
+            text += f", minst {format_nok(parameters['floor'])}"
+        if parameters.get("ceiling"):
+            text += f", høyst {format_nok(parameters['ceiling'])}"
+        return text
+    if kind == SIZE_CLASS:
+        return "Størrelsesklasser: " + "; ".join(
+            f"fra {int(r['min_population']):,} innb.: {format_nok(r['amount'])}".replace(",", " ")
+            for r in parameters["classes"]
+        )
+    if kind == COST_RECOVERY:
+        names = {
+            WEIGHT_EQUAL: "lik vekt",
+            WEIGHT_PER_INHABITANT: "vektet per innbygger",
+            WEIGHT_SIZE_CLASS: "vektet etter størrelsesklasse",
+        }
+        return f"Kostnadsdekning ved forventet utbredelse, {names[parameters['weighting']]}"
+    return kind
+
+
+def validate_fdvu(key: str, parameters: Mapping, yearly_cost) -> dict:
+    """FDVU key parameters: `tariff` needs monthly_fixed and monthly_per_inhabitant (kroner);
+    `size_class` needs a weights table; `equal` and `per_inhabitant` need a yearly cost."""
+    parameters = parameters or {}
+    if key == "tariff":
+        return {
+            "monthly_fixed": str(_decimal(parameters.get("monthly_fixed"), "Fast månedspris")),
+            "monthly_per_inhabitant": str(
+                _decimal(parameters.get("monthly_per_inhabitant"), "Månedspris per innbygger")
+            ),
+        }
+    if key not in ("equal", "per_inhabitant", "size_class"):
+        raise PriceModelError(f"Ukjent fordelingsnøkkel: {key}")
+    if yearly_cost in (None, ""):
+        raise PriceModelError("Oppgi årlig FDVU-kostnad for denne fordelingsnøkkelen.")
+    if key == "size_class":
+        rows = _classes(parameters.get("weights"), value_key="weight", label="Vekt")
+        if any(Decimal(r["weight"]) <= 0 for r in rows):
+            raise PriceModelError("Vekt må være større enn null.")
+        return {"weights": rows}
+    return {}
+
+
+def fdvu_tariff_yearly(parameters: Mapping, population: int) -> Decimal:
+    """A year of the tariff: 12 × (fixed + per-inhabitant × population), half up to kroner."""
+    monthly = Decimal(parameters["monthly_fixed"]) + Decimal(
+        parameters["monthly_per_inhabitant"]
+    ) * Decimal(population)
+    return round_kroner(monthly * 12)
+
+
+def fdvu_weight(key: str, parameters: Mapping, population: int) -> Decimal:
+    if key == "equal":
+        return Decimal(1)
+    if key == "per_inhabitant":
+        return Decimal(population)
+    return _class_value(parameters["weights"], population, "weight")

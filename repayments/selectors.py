@@ -1,0 +1,381 @@
+"""Reads for solutions: populations, fees, the price preview, recovery (figure 5), FDVU users and
+the contributor-repayment scenario. Nothing here writes."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractYear
+
+from digifin.models import LedgerEntry
+from digifin.money import ORE
+from members.models import Member
+
+from . import price_models as pm
+from .models import AccessAgreement, Audience, CapitalRepayment, Solution
+
+ZERO = Decimal("0.00")
+PREVIEW_ADOPTIONS = (Decimal("0.25"), Decimal("0.50"), Decimal("0.75"), Decimal("1.00"))
+FEE_KINDS = (LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND)
+CONTRIBUTION_KINDS = {
+    LedgerEntry.Kind.MEMBER_SHARE: "member",
+    LedgerEntry.Kind.STATE_GRANT: "kmd",
+    LedgerEntry.Kind.KS_CAPITAL: "ks",
+}
+
+
+# --- population ------------------------------------------------------------------------------
+
+
+def member_populations(*, members) -> dict[int, int]:
+    """The latest population figure of each member (by SSB period, `2024` after `2017K2`).
+
+    Uses members' PopulationFigure; a member without a figure is left out (no fee can be
+    computed for it)."""
+    ids = [m.pk for m in members]
+    try:
+        figure = apps.get_model("members", "PopulationFigure")
+    except LookupError:
+        return {}
+    result: dict[int, int] = {}
+    for row in (
+        figure.objects.filter(member_id__in=ids)
+        .order_by("member_id", "period")
+        .values("member_id", "population")
+    ):
+        result[row["member_id"]] = row["population"]  # ordered by period: the last one wins
+    return result
+
+
+def member_population(*, member: Member) -> int | None:
+    return member_populations(members=[member]).get(member.pk)
+
+
+# --- solutions and fees ----------------------------------------------------------------------
+
+
+def audience_kinds(solution: Solution) -> list[str]:
+    if solution.audience == Audience.BOTH:
+        return [Member.Kind.KOMMUNE, Member.Kind.FYLKESKOMMUNE]
+    return [solution.audience]
+
+
+def audience_members(*, solution: Solution, on: datetime.date | None = None):
+    """Every member the solution is for, valid on `on` (today)."""
+    on = on or datetime.date.today()
+    return (
+        Member.objects.filter(kind__in=audience_kinds(solution), valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("number", "name")
+    )
+
+
+def development_cost(*, solution: Solution) -> Decimal:
+    """The development cost to recover: the project's net disbursements from the fund when the
+    solution has a project with disbursements, else what KS entered."""
+    if solution.project_ref:
+        disbursed = LedgerEntry.objects.filter(
+            Q(kind=LedgerEntry.Kind.DISBURSEMENT)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT),
+            project_ref=solution.project_ref,
+        ).aggregate(total=Sum("amount"))["total"]
+        if disbursed:
+            return -disbursed
+    return solution.development_cost
+
+
+def _fee_context(solution: Solution, *, members=None):
+    """(kind, parameters, basis, populations, members) for computing fees of this solution."""
+    price = getattr(solution, "price_model", None)
+    if price is None:
+        raise pm.PriceModelError("Løsningen har ingen prismodell ennå.")
+    members = list(members if members is not None else audience_members(solution=solution))
+    populations = member_populations(members=members)
+    basis = None
+    if price.kind == pm.COST_RECOVERY:
+        everyone = list(audience_members(solution=solution))
+        all_pops = member_populations(members=everyone)
+        basis = pm.recovery_basis(
+            price.parameters,
+            development_cost=development_cost(solution=solution),
+            expected_adoption=solution.expected_adoption / 100,
+            populations=all_pops.values(),
+        )
+    return price.kind, price.parameters, basis, populations, members
+
+
+def fee_for(*, solution: Solution, member: Member) -> tuple[Decimal, int]:
+    """(fee, population used) for one member; raises PriceModelError if it cannot be computed."""
+    kind, params, basis, populations, _ = _fee_context(solution, members=[member])
+    population = populations.get(member.pk)
+    if population is None:
+        raise pm.PriceModelError(f"Innbyggertall mangler for {member}.")
+    return pm.fee(kind, params, population, basis=basis), population
+
+
+def fee_for_or_none(*, solution: Solution, member: Member) -> Decimal | None:
+    try:
+        return fee_for(solution=solution, member=member)[0]
+    except pm.PriceModelError:
+        return None
+
+
+@dataclass
+class PricePreview:
+    rows: list[dict]  # member, population, fee
+    missing: list[Member]  # members without a population figure
+    totals: list[tuple[Decimal, Decimal]]  # (adoption, expected recovery)
+    sum_of_fees: Decimal
+    development_cost: Decimal
+    expected_adoption: Decimal
+    expected_recovery: Decimal
+
+    @property
+    def expected_gap(self) -> Decimal:
+        return self.development_cost - self.expected_recovery
+
+
+def price_preview(*, solution: Solution) -> PricePreview:
+    """The fee for every member the solution is for, and the expected recovery at 25/50/75/100 %
+    adoption and at the solution's expected adoption (docs/repayments.md)."""
+    kind, params, basis, populations, members = _fee_context(solution)
+    rows, missing = [], []
+    for member in members:
+        population = populations.get(member.pk)
+        if population is None:
+            missing.append(member)
+            continue
+        rows.append(
+            {
+                "member": member,
+                "population": population,
+                "fee": pm.fee(kind, params, population, basis=basis),
+            }
+        )
+    fees = [r["fee"] for r in rows]
+    adoption = solution.expected_adoption / 100
+    return PricePreview(
+        rows=rows,
+        missing=missing,
+        totals=[(a, pm.total_at_adoption(fees, a)) for a in PREVIEW_ADOPTIONS],
+        sum_of_fees=sum(fees, ZERO),
+        development_cost=development_cost(solution=solution),
+        expected_adoption=solution.expected_adoption,
+        expected_recovery=pm.total_at_adoption(fees, adoption),
+    )
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+
+def published_solutions():
+    return Solution.objects.filter(is_published=True).select_related("price_model")
+
+
+def agreement_for(*, solution: Solution, member: Member) -> AccessAgreement | None:
+    return AccessAgreement.objects.filter(solution=solution, member=member).first()
+
+
+def agreements_for_member(*, member: Member):
+    return AccessAgreement.objects.filter(member=member).select_related("solution")
+
+
+# --- recovery (figure 5) ---------------------------------------------------------------------
+
+
+def _fee_entries():
+    return LedgerEntry.objects.filter(
+        Q(kind__in=FEE_KINDS) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=FEE_KINDS)
+    )
+
+
+def recovered(*, solution: Solution) -> Decimal:
+    """Net access fees returned to the fund for this solution (refunds and reversals count)."""
+    total = _fee_entries().filter(solution_ref=solution.pk).aggregate(t=Sum("amount"))["t"]
+    return total or ZERO
+
+
+def agreement_paid(*, agreement: AccessAgreement) -> Decimal:
+    """Net access fee paid on this agreement, from the ledger."""
+    from django.contrib.contenttypes.models import ContentType
+
+    total = (
+        _fee_entries()
+        .filter(
+            subject_type=ContentType.objects.get_for_model(AccessAgreement),
+            subject_id=agreement.pk,
+        )
+        .aggregate(t=Sum("amount"))["t"]
+    )
+    return total or ZERO
+
+
+@dataclass
+class Recovery:
+    solution: Solution
+    development_cost: Decimal
+    recovered: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.development_cost - self.recovered, ZERO)
+
+    @property
+    def percent(self) -> int:
+        if not self.development_cost:
+            return 100
+        return int(min(self.recovered / self.development_cost * 100, Decimal(100)))
+
+
+def solution_recovery(*, solution: Solution) -> Recovery:
+    return Recovery(solution, development_cost(solution=solution), recovered(solution=solution))
+
+
+def recovery_overview() -> list[Recovery]:
+    return [solution_recovery(solution=s) for s in Solution.objects.all()]
+
+
+def project_recovery(*, project_id: int) -> list[Recovery]:
+    """For the projects app: development cost, recovered and gap of each solution of a project."""
+    return [solution_recovery(solution=s) for s in Solution.objects.filter(project_ref=project_id)]
+
+
+def recovery_by_year() -> tuple[list[int], list[dict]]:
+    """(years, rows): for each solution its net access fees per year of booking."""
+    rows = (
+        _fee_entries()
+        .filter(solution_ref__isnull=False)
+        .annotate(year=ExtractYear("occurred_on"))
+        .values("solution_ref", "year")
+        .annotate(total=Sum("amount"))
+    )
+    by_solution: dict[int, dict[int, Decimal]] = {}
+    years: set[int] = set()
+    for row in rows:
+        by_solution.setdefault(row["solution_ref"], {})[row["year"]] = row["total"]
+        years.add(row["year"])
+    ordered_years = sorted(years)
+    result = []
+    for solution in Solution.objects.all():
+        per_year = by_solution.get(solution.pk, {})
+        result.append(
+            {
+                "solution": solution,
+                "years": [per_year.get(y, ZERO) for y in ordered_years],
+                "total": sum(per_year.values(), ZERO),
+                "development_cost": development_cost(solution=solution),
+            }
+        )
+    return ordered_years, result
+
+
+# --- FDVU ------------------------------------------------------------------------------------
+
+
+def fdvu_users(*, solution: Solution, year: int):
+    """Agreements that share FDVU in `year`: access granted by the end of the year and not left
+    before it began (a member that leaves stops sharing from the next year)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return (
+        AccessAgreement.objects.filter(
+            solution=solution,
+            status__in=[AccessAgreement.Status.ACTIVE, AccessAgreement.Status.ENDED],
+            activated_on__lte=end,
+        )
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .select_related("member")
+        .order_by("member__number", "member__name")
+    )
+
+
+# --- returning capital to contributors --------------------------------------------------------
+
+
+@dataclass
+class ScenarioLine:
+    key: str  # "member:<id>", "kmd" or "ks"
+    label: str
+    member: Member | None
+    paid_in: Decimal
+    repaid_before: Decimal
+    repayment: Decimal
+
+
+@dataclass
+class RepaymentScenario:
+    amount: Decimal
+    lines: list[ScenarioLine]
+    total_paid_in: Decimal
+    fingerprint: str
+
+
+def _contributor_key(kind: str, member_id: int | None) -> str:
+    role = CONTRIBUTION_KINDS[kind]
+    return f"member:{member_id}" if role == "member" else role
+
+
+def _contributions() -> dict[str, Decimal]:
+    """What each contributor has paid in, net of reversals."""
+    totals: dict[str, Decimal] = {}
+    rows = (
+        LedgerEntry.objects.filter(
+            Q(kind__in=CONTRIBUTION_KINDS)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=CONTRIBUTION_KINDS)
+        )
+        .values("kind", "reverses__kind", "member_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        key = _contributor_key(row["reverses__kind"] or row["kind"], row["member_id"])
+        totals[key] = totals.get(key, ZERO) + row["total"]
+    return {k: v for k, v in totals.items() if v > 0}
+
+
+REPAYMENT_KEY_PREFIX = "contributor-repayment"
+
+
+def repayment_idempotency_key(*, repayment_id: int, contributor_key: str) -> str:
+    return f"{REPAYMENT_KEY_PREFIX}:{repayment_id}:{contributor_key}"
+
+
+def _repaid_before() -> dict[str, Decimal]:
+    """What each contributor has had repaid already (reversals count back)."""
+    result: dict[str, Decimal] = {}
+    for entry in LedgerEntry.objects.filter(
+        Q(kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT)
+        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT)
+    ).select_related("reverses"):
+        source = entry.reverses if entry.kind == LedgerEntry.Kind.REVERSAL else entry
+        key = (source.idempotency_key or "").split(":", 2)[-1]
+        result[key] = result.get(key, ZERO) - entry.amount
+    return result
+
+
+def repayment_scenario(*, amount: Decimal) -> RepaymentScenario:
+    """Each contributor's pro-rata part of `amount` by what it paid in (member shares, KMD's
+    grant, KS's capital; net of reversals), split to the øre by largest remainder so the parts
+    add up to `amount` exactly. Changes nothing."""
+    amount = Decimal(amount).quantize(ORE)
+    contributions = _contributions()
+    before = _repaid_before()
+    keys = sorted(contributions, key=lambda k: (k.startswith("member:"), k))
+    member_ids = [int(k.split(":")[1]) for k in keys if k.startswith("member:")]
+    members = Member.objects.in_bulk(member_ids)
+    parts = pm.split_exact(amount, [contributions[k] for k in keys], unit=ORE)
+    lines = []
+    for key, part in zip(keys, parts, strict=True):
+        member = members.get(int(key.split(":")[1])) if key.startswith("member:") else None
+        label = str(member) if member else {"kmd": "KMD (staten)", "ks": "KS"}[key]
+        lines.append(
+            ScenarioLine(key, label, member, contributions[key], before.get(key, ZERO), part)
+        )
+    digest = hashlib.sha256()
+    digest.update(f"{amount}|{CapitalRepayment.objects.count()}".encode())
+    for line in lines:
+        digest.update(f"|{line.key}={line.paid_in}:{line.repayment}".encode())
+    return RepaymentScenario(amount, lines, sum(contributions.values(), ZERO), digest.hexdigest())

@@ -1,0 +1,516 @@
+"""Writes for solutions, access agreements, FDVU and repayments to contributors.
+
+Every write takes the acting user. Access fees, refunds and contributor repayments go through
+digifin.services.ledger_record; FDVU never does (it is paid by the users, outside the fund)."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.money import ORE, to_money
+from digifin.services import ledger_record
+from members.models import Member
+
+from . import price_models as pm
+from . import selectors
+from .models import (
+    AccessAgreement,
+    AccessEvent,
+    CapitalRepayment,
+    FdvuKey,
+    FdvuPeriod,
+    FdvuShare,
+    PriceModel,
+    Solution,
+)
+
+
+class AccessError(ValueError):
+    """A request the rules do not allow; the message is for the user."""
+
+
+class SolutionError(ValueError):
+    """A change to a solution the rules do not allow; the message is for KS staff."""
+
+
+# --- solutions and price models ---------------------------------------------------------------
+
+SOLUTION_FIELDS = (
+    "name",
+    "description",
+    "project_ref",
+    "development_cost",
+    "audience",
+    "expected_adoption",
+    "available_on",
+    "fdvu_terms",
+    "fdvu_key",
+    "fdvu_yearly_cost",
+    "fdvu_parameters",
+)
+
+
+def _clean_fdvu(values: dict) -> None:
+    try:
+        values["fdvu_parameters"] = pm.validate_fdvu(
+            values["fdvu_key"], values.get("fdvu_parameters") or {}, values.get("fdvu_yearly_cost")
+        )
+    except pm.PriceModelError as exc:
+        raise SolutionError(str(exc)) from exc
+
+
+@transaction.atomic
+def solution_create(*, actor, **values) -> Solution:
+    """Register a solution: from a project (project_ref) or an existing municipal solution made
+    shared (no project). Unpublished until KS has seen the price preview."""
+    unknown = set(values) - set(SOLUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    _clean_fdvu(values)
+    solution = Solution(created_by=actor, **values)
+    solution.full_clean()
+    solution.save()
+    return solution
+
+
+@transaction.atomic
+def solution_update(*, solution: Solution, actor, **values) -> Solution:
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    unknown = set(values) - set(SOLUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    money_fields = {"development_cost", "expected_adoption", "audience", "project_ref"}
+    if solution.is_published and any(
+        getattr(solution, f) != values[f] for f in money_fields & set(values)
+    ):
+        raise SolutionError(
+            "Utviklingskostnad, utbredelse, målgruppe og prosjekt kan ikke endres etter "
+            "publisering: prisene er gitt til medlemmene."
+        )
+    merged = {f: getattr(solution, f) for f in ("fdvu_key", "fdvu_yearly_cost", "fdvu_parameters")}
+    merged.update({k: v for k, v in values.items() if k in merged})
+    _clean_fdvu(merged)
+    values.update(merged)
+    for field, value in values.items():
+        setattr(solution, field, value)
+    solution.full_clean()
+    solution.save()
+    return solution
+
+
+@transaction.atomic
+def price_model_set(*, solution: Solution, kind: str, parameters: dict, actor) -> PriceModel:
+    """Choose and parameterise the solution's price model (one per solution). Refused once the
+    solution is published: members have been offered those prices."""
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    if solution.is_published:
+        raise SolutionError("Prismodellen kan ikke endres etter at løsningen er publisert.")
+    try:
+        clean = pm.validate(kind, parameters)
+    except pm.PriceModelError as exc:
+        raise SolutionError(str(exc)) from exc
+    price, _ = PriceModel.objects.update_or_create(
+        solution=solution, defaults={"kind": kind, "parameters": clean, "updated_by": actor}
+    )
+    return price
+
+
+@transaction.atomic
+def solution_publish(*, solution: Solution, actor, published_on: datetime.date | None = None):
+    """Make the solution available in the portal. Needs a price model that gives every member
+    of the audience a fee (i.e. a population figure for each)."""
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    if solution.is_published:
+        return solution
+    try:
+        preview = selectors.price_preview(solution=solution)
+    except pm.PriceModelError as exc:
+        raise SolutionError(str(exc)) from exc
+    if not preview.rows:
+        raise SolutionError("Ingen medlemmer har innbyggertall: prisene kan ikke beregnes.")
+    solution.is_published = True
+    solution.published_on = published_on or datetime.date.today()
+    solution.save(update_fields=["is_published", "published_on"])
+    return solution
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    GRANTED = "granted"
+    WAITING_FOR_SHARE = "waiting_for_share"
+    NOT_PARTICIPANT = "not_participant"
+    ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    outcome: Outcome
+    agreement: AccessAgreement | None
+    owed_amount: Decimal = Decimal("0.00")
+
+
+def _log(agreement: AccessAgreement, action: str, *, actor, note: str = "") -> None:
+    AccessEvent.objects.create(agreement=agreement, action=action, actor=actor, note=note[:300])
+
+
+def _participation(member: Member):
+    from members.selectors import effective_participation
+
+    return effective_participation(member=member)
+
+
+@transaction.atomic
+def access_request(
+    *, solution: Solution, member: Member, accept_fdvu_terms: bool, actor
+) -> AccessDecision:
+    """A member asks for access and accepts the FDVU terms (figure 4).
+
+    Paid-up participant: access is granted and the access fee invoiced. Participant that has not
+    paid its share: the request waits for the share. Non-participant: refused, nothing stored.
+    One agreement per member and solution, whatever the concurrency (UniqueConstraint)."""
+    if not solution.is_published:
+        raise AccessError("Løsningen er ikke tilgjengelig ennå.")
+    if member.kind not in selectors.audience_kinds(solution):
+        raise AccessError("Løsningen er ikke laget for denne typen medlem.")
+    if not accept_fdvu_terms:
+        raise AccessError("Du må godta vilkårene for forvaltning, drift og videreutvikling.")
+    participation = _participation(member)
+    if not participation.is_participant:
+        return AccessDecision(Outcome.NOT_PARTICIPANT, None)
+    existing = (
+        AccessAgreement.objects.select_for_update().filter(solution=solution, member=member).first()
+    )
+    if existing is not None:
+        return _existing_decision(existing, participation, actor=actor)
+    if participation.has_paid_share:
+        # Fail before storing anything if the fee cannot be computed.
+        _compute_fee(solution, member)
+    agreement = AccessAgreement(
+        solution=solution,
+        member=member,
+        status=AccessAgreement.Status.WAITING_FOR_SHARE,
+        requested_by=actor,
+        fdvu_accepted_at=timezone.now(),
+        fdvu_terms_accepted=solution.fdvu_terms,
+    )
+    try:
+        with transaction.atomic():
+            agreement.save()
+    except IntegrityError:
+        # Another request for the same member and solution won the race: use its row.
+        existing = AccessAgreement.objects.select_for_update().get(solution=solution, member=member)
+        return _existing_decision(existing, participation, actor=actor)
+    _log(agreement, "requested", actor=actor, note="FDVU-vilkår akseptert")
+    if participation.has_paid_share:
+        _activate(agreement, actor=actor)
+        return AccessDecision(Outcome.GRANTED, agreement)
+    return AccessDecision(
+        Outcome.WAITING_FOR_SHARE, agreement, owed_amount=participation.owed_amount
+    )
+
+
+def _existing_decision(agreement, participation, *, actor) -> AccessDecision:
+    if agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE:
+        if participation.has_paid_share:
+            _activate(agreement, actor=actor)
+            return AccessDecision(Outcome.GRANTED, agreement)
+        return AccessDecision(
+            Outcome.WAITING_FOR_SHARE, agreement, owed_amount=participation.owed_amount
+        )
+    return AccessDecision(Outcome.ALREADY, agreement)
+
+
+def _compute_fee(solution: Solution, member: Member) -> tuple[Decimal, int]:
+    try:
+        return selectors.fee_for(solution=solution, member=member)
+    except pm.PriceModelError as exc:
+        raise AccessError(f"Tilknytningskostnaden kan ikke beregnes: {exc}") from exc
+
+
+def _activate(agreement: AccessAgreement, *, actor) -> None:
+    """Grant access: freeze the fee on today's population and ask for the fee invoice. Called
+    with the agreement row locked, once per agreement (status guard)."""
+    if agreement.status != AccessAgreement.Status.WAITING_FOR_SHARE:
+        return
+    fee, population = _compute_fee(agreement.solution, agreement.member)
+    agreement.status = AccessAgreement.Status.ACTIVE
+    agreement.activated_on = datetime.date.today()
+    agreement.fee_amount = fee
+    agreement.population = population
+    agreement.save(update_fields=["status", "activated_on", "fee_amount", "population"])
+    _log(agreement, "activated", actor=actor, note=f"Tilknytningskostnad {fee}")
+    access_fee_invoice_request(agreement=agreement, actor=actor)
+
+
+@transaction.atomic
+def access_resume(*, agreement: AccessAgreement, actor) -> AccessDecision:
+    """Grant a waiting request once the member's share is paid (no-op otherwise)."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    return _existing_decision(agreement, _participation(agreement.member), actor=actor)
+
+
+def access_resume_for_member(*, member: Member, actor) -> list[AccessDecision]:
+    """For members/invoicing to call when a share payment is booked: grants every waiting
+    request of the member if the share is now paid."""
+    return [
+        access_resume(agreement=a, actor=actor)
+        for a in AccessAgreement.objects.filter(
+            member=member, status=AccessAgreement.Status.WAITING_FOR_SHARE
+        )
+    ]
+
+
+@transaction.atomic
+def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAgreement:
+    """Ask for the access-fee invoice, once. Until the invoicing app's API is connected the
+    agreement waits in the status «Klar til fakturering» (docs/repayments.md)."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.fee_status != AccessAgreement.FeeStatus.NOT_DUE:
+        return agreement
+    if agreement.fee_amount == 0:
+        agreement.fee_status = AccessAgreement.FeeStatus.PAID
+        agreement.fee_paid_on = agreement.activated_on
+        agreement.save(update_fields=["fee_status", "fee_paid_on"])
+        _log(agreement, "fee_zero", actor=actor)
+        return agreement
+    agreement.fee_status = AccessAgreement.FeeStatus.PENDING_INVOICE
+    agreement.save(update_fields=["fee_status"])
+    _log(agreement, "fee_invoice_requested", actor=actor, note=str(agreement.fee_amount))
+    return agreement
+
+
+@transaction.atomic
+def access_fee_invoiced(*, agreement: AccessAgreement, invoice_id: int, actor) -> AccessAgreement:
+    """For invoicing to call when the access-fee invoice is issued."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.fee_status in (AccessAgreement.FeeStatus.NOT_DUE,):
+        raise AccessError("Tilknytningskostnaden er ikke klar til fakturering.")
+    if agreement.fee_status == AccessAgreement.FeeStatus.PENDING_INVOICE:
+        agreement.fee_status = AccessAgreement.FeeStatus.INVOICED
+    agreement.fee_invoice_id = invoice_id
+    agreement.save(update_fields=["fee_status", "fee_invoice_id"])
+    _log(agreement, "fee_invoiced", actor=actor, note=f"Faktura {invoice_id}")
+    return agreement
+
+
+@transaction.atomic
+def access_fee_paid(
+    *,
+    agreement: AccessAgreement,
+    amount: Decimal,
+    paid_on: datetime.date,
+    actor,
+    idempotency_key: str,
+) -> LedgerEntry:
+    """Book a payment of the access fee: the capital returns to the fund (figure 5), attributed
+    to the solution and its project. The same idempotency_key twice books once."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if not idempotency_key:
+        raise AccessError("En betaling må ha en idempotensnøkkel.")
+    existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if agreement.fee_amount is None:
+        raise AccessError("Avtalen har ingen tilknytningskostnad ennå.")
+    amount = to_money(amount)
+    outstanding = agreement.fee_amount - selectors.agreement_paid(agreement=agreement)
+    if amount <= 0 or amount > outstanding:
+        raise AccessError(f"Beløpet må være mellom 0,01 og utestående {outstanding} kr.")
+    solution = agreement.solution
+    entry = ledger_record(
+        kind=LedgerEntry.Kind.ACCESS_FEE,
+        source=CapitalSource.ACCESS_FEES,
+        amount=amount,
+        occurred_on=paid_on,
+        description=f"Tilknytningskostnad {solution} – {agreement.member}"[:300],
+        actor=actor,
+        member=agreement.member,
+        subject=agreement,
+        project_ref=solution.project_ref,
+        solution_ref=solution.pk,
+        idempotency_key=idempotency_key,
+    )
+    if amount == outstanding:
+        agreement.fee_status = AccessAgreement.FeeStatus.PAID
+        agreement.fee_paid_on = paid_on
+        agreement.save(update_fields=["fee_status", "fee_paid_on"])
+    _log(agreement, "fee_paid", actor=actor, note=f"{amount} ({idempotency_key})")
+    return entry
+
+
+@transaction.atomic
+def access_fee_refund(
+    *, agreement: AccessAgreement, amount: Decimal, refunded_on: datetime.date, reason: str, actor
+) -> LedgerEntry:
+    """KS refunds (part of) a paid access fee: money leaves the fund, recorded in the ledger.
+    Leaving a solution never refunds by itself."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if not reason.strip():
+        raise AccessError("Oppgi begrunnelse for refusjonen.")
+    amount = to_money(amount)
+    paid = selectors.agreement_paid(agreement=agreement)
+    if amount <= 0 or amount > paid:
+        raise AccessError(f"Refusjonen må være mellom 0,01 og innbetalt {paid} kr.")
+    entry = ledger_record(
+        kind=LedgerEntry.Kind.ACCESS_FEE_REFUND,
+        source=CapitalSource.ACCESS_FEES,
+        amount=amount,
+        occurred_on=refunded_on,
+        description=f"Refusjon tilknytningskostnad {agreement.solution} – {agreement.member}: "
+        f"{reason}"[:300],
+        actor=actor,
+        member=agreement.member,
+        subject=agreement,
+        project_ref=agreement.solution.project_ref,
+        solution_ref=agreement.solution_id,
+    )
+    if amount == paid:
+        agreement.fee_status = AccessAgreement.FeeStatus.REFUNDED
+        agreement.save(update_fields=["fee_status"])
+    _log(agreement, "fee_refunded", actor=actor, note=f"{amount}: {reason}")
+    return entry
+
+
+@transaction.atomic
+def access_leave(*, agreement: AccessAgreement, left_on: datetime.date, actor) -> AccessAgreement:
+    """The member leaves the solution: it stops sharing FDVU from the next year. The access fee
+    is not refunded (KS may record a refund separately)."""
+    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == AccessAgreement.Status.ENDED:
+        return agreement
+    if agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE:
+        raise AccessError("Forespørselen venter på andelen; det er ingen tilgang å avslutte.")
+    if left_on < agreement.activated_on:
+        raise AccessError("Sluttdato kan ikke være før tilgangen startet.")
+    agreement.status = AccessAgreement.Status.ENDED
+    agreement.left_on = left_on
+    agreement.save(update_fields=["status", "left_on"])
+    _log(agreement, "left", actor=actor, note=f"{left_on:%d.%m.%Y}")
+    return agreement
+
+
+# --- FDVU (never the fund's capital) -----------------------------------------------------------
+
+
+@transaction.atomic
+def fdvu_allocate(*, solution: Solution, year: int, actor) -> FdvuPeriod:
+    """Share the year's FDVU cost among the solution's users by its key. Re-running before the
+    period is invoiced recomputes it (users may have joined). Never writes to the ledger.
+
+    Rounding: `tariff` gives each user 12 × (fixed + rate × population), half up to kroner;
+    the other keys split the yearly cost to whole kroner by largest remainder, so the shares add
+    up to the cost exactly."""
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    users = list(selectors.fdvu_users(solution=solution, year=year))
+    if not users:
+        raise SolutionError(f"Løsningen har ingen brukere i {year}.")
+    populations = selectors.member_populations(members=[a.member for a in users])
+    key, params = solution.fdvu_key, solution.fdvu_parameters
+    if key != FdvuKey.EQUAL:
+        missing = [str(a.member) for a in users if a.member_id not in populations]
+        if missing:
+            raise SolutionError("Innbyggertall mangler for: " + ", ".join(missing))
+    if key == FdvuKey.TARIFF:
+        amounts = [pm.fdvu_tariff_yearly(params, populations[a.member_id]) for a in users]
+        total = sum(amounts, Decimal(0))
+    else:
+        total = to_money(solution.fdvu_yearly_cost or 0).quantize(Decimal(1)).quantize(ORE)
+        weights = [pm.fdvu_weight(key, params, populations.get(a.member_id, 0)) for a in users]
+        amounts = pm.split_exact(total, weights)
+    period = FdvuPeriod.objects.select_for_update().filter(solution=solution, year=year).first()
+    if period is not None:
+        if period.status != FdvuPeriod.Status.ALLOCATED:
+            raise SolutionError(f"FDVU for {year} er allerede sendt til fakturering.")
+        period.shares.all().delete()
+        period.total_cost, period.key, period.allocated_by = total, key, actor
+        period.save()
+    else:
+        period = FdvuPeriod.objects.create(
+            solution=solution, year=year, total_cost=total, key=key, allocated_by=actor
+        )
+    FdvuShare.objects.bulk_create(
+        FdvuShare(
+            period=period,
+            agreement=a,
+            member=a.member,
+            population=populations.get(a.member_id),
+            amount=amount,
+        )
+        for a, amount in zip(users, amounts, strict=True)
+    )
+    return period
+
+
+@transaction.atomic
+def fdvu_invoice_request(*, period: FdvuPeriod, actor) -> FdvuPeriod:
+    """Send a period's FDVU shares to invoicing (outside the fund). Until the invoicing API is
+    connected the period waits as «Klar til fakturering»."""
+    period = FdvuPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == FdvuPeriod.Status.ALLOCATED:
+        period.status = FdvuPeriod.Status.PENDING_INVOICE
+        period.save(update_fields=["status"])
+    return period
+
+
+# --- returning capital to contributors ---------------------------------------------------------
+
+
+@transaction.atomic
+def capital_repayment_confirm(
+    *,
+    amount: Decimal,
+    occurred_on: datetime.date,
+    reference: str,
+    fingerprint: str,
+    actor,
+) -> CapitalRepayment:
+    """Record the repayment KS confirmed: one CONTRIBUTOR_REPAYMENT ledger entry per contributor,
+    exactly as the scenario KS saw (the fingerprint must still match, else nothing changes)."""
+    from digifin.services import _lock_ledger
+
+    _lock_ledger()  # one confirmation at a time: the scenario depends on earlier repayments
+    amount = to_money(amount)
+    if amount <= 0:
+        raise SolutionError("Beløpet må være større enn null.")
+    if not reference.strip():
+        raise SolutionError("Oppgi vedtaket som tilbakebetalingen bygger på.")
+    scenario = selectors.repayment_scenario(amount=amount)
+    if scenario.fingerprint != fingerprint:
+        raise SolutionError(
+            "Grunnlaget har endret seg siden scenariet ble laget. Se på scenariet på nytt."
+        )
+    if amount > scenario.total_paid_in:
+        raise SolutionError("Beløpet er større enn det bidragsyterne har betalt inn.")
+    repayment = CapitalRepayment.objects.create(
+        amount=amount,
+        occurred_on=occurred_on,
+        reference=reference.strip(),
+        fingerprint=fingerprint,
+        confirmed_by=actor,
+    )
+    for line in scenario.lines:
+        if line.repayment <= 0:
+            continue
+        ledger_record(
+            kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT,
+            source=CapitalSource.CONTRIBUTORS,
+            amount=line.repayment,
+            occurred_on=occurred_on,
+            description=f"{line.label}: tilbakebetaling av innskutt kapital ({reference})"[:300],
+            actor=actor,
+            member=line.member,
+            subject=repayment,
+            idempotency_key=selectors.repayment_idempotency_key(
+                repayment_id=repayment.pk, contributor_key=line.key
+            ),
+        )
+    return repayment
