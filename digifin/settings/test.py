@@ -20,4 +20,7 @@ STORAGES = {
 # Unit tests run tasks in-process; tests marked for the real worker switch this off
 # (tests/conftest.py: the `celery_worker` fixture).
 CELERY_TASK_ALWAYS_EAGER = True
+# Login throttling is tested on its own (tests/accounts/test_login_throttling.py enables it);
+# elsewhere client.login() carries no request, which django-axes would refuse.
+AXES_ENABLED = False
 TEST_BROKER_URL = env("CELERY_BROKER_URL", default="")
