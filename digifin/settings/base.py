@@ -112,6 +112,7 @@ AXES_FAILURE_LIMIT = env.int("DIGIFIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("DIGIFIN_LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
