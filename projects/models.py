@@ -1,1 +1,366 @@
-from django.db import models  # noqa: F401
+"""Project proposals (prosjektforslag) and their qualification by KS.
+
+The proposal's text follows Digdir's templates *prosjektforslag* (nine parts) and
+*prosjektbegrunnelse* (six parts) plus DigiFin's own parts; `SECTIONS` lists them once so that the
+form, the read-only view, submit validation and the snapshots all use the same list. States and
+transitions live in projects/services/workflow.py (one table); the models only hold data."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import validate_orgnr
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Sendt inn")
+    RETURNED = "returned", _("Returnert for revisjon")
+    QUALIFIED = "qualified", _("Kvalifisert")
+    REJECTED = "rejected", _("Avvist")
+
+
+# (field name, label, help text, part). Parts: "forslag" = Digdir prosjektforslag (9 parts),
+# "begrunnelse" = Digdir prosjektbegrunnelse (6 parts), "digifin" = DigiFin's additions.
+SECTIONS = [
+    ("background", _("1. Bakgrunn og formål"), _("Problemet og endringen dere ønsker."), "forslag"),
+    (
+        "concepts",
+        _("2. Konsepter som er vurdert"),
+        _("Hvilke konsepter er vurdert, og hvilket anbefales?"),
+        "forslag",
+    ),
+    ("deliverables", _("3. Hovedleveranser"), "", "forslag"),
+    ("stakeholders", _("4. Interessenter"), "", "forslag"),
+    ("scope", _("5. Rammer og avgrensninger"), "", "forslag"),
+    ("expected_benefits", _("6. Forventede gevinster"), "", "forslag"),
+    ("organisation", _("7. Organisering og forankring"), "", "forslag"),
+    ("dependencies", _("8. Avhengigheter og forutsetninger"), "", "forslag"),
+    ("outline_plan", _("9. Overordnet plan"), "", "forslag"),
+    ("justification_background", _("Begrunnelse 1. Bakgrunn"), "", "begrunnelse"),
+    (
+        "purpose",
+        _("Begrunnelse 2. Formål"),
+        _(
+            "Situasjonen i dag, ønsket situasjon, situasjonen hvis ingenting gjøres, og strategisk forankring."  # noqa: E501
+        ),
+        "begrunnelse",
+    ),
+    ("drawbacks", _("Begrunnelse 3. Mulige ulemper for interessenter"), "", "begrunnelse"),
+    ("cost_benefit", _("Begrunnelse 4. Nytte-kostnadsvurdering"), "", "begrunnelse"),
+    (
+        "investment_analysis",
+        _("Begrunnelse 5. Investeringsanalyse"),
+        _("Gevinster mot prosjektkostnad og kostnader til drift og vedlikehold."),
+        "begrunnelse",
+    ),
+    ("financing", _("Begrunnelse 6. Finansiering"), "", "begrunnelse"),
+    (
+        "relevance_for_all",
+        _("Relevans for alle kommuner og/eller fylkeskommuner"),
+        _("Hvordan løsningen kan tas i bruk av hele kommunesektoren."),
+        "digifin",
+    ),
+    (
+        "expected_adoption",
+        _("Forventet utbredelse"),
+        _("Hvor mange medlemmer som forventes å ta løsningen i bruk, og når."),
+        "digifin",
+    ),
+    (
+        "repayment_model",
+        _("Forslag til tilbakebetaling gjennom tilknytningskostnad"),
+        _("Hvordan fondet får midlene tilbake når medlemmer tar løsningen i bruk."),
+        "digifin",
+    ),
+]
+SECTION_FIELDS = [name for name, *_rest in SECTIONS]
+
+
+class Proposal(models.Model):
+    """A proposal for a shared digitalisation project, owned by its lead member's organisation."""
+
+    class CompanyKind(models.TextChoices):
+        FORETAK = "foretak", _("Kommunalt eid foretak")
+        IKS = "iks", _("Interkommunalt selskap (IKS)")
+
+    reference = models.CharField(_("saksnummer"), max_length=20, unique=True, null=True, blank=True)
+    title = models.CharField(_("prosjektnavn"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    # The member whose users write the proposal (kommune, fylkeskommune or KS). When a company
+    # is the formal applicant, this member is its municipal co-applicant.
+    lead_member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("søker (medlem)"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    company_kind = models.CharField(
+        _("selskapstype"), max_length=16, choices=CompanyKind.choices, blank=True
+    )
+    company_name = models.CharField(_("selskapets navn"), max_length=200, blank=True)
+    company_orgnr = models.CharField(
+        _("selskapets organisasjonsnummer"),
+        max_length=9,
+        blank=True,
+        validators=[validate_orgnr],
+    )
+    start_year = models.PositiveSmallIntegerField(_("første prosjektår"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+    submitted_at = models.DateTimeField(_("sendt inn"), null=True, blank=True)
+
+    background = models.TextField(blank=True)
+    concepts = models.TextField(blank=True)
+    deliverables = models.TextField(blank=True)
+    stakeholders = models.TextField(blank=True)
+    scope = models.TextField(blank=True)
+    expected_benefits = models.TextField(blank=True)
+    organisation = models.TextField(blank=True)
+    dependencies = models.TextField(blank=True)
+    outline_plan = models.TextField(blank=True)
+    justification_background = models.TextField(blank=True)
+    purpose = models.TextField(blank=True)
+    drawbacks = models.TextField(blank=True)
+    cost_benefit = models.TextField(blank=True)
+    investment_analysis = models.TextField(blank=True)
+    financing = models.TextField(blank=True)
+    relevance_for_all = models.TextField(blank=True)
+    expected_adoption = models.TextField(blank=True)
+    repayment_model = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("prosjektforslag")
+        verbose_name_plural = _("prosjektforslag")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(company_kind="") | ~Q(company_name=""),
+                name="proposal_company_has_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(start_year__gte=2017),
+                name="proposal_start_year_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or '–'} {self.title}"
+
+    @property
+    def formal_applicant_name(self) -> str:
+        return self.company_name if self.company_kind else self.lead_member.name
+
+
+class CoApplicant(models.Model):
+    """A member that applies together with the lead; one of its users confirms before submit."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="co_applicants")
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("medsøker"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("bekreftet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("medsøker")
+        verbose_name_plural = _("medsøkere")
+        ordering = ["member__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="coapplicant_unique"),
+        ]
+
+    def __str__(self):
+        return str(self.member)
+
+
+class CostYear(models.Model):
+    """One project year's costs and funding. Development costs are what the fund may finance;
+    operating/FDVU costs are never financed by the fund."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cost_years")
+    year = models.PositiveSmallIntegerField(_("år"))
+    development = models.DecimalField(
+        _("utviklingskostnader"), max_digits=14, decimal_places=2, default=0
+    )
+    operating = models.DecimalField(_("drift/FDVU"), max_digits=14, decimal_places=2, default=0)
+    own_contribution = models.DecimalField(
+        _("egeninnsats"), max_digits=14, decimal_places=2, default=0
+    )
+    other_funding = models.DecimalField(
+        _("annen finansiering"), max_digits=14, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("kostnadsår")
+        verbose_name_plural = _("kostnadsår")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "year"], name="costyear_unique_year"),
+            models.CheckConstraint(
+                condition=Q(development__gte=0)
+                & Q(operating__gte=0)
+                & Q(own_contribution__gte=0)
+                & Q(other_funding__gte=0),
+                name="costyear_amounts_not_negative",
+            ),
+        ]
+
+
+class BenefitYear(models.Model):
+    """One expected benefit in one year: what kind, for whom, how much (kroner), how measured."""
+
+    class Kind(models.TextChoices):
+        ECONOMIC = "economic", _("Økonomisk (sparte kostnader)")
+        TIME = "time", _("Spart tid")
+        QUALITY = "quality", _("Bedre kvalitet")
+        OTHER = "other", _("Annet")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="benefit_years")
+    year = models.PositiveSmallIntegerField(_("år"))
+    kind = models.CharField(_("type gevinst"), max_length=16, choices=Kind.choices)
+    beneficiary = models.CharField(_("hvem får gevinsten"), max_length=200)
+    amount = models.DecimalField(_("beløp (kr)"), max_digits=14, decimal_places=2, default=0)
+    measurement = models.CharField(_("hvordan måles den"), max_length=300)
+
+    class Meta:
+        verbose_name = _("gevinst")
+        verbose_name_plural = _("gevinster")
+        ordering = ["year", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="benefit_amount_not_negative"),
+        ]
+
+
+class ContactPerson(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("navn"), max_length=120)
+    role = models.CharField(_("rolle"), max_length=120, blank=True)
+    email = models.EmailField(_("e-post"))
+    phone = models.CharField(_("telefon"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("kontaktpersoner")
+        ordering = ["id"]
+
+
+def _attachment_path(instance, filename):
+    # A random name with the extension of the DETECTED type: the user's file name never reaches
+    # the file system.
+    return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    original_name = models.CharField(_("filnavn"), max_length=200)
+    content_type = models.CharField(_("filtype"), max_length=120)
+    size = models.PositiveIntegerField(_("størrelse (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("lastet opp"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vedlegg")
+        verbose_name_plural = _("vedlegg")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ProposalTransition(models.Model):
+    """The log of every change of a proposal's state: who, when, from, to, comment."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statusendring")
+        verbose_name_plural = _("statusendringer")
+        ordering = ["at", "id"]
+
+
+class ProposalSnapshot(models.Model):
+    """The proposal's full content as it was submitted; one per submitted version."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "version"], name="snapshot_unique_version"),
+        ]
+
+
+class QualificationCriterion(models.Model):
+    """One point of KS's principles or KMD's criteria that every proposal is checked against."""
+
+    class Source(models.TextChoices):
+        KMD = "kmd", _("KMDs kriterier")
+        KS = "ks", _("KS' prinsipper")
+
+    code = models.SlugField(unique=True)
+    source = models.CharField(_("kilde"), max_length=8, choices=Source.choices)
+    text = models.CharField(_("kriterium"), max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("kvalifiseringskriterium")
+        verbose_name_plural = _("kvalifiseringskriterier")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class QualificationAnswer(models.Model):
+    class Answer(models.TextChoices):
+        MET = "met", _("Oppfylt")
+        PARTLY = "partly", _("Delvis oppfylt")
+        NOT_MET = "not_met", _("Ikke oppfylt")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="qualification_answers"
+    )
+    criterion = models.ForeignKey(
+        QualificationCriterion, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.CharField(_("vurdering"), max_length=8, choices=Answer.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["criterion__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "criterion"], name="answer_unique_criterion"
+            ),
+        ]

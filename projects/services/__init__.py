@@ -1,0 +1,1 @@
+"""Writes for projects: proposals (drafting), workflow (the state machine), qualification."""

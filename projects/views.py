@@ -1,0 +1,422 @@
+"""Views: check the role, find the object among those the user may see (else 404), call one
+service, render."""
+
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import ks_staff_required, municipal_required
+from digifin.money import format_nok
+
+from . import selectors
+from .forms import (
+    AttachmentForm,
+    BenefitFormSet,
+    ChecklistAnswerForm,
+    ContactFormSet,
+    CostFormSet,
+    DecisionForm,
+    ProposalCreateForm,
+    ProposalForm,
+    StaffFilterForm,
+    formset_rows,
+)
+from .models import SECTIONS, Attachment, BenefitYear, ContactPerson, CostYear, Proposal
+from .services.proposals import (
+    ProposalError,
+    attachment_add,
+    attachment_delete,
+    can_edit,
+    coapplicant_confirm,
+    proposal_create,
+    proposal_save_draft,
+    submit_problems,
+)
+from .services.qualification import qualification_record_answers
+from .services.workflow import TransitionError, available_transitions, perform_transition
+
+
+def municipal_or_staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_municipal or user.is_ks_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+PART_LEGENDS = [
+    ("forslag", _lazy("Prosjektforslag (Digdirs mal, ni deler)")),
+    ("begrunnelse", _lazy("Prosjektbegrunnelse (seks deler)")),
+    ("digifin", _lazy("DigiFins tillegg")),
+]
+
+
+def _visible(request, pk) -> Proposal:
+    return get_object_or_404(selectors.proposals_visible_to(request.user), pk=pk)
+
+
+@municipal_required
+def my_proposals(request):
+    proposals = selectors.proposals_visible_to(request.user).order_by("-updated_at")
+    return render(request, "projects/my_proposals.html", {"proposals": proposals})
+
+
+@municipal_required
+def proposal_create_view(request):
+    form = ProposalCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = proposal_create(title=form.cleaned_data["title"], actor=request.user)
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Utkastet er opprettet. Du kan lagre og fortsette når som helst.")
+            )
+            return redirect("projects:proposal_edit", pk=proposal.pk)
+    return render(request, "projects/proposal_create.html", {"form": form})
+
+
+def _sections_with_values(proposal):
+    return [
+        {"name": name, "label": label, "value": getattr(proposal, name), "part": part}
+        for name, label, _help, part in SECTIONS
+    ]
+
+
+@municipal_or_staff_required
+def proposal_detail(request, pk):
+    proposal = _visible(request, pk)
+    user = request.user
+    co_row = None
+    if user.is_municipal:
+        co_row = proposal.co_applicants.filter(member_id=user.organisation_id).first()
+    context = {
+        "proposal": proposal,
+        "sections": _sections_with_values(proposal),
+        "npv": selectors.proposal_npv(proposal=proposal),
+        "funding": selectors.proposal_funding(proposal=proposal),
+        "applicants": selectors.applicant_statuses(proposal=proposal),
+        "transitions": proposal.transitions.select_related("actor"),
+        "actions": [
+            a for a in available_transitions(proposal=proposal, user=user) if a[0].name == "submit"
+        ],
+        "can_edit": can_edit(proposal=proposal, user=user)[0],
+        "co_row": co_row,
+        "problems": submit_problems(proposal=proposal)
+        if can_edit(proposal=proposal, user=user)[0]
+        else [],
+        "snapshots": proposal.snapshots.all(),
+    }
+    return render(request, "projects/proposal_detail.html", context)
+
+
+@municipal_required
+def proposal_edit(request, pk):
+    proposal = _visible(request, pk)
+    allowed, reason = can_edit(proposal=proposal, user=request.user)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("projects:proposal_detail", pk=proposal.pk)
+    data = request.POST if request.method == "POST" else None
+    form = ProposalForm(data, instance=proposal)
+    costs = CostFormSet(data, queryset=CostYear.objects.filter(proposal=proposal), prefix="cost")
+    benefits = BenefitFormSet(
+        data, queryset=BenefitYear.objects.filter(proposal=proposal), prefix="benefit"
+    )
+    contacts = ContactFormSet(
+        data, queryset=ContactPerson.objects.filter(proposal=proposal), prefix="contact"
+    )
+    if request.method == "POST":
+        if all([form.is_valid(), costs.is_valid(), benefits.is_valid(), contacts.is_valid()]):
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "co_applicants"}
+            try:
+                proposal_save_draft(
+                    proposal=proposal,
+                    fields=fields,
+                    co_applicant_members=list(form.cleaned_data["co_applicants"]),
+                    cost_rows=formset_rows(costs),
+                    benefit_rows=formset_rows(benefits),
+                    contact_rows=formset_rows(contacts),
+                    actor=request.user,
+                )
+            except ProposalError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Utkastet er lagret."))
+                if "save_and_view" in request.POST:
+                    return redirect("projects:proposal_detail", pk=proposal.pk)
+                return redirect("projects:proposal_edit", pk=proposal.pk)
+        messages.error(request, _("Utkastet ble ikke lagret. Rett feilene under."))
+    proposal.refresh_from_db()
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "costs": costs,
+        "benefits": benefits,
+        "contacts": contacts,
+        "npv": selectors.proposal_npv(proposal=proposal),
+        "funding": selectors.proposal_funding(proposal=proposal),
+        "attachment_form": AttachmentForm(),
+        "parts": [
+            (legend, [form[name] for name, _l, _h, part in SECTIONS if part == key])
+            for key, legend in PART_LEGENDS
+        ],
+    }
+    return render(request, "projects/proposal_edit.html", context)
+
+
+@municipal_required
+@require_POST
+def attachment_upload(request, pk):
+    proposal = _visible(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment_add(proposal=proposal, upload=form.cleaned_data["file"], actor=request.user)
+        except ProposalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Vedlegget er lastet opp."))
+    else:
+        messages.error(request, _("Velg en fil å laste opp."))
+    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#vedlegg")
+
+
+def _visible_attachment(request, pk) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("proposal"), pk=pk)
+    if not selectors.proposals_visible_to(request.user).filter(pk=attachment.proposal_id).exists():
+        raise Http404
+    return attachment
+
+
+@municipal_or_staff_required
+def attachment_download(request, pk):
+    """Always a download (Content-Disposition: attachment) with a safe name and the type that
+    was detected from the content; never rendered inline."""
+    attachment = _visible_attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@municipal_required
+@require_POST
+def attachment_delete_view(request, pk):
+    attachment = _visible_attachment(request, pk)
+    try:
+        attachment_delete(attachment=attachment, actor=request.user)
+    except ProposalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Vedlegget er slettet."))
+    return redirect(reverse("projects:proposal_edit", args=[attachment.proposal_id]) + "#vedlegg")
+
+
+@municipal_required
+@require_POST
+def coapplicant_confirm_view(request, pk):
+    proposal = _visible(request, pk)
+    try:
+        coapplicant_confirm(proposal=proposal, actor=request.user)
+    except ProposalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Organisasjonen din er bekreftet som medsøker."))
+    return redirect("projects:proposal_detail", pk=proposal.pk)
+
+
+@municipal_or_staff_required
+@require_POST
+def proposal_transition(request, pk, name):
+    proposal = _visible(request, pk)
+    comment = request.POST.get("comment", "")
+    try:
+        perform_transition(proposal=proposal, name=name, actor=request.user, comment=comment)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Forslaget har nå status «%(status)s».")
+            % {"status": Proposal.objects.get(pk=proposal.pk).get_status_display()},
+        )
+    if request.user.is_ks_staff:
+        return redirect("projects:qualification", pk=proposal.pk)
+    return redirect("projects:proposal_detail", pk=proposal.pk)
+
+
+@municipal_or_staff_required
+def snapshot_detail(request, pk, version):
+    proposal = _visible(request, pk)
+    snapshot = get_object_or_404(proposal.snapshots, version=version)
+    sections = [
+        {"label": label, "value": snapshot.data.get("sections", {}).get(name, "")}
+        for name, label, *_ in SECTIONS
+    ]
+    return render(
+        request,
+        "projects/snapshot_detail.html",
+        {"proposal": proposal, "snapshot": snapshot, "sections": sections},
+    )
+
+
+def _staff_filtered(request):
+    form = StaffFilterForm(request.GET or None)
+    params = {"status": "", "applicant": "", "county": "", "year": "", "search": ""}
+    if form.is_valid():
+        data = form.cleaned_data
+        params = {
+            "status": data["status"] or "",
+            "applicant": str(data["applicant"].pk) if data["applicant"] else "",
+            "county": str(data["county"].pk) if data["county"] else "",
+            "year": str(data["year"] or ""),
+            "search": data["q"].strip(),
+        }
+    return form, selectors.proposal_staff_list(**params)
+
+
+@ks_staff_required
+def staff_list(request):
+    form, qs = _staff_filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "projects/staff_list.html",
+        {
+            "form": form,
+            "page": page,
+            "queue": selectors.qualification_queue(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@ks_staff_required
+def staff_export(request):
+    _form, qs = _staff_filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="prosjektforslag.csv"'
+    response.write("\ufeff")  # BOM so that Excel reads UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "saksnummer",
+            "tittel",
+            "søker",
+            "fylke",
+            "status",
+            "opprettet",
+            "sendt inn",
+            "utviklingskostnader",
+            "drift/FDVU",
+            "omsøkt fra fondet",
+            "netto nåverdi",
+        ]
+    )
+    for p in qs.prefetch_related("cost_years", "benefit_years"):
+        funding = selectors.proposal_funding(proposal=p)
+        npv = selectors.proposal_npv(proposal=p)
+        county = p.lead_member.county.name if p.lead_member.county else ""
+        writer.writerow(
+            [
+                p.reference or "",
+                _csv_safe(p.title),
+                _csv_safe(p.formal_applicant_name),
+                county,
+                p.get_status_display(),
+                f"{p.created_at:%d.%m.%Y}",
+                f"{p.submitted_at:%d.%m.%Y}" if p.submitted_at else "",
+                funding.development,
+                funding.operating,
+                funding.requested_from_fund,
+                npv.npv,
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    # No formula injection in spreadsheets: a leading =, +, - or @ is escaped.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@ks_staff_required
+def qualification(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("lead_member"), pk=pk)
+    criteria = list(selectors.active_criteria())
+    existing = {a.criterion_id: a for a in proposal.qualification_answers.all()}
+    data = request.POST if request.method == "POST" else None
+    forms_ = [
+        (
+            c,
+            ChecklistAnswerForm(
+                data,
+                prefix=f"c{c.pk}",
+                initial={"answer": existing[c.pk].answer, "comment": existing[c.pk].comment}
+                if c.pk in existing
+                else None,
+            ),
+        )
+        for c in criteria
+    ]
+    if request.method == "POST":
+        if all(f.is_valid() for _c, f in forms_):
+            try:
+                with transaction.atomic():
+                    qualification_record_answers(
+                        proposal=proposal,
+                        answers=[
+                            (c, f.cleaned_data["answer"], f.cleaned_data["comment"])
+                            for c, f in forms_
+                        ],
+                        actor=request.user,
+                    )
+            except ProposalError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Sjekklisten er lagret."))
+                return redirect("projects:qualification", pk=proposal.pk)
+        else:
+            messages.error(request, _("Alle punktene i sjekklisten må vurderes."))
+    funding = selectors.proposal_funding(proposal=proposal)
+    context = {
+        "proposal": proposal,
+        "sections": _sections_with_values(proposal),
+        "npv": selectors.proposal_npv(proposal=proposal),
+        "funding": funding,
+        "applicants": selectors.applicant_statuses(proposal=proposal),
+        "checklist": forms_,
+        "decision_form": DecisionForm(),
+        "actions": available_transitions(proposal=proposal, user=request.user),
+        "transitions": proposal.transitions.select_related("actor"),
+        "fdvu_flag": funding.operating > 0,
+        "fdvu_text": format_nok(funding.operating),
+    }
+    return render(request, "projects/qualification.html", context)

@@ -1,0 +1,75 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from members.models import Participation
+from projects.models import BenefitYear, ContactPerson, CostYear, Proposal
+from tests.accounts.factories import MunicipalUserFactory
+from tests.members.factories import MemberFactory, ParticipationFactory
+
+FILLED_SECTIONS = {
+    "background": "Saksbehandling i barnevernet skjer i mange ulike systemer.",
+    "concepts": "Vurdert: felles løsning, egne anskaffelser. Anbefalt: felles løsning.",
+    "deliverables": "Felles komponent for digital innsending.",
+    "stakeholders": "Kommunene, barnevernstjenestene, Bufdir.",
+    "scope": "Omfatter ikke fagsystemene selv.",
+    "expected_benefits": "Spart tid og bedre kvalitet.",
+    "organisation": "Prosjekteier er kommunen; styringsgruppe med KS.",
+    "dependencies": "KS Fiks-plattformen.",
+    "outline_plan": "2027: utvikling. 2028: pilot og utbredelse.",
+    "justification_background": "Som over.",
+    "purpose": "I dag manuelt; ønsket: digitalt; uten tiltak: fortsatt manuelt.",
+    "drawbacks": "Omstilling for ansatte.",
+    "cost_benefit": "Gevinstene overstiger kostnadene over tid.",
+    "investment_analysis": "Se tabellene.",
+    "financing": "DigiFin og egeninnsats.",
+    "relevance_for_all": "Alle kommuner har barnevern.",
+    "expected_adoption": "100 kommuner innen 2029.",
+    "repayment_model": "Tilknytningskostnad etter innbyggertall.",
+}
+
+
+def participant_member(**kwargs):
+    member = MemberFactory(**kwargs)
+    ParticipationFactory(member=member, status=Participation.Status.CONFIRMED)
+    return member
+
+
+def participant_user(**kwargs):
+    return MunicipalUserFactory(organisation=participant_member(), **kwargs)
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Proposal
+
+    title = factory.Sequence(lambda n: f"Felles digitalt prosjekt {n}")
+    lead_member = factory.SubFactory(MemberFactory)
+    created_by = factory.SubFactory(
+        MunicipalUserFactory, organisation=factory.SelfAttribute("..lead_member")
+    )
+
+
+def complete_proposal(**kwargs) -> Proposal:
+    """A draft with every part filled in, ready to submit (if its members participate)."""
+    proposal = ProposalFactory(start_year=2027, **FILLED_SECTIONS, **kwargs)
+    CostYear.objects.create(
+        proposal=proposal, year=2027, development=Decimal("1000000"), operating=Decimal("0")
+    )
+    CostYear.objects.create(
+        proposal=proposal, year=2028, development=Decimal("500000"), operating=Decimal("100000")
+    )
+    BenefitYear.objects.create(
+        proposal=proposal,
+        year=2028,
+        kind=BenefitYear.Kind.TIME,
+        beneficiary="Barnevernstjenestene",
+        amount=Decimal("2000000"),
+        measurement="Timer spart per sak",
+    )
+    ContactPerson.objects.create(proposal=proposal, name="Kari Nordmann", email="kari@example.no")
+    return proposal
+
+
+TODAY = datetime.date(2026, 11, 22)
