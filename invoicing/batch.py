@@ -1,0 +1,176 @@
+"""Batch jobs (one item per member or invoice), run by Celery item by item.
+
+Idempotency: each item's work is idempotent on a natural key (share invoice "share:<p id>",
+letter "invitation:<member id>", reminder (invoice, sequence)), and an item is locked while it
+runs, so a redelivered or re-enqueued item never duplicates an invoice, a number or an e-mail.
+A job killed halfway is completed by `job_enqueue_pending` (the "Fortsett" button)."""
+
+import io
+import zipfile
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import services
+from .models import BatchItem, BatchJob, Document, Invoice
+
+
+def job_targets(kind: str) -> list[int]:
+    from members.models import Member, Participation
+
+    if kind == BatchJob.Kind.INVOICE_SHARES:
+        return list(
+            Participation.objects.filter(status=Participation.Status.CONFIRMED)
+            .exclude(member__orgnr="")
+            .order_by("member__number")
+            .values_list("member_id", flat=True)
+        )
+    if kind == BatchJob.Kind.INVITATIONS:
+        return list(
+            Member.objects.filter(valid_to__isnull=True)
+            .exclude(kind=Member.Kind.KS)
+            .order_by("number")
+            .values_list("pk", flat=True)
+        )
+    if kind == BatchJob.Kind.REMINDERS:
+        today = timezone.localdate()
+        return [
+            invoice.pk
+            for invoice in Invoice.objects.filter(
+                document_type=Invoice.DocumentType.INVOICE,
+                status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID],
+                due_on__lt=today,
+            ).prefetch_related("reminders")
+            if services.reminder_due(invoice=invoice, on=today)
+        ]
+    raise ValueError(kind)
+
+
+@transaction.atomic
+def job_start(*, kind: str, actor) -> BatchJob | None:
+    """Create the job with one item per target and enqueue the items after commit. None when
+    there is nothing to do."""
+    targets = job_targets(kind)
+    if not targets:
+        return None
+    job = BatchJob.objects.create(kind=kind, started_by=actor)
+    BatchItem.objects.bulk_create(BatchItem(job=job, object_id=t) for t in targets)
+    transaction.on_commit(lambda: job_enqueue_pending(job_id=job.pk))
+    return job
+
+
+def job_enqueue_pending(*, job_id: int) -> int:
+    from .tasks import batch_item_run
+
+    ids = list(
+        BatchItem.objects.filter(job_id=job_id)
+        .exclude(status=BatchItem.Status.DONE)
+        .values_list("pk", flat=True)
+    )
+    for item_id in ids:
+        batch_item_run.delay(item_id)
+    return len(ids)
+
+
+def item_run(*, item_id: int) -> None:
+    """Do one item's work. Safe to run twice, concurrently, or after a crash."""
+    with transaction.atomic():
+        item = BatchItem.objects.select_for_update().select_related("job").get(pk=item_id)
+        if item.status == BatchItem.Status.DONE:
+            return
+        item.attempts += 1
+        try:
+            with transaction.atomic():
+                _work(item)
+        except Exception as exc:  # recorded on the item; the job shows it as a failure
+            item.status, item.error = BatchItem.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        else:
+            item.status, item.error = BatchItem.Status.DONE, ""
+        item.finished_at = timezone.now()
+        item.save()
+    # E-mail after the commit: a claim row (mail.send_once) keeps it to one message.
+    if item.status == BatchItem.Status.DONE:
+        _after_commit(item)
+    _maybe_finish(item.job_id)
+
+
+def _work(item: BatchItem) -> None:
+    from members.models import Member, Participation
+
+    actor = item.job.started_by
+    today = timezone.localdate()
+    kind = item.job.kind
+    if kind == BatchJob.Kind.INVOICE_SHARES:
+        participation = Participation.objects.get(member_id=item.object_id)
+        existing = Invoice.objects.filter(source_key=f"share:{participation.pk}").first()
+        invoice = existing or services.share_invoice_issue(
+            participation=participation, issued_on=today, actor=actor, deliver=False
+        )
+        item.invoice = services.invoice_render_files(invoice=invoice)
+    elif kind == BatchJob.Kind.INVITATIONS:
+        member = Member.objects.get(pk=item.object_id)
+        item.document = services.letter_create(
+            member=member,
+            kind=Document.Kind.INVITATION,
+            actor=actor,
+            source_key=f"invitation:{member.pk}",
+            email=False,
+        )
+    elif kind == BatchJob.Kind.REMINDERS:
+        invoice = Invoice.objects.get(pk=item.object_id)
+        reminder = services.reminder_create(invoice=invoice, on=today, actor=actor)
+        if reminder is None:
+            reminder = invoice.reminders.order_by("-sequence").first()
+        item.invoice = invoice
+        item.document = reminder.document if reminder else None
+
+
+def _after_commit(item: BatchItem) -> None:
+    if item.invoice_id and item.job.kind == BatchJob.Kind.INVOICE_SHARES:
+        services.invoice_deliver(invoice=Invoice.objects.get(pk=item.invoice_id))
+    elif item.document_id:
+        document = Document.objects.select_related("member").get(pk=item.document_id)
+        services.letter_create(
+            member=document.member,
+            kind=document.kind,
+            actor=item.job.started_by,
+            source_key=document.source_key,
+        )
+
+
+def _maybe_finish(job_id: int) -> None:
+    if not BatchItem.objects.filter(job_id=job_id, status=BatchItem.Status.PENDING).exists():
+        BatchJob.objects.filter(pk=job_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+
+
+def job_progress(*, job: BatchJob) -> dict:
+    counts = BatchItem.objects.filter(job=job).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=BatchItem.Status.DONE)),
+        failed=Count("pk", filter=Q(status=BatchItem.Status.FAILED)),
+    )
+    counts["finished"] = counts["done"] + counts["failed"] >= counts["total"]
+    counts["percent"] = round(100 * (counts["done"] + counts["failed"]) / (counts["total"] or 1))
+    return counts
+
+
+def job_zip(*, job: BatchJob) -> bytes:
+    """All results of a job in one ZIP: invoice PDFs and EHF XMLs, or letter PDFs."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        items = job.items.filter(status=BatchItem.Status.DONE).select_related("invoice", "document")
+        for item in items:
+            files = []
+            if item.invoice_id and item.invoice.pdf:
+                files += [item.invoice.pdf, item.invoice.ehf_xml]
+            elif item.document_id:
+                files.append(item.document.file)
+            for f in files:
+                if not f:
+                    continue
+                with f.open("rb") as fh:
+                    archive.writestr(f.name.rsplit("/", 1)[-1], fh.read())
+    return buffer.getvalue()

@@ -1,0 +1,40 @@
+"""PDF invoices and letters with WeasyPrint: Norwegian, on KS letterhead, amounts `555 700,00 kr`.
+
+`render_html` and `html_to_pdf` are separate so that bench/ can time the bare WeasyPrint render
+against the whole document (database reads and template included)."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import conf
+
+
+def render_html(template: str, context: dict) -> str:
+    return render_to_string(template, {"seller": conf.seller(), **context})
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def invoice_html(invoice) -> str:
+    from .services import vat_breakdown
+
+    lines = list(invoice.lines.all())
+    return render_html(
+        "invoicing/pdf/invoice.html",
+        {"invoice": invoice, "lines": lines, "vat_groups": vat_breakdown(lines)},
+    )
+
+
+def invoice_pdf(invoice) -> bytes:
+    return html_to_pdf(invoice_html(invoice))
+
+
+def letter_html(*, template: str, member, context: dict) -> str:
+    return render_html(
+        f"invoicing/pdf/letter_{template}.html",
+        {"member": member, "today": timezone.localdate(), **context},
+    )

@@ -1,0 +1,711 @@
+"""Writes for invoicing: issue, credit, pay, render, e-mail. Every write takes the acting user.
+
+The generic API other apps call (docs/invoicing.md):
+    invoice_issue(*, buyer, kind, lines, issued_on, due_on=None, fakturareferanse, actor,
+                  source_key) -> Invoice
+    invoice_credit(*, invoice, actor, reason, lines=None, issued_on=None) -> Invoice
+    register_payment(*, amount, paid_on, actor, invoice=None, kid="", ...) -> Payment
+    register_payment_handler(kind, handler)  # handler(*, invoice, payment, actor)
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.dispatch import Signal
+from django.utils import timezone
+
+from digifin.money import format_nok, to_money
+
+from . import conf
+from .kid import make_kid
+from .models import Document, Invoice, InvoiceLine, InvoiceNumberCounter, Payment, Reminder
+
+log = logging.getLogger(__name__)
+
+ZERO = Decimal("0.00")
+
+# Sent after a payment is applied to an invoice of any kind (after the kind's handler ran).
+invoice_paid = Signal()  # kwargs: invoice, payment, actor
+
+_PAYMENT_HANDLERS: dict[str, Callable] = {}
+
+
+class InvoicingError(ValueError):
+    """An invoicing change the rules do not allow; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class InvoiceLineSpec:
+    """One line to invoice. Amounts in kroner (Decimal); VAT defaults to the configured VAT."""
+
+    description: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal("1")
+    unit_code: str = "EA"
+    vat_category: str | None = None
+    vat_rate: Decimal | None = None
+
+
+def register_payment_handler(kind: str, handler: Callable) -> None:
+    """Let the app that owns an invoice kind react to its payments, e.g. repayments books the
+    access-fee ledger entry: `handler(*, invoice, payment, actor)`, called in the payment's
+    transaction once per payment (so make it idempotent on payment.pk). Call from ready()."""
+    if kind not in Invoice.Kind.values:
+        raise InvoicingError(f"Ukjent fakturatype: {kind}")
+    _PAYMENT_HANDLERS[kind] = handler
+
+
+# --- numbering -------------------------------------------------------------------------------
+
+
+def _next_sequence(*, series: str, year: int) -> int:
+    """The next gapless number in a series and year. The counter row stays locked until the
+    calling transaction ends, so the number is used by exactly one invoice or by none."""
+    counter = InvoiceNumberCounter.objects.select_for_update().filter(series=series, year=year)
+    row = counter.first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                InvoiceNumberCounter.objects.create(series=series, year=year, last_number=0)
+        except IntegrityError:
+            pass  # created concurrently; lock it below
+        row = counter.get()
+    row.last_number += 1
+    row.save(update_fields=["last_number"])
+    return row.last_number
+
+
+# --- issue and credit --------------------------------------------------------------------------
+
+
+def _line_values(spec: InvoiceLineSpec, vat: dict) -> dict:
+    quantity = Decimal(spec.quantity)
+    unit_price = to_money(spec.unit_price)
+    if quantity <= 0:
+        raise InvoicingError("Antall må være større enn null.")
+    if unit_price < 0:
+        raise InvoicingError("Enhetsprisen kan ikke være negativ.")
+    if not spec.description.strip():
+        raise InvoicingError("Hver fakturalinje må ha en beskrivelse.")
+    category = spec.vat_category or vat["category"]
+    rate = Decimal(spec.vat_rate) if spec.vat_rate is not None else vat["rate"]
+    if category in ("O", "E", "Z", "AE", "K", "G") and rate != 0:
+        raise InvoicingError(f"Mva-kategori {category} har sats 0.")
+    return {
+        "description": spec.description.strip()[:300],
+        "quantity": to_money(quantity),
+        "unit_code": spec.unit_code,
+        "unit_price": unit_price,
+        # Rounding: each line's net amount is quantity × price, half up to whole øre.
+        "net_amount": to_money(quantity * unit_price),
+        "vat_category": category,
+        "vat_rate": to_money(rate),
+        "vat_exemption_reason": vat["exemption_reason"] if rate == 0 else "",
+    }
+
+
+def vat_breakdown(lines) -> list[dict]:
+    """VAT per (category, rate): taxable amount and VAT, rounded half up to øre per group
+    (EN 16931 BR-CO-17). `lines` are InvoiceLine objects or dicts."""
+    groups: dict[tuple, dict] = {}
+    for line in lines:
+        get = line.get if isinstance(line, dict) else lambda k, _l=line: getattr(_l, k)
+        key = (get("vat_category"), to_money(get("vat_rate")))
+        group = groups.setdefault(
+            key,
+            {
+                "category": key[0],
+                "rate": key[1],
+                "taxable": ZERO,
+                "exemption_reason": get("vat_exemption_reason"),
+            },
+        )
+        group["taxable"] += get("net_amount")
+    for group in groups.values():
+        group["vat"] = to_money(group["taxable"] * group["rate"] / 100)
+    return list(groups.values())
+
+
+def _create_invoice(
+    *,
+    buyer,
+    kind: str,
+    document_type: str,
+    lines: list[InvoiceLineSpec],
+    issued_on: datetime.date,
+    due_on: datetime.date,
+    fakturareferanse: str,
+    actor,
+    source_key: str,
+    credits: Invoice | None = None,
+    credit_reason: str = "",
+) -> Invoice:
+    vat = conf.vat()
+    values = [_line_values(spec, vat) for spec in lines]
+    if not values:
+        raise InvoicingError("En faktura må ha minst én linje.")
+    categories = {v["vat_category"] for v in values}
+    if "O" in categories and len(categories) > 1:
+        # EN 16931 BR-O-11..14: "outside scope" cannot be mixed with other VAT categories.
+        raise InvoicingError("Mva-kategori O kan ikke blandes med andre kategorier.")
+    breakdown = vat_breakdown(values)
+    net_total = sum((v["net_amount"] for v in values), ZERO)
+    vat_total = sum((g["vat"] for g in breakdown), ZERO)
+    series, series_digit = conf.SERIES[document_type]
+    year = issued_on.year
+    sequence = _next_sequence(series=series, year=year)
+    invoice = Invoice.objects.create(
+        kind=kind,
+        document_type=document_type,
+        series=series,
+        year=year,
+        sequence=sequence,
+        number=f"{series}{year}-{sequence:05d}",
+        source_key=source_key,
+        buyer=buyer,
+        buyer_name=buyer.name,
+        buyer_orgnr=buyer.orgnr,
+        buyer_address=buyer.address,
+        buyer_email=buyer.email,
+        fakturareferanse=fakturareferanse,
+        issued_on=issued_on,
+        due_on=due_on,
+        kid=(
+            make_kid(series_digit=series_digit, year=year, sequence=sequence)
+            if document_type == Invoice.DocumentType.INVOICE
+            else ""
+        ),
+        net_total=net_total,
+        vat_total=vat_total,
+        total=net_total + vat_total,
+        credits=credits,
+        credit_reason=credit_reason,
+        created_by=actor,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, position=i, **v) for i, v in enumerate(values, start=1)
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    buyer,
+    kind: str,
+    lines: list[InvoiceLineSpec],
+    issued_on: datetime.date,
+    due_on: datetime.date | None = None,
+    fakturareferanse: str,
+    actor,
+    source_key: str,
+    deliver: bool = True,
+) -> Invoice:
+    """Issue an invoice to a member. Idempotent on `source_key` (e.g. "share:<participation
+    id>", "access:<agreement id>"): issuing twice returns the first invoice. The number and the
+    KID are taken in this transaction, so a rollback leaves no gap. Files and e-mail follow
+    after commit (tasks.invoice_deliver)."""
+    existing = Invoice.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    if kind not in Invoice.Kind.values:
+        raise InvoicingError(f"Ukjent fakturatype: {kind}")
+    fakturareferanse = (fakturareferanse or "").strip()
+    if not fakturareferanse:
+        raise InvoicingError(
+            "Fakturareferanse må oppgis: offentlige kjøpere avviser fakturaer uten."
+        )
+    if not buyer.orgnr:
+        raise InvoicingError(f"{buyer} mangler organisasjonsnummer.")
+    due_on = due_on or issued_on + datetime.timedelta(days=conf.payment_terms_days())
+    if due_on < issued_on:
+        raise InvoicingError("Forfallsdatoen kan ikke være før fakturadatoen.")
+    # Serialise per source key: a concurrent caller with the same key waits for this one.
+    try:
+        with transaction.atomic():
+            invoice = _create_invoice(
+                buyer=buyer,
+                kind=kind,
+                document_type=Invoice.DocumentType.INVOICE,
+                lines=lines,
+                issued_on=issued_on,
+                due_on=due_on,
+                fakturareferanse=fakturareferanse,
+                actor=actor,
+                source_key=source_key,
+            )
+    except IntegrityError:
+        existing = Invoice.objects.filter(source_key=source_key).first()
+        if existing is None:
+            raise
+        return existing
+    if deliver:
+        _enqueue_delivery(invoice)
+    return invoice
+
+
+@transaction.atomic
+def invoice_credit(
+    *,
+    invoice: Invoice,
+    actor,
+    reason: str,
+    lines: list[InvoiceLineSpec] | None = None,
+    issued_on: datetime.date | None = None,
+) -> Invoice:
+    """A credit note referring to `invoice`: all of it (lines=None) or the given lines. The
+    credited total can never exceed the invoice."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.is_credit_note:
+        raise InvoicingError("En kreditnota kan ikke krediteres.")
+    if not reason.strip():
+        raise InvoicingError("Oppgi årsak til krediteringen.")
+    already = invoice.credit_notes.aggregate(s=Sum("total"))["s"] or ZERO
+    if lines is None:
+        lines = [
+            InvoiceLineSpec(
+                description=line.description,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                unit_code=line.unit_code,
+                vat_category=line.vat_category,
+                vat_rate=line.vat_rate,
+            )
+            for line in invoice.lines.all()
+        ]
+    issued_on = issued_on or timezone.localdate()
+    n = invoice.credit_notes.count() + 1
+    credit = _create_invoice(
+        buyer=invoice.buyer,
+        kind=invoice.kind,
+        document_type=Invoice.DocumentType.CREDIT_NOTE,
+        lines=lines,
+        issued_on=issued_on,
+        due_on=issued_on,
+        fakturareferanse=invoice.fakturareferanse,
+        actor=actor,
+        source_key=f"credit:{invoice.pk}:{n}",
+        credits=invoice,
+        credit_reason=reason.strip()[:300],
+    )
+    if already + credit.total > invoice.total:
+        raise InvoicingError("Kreditert beløp kan ikke overstige fakturaens beløp.")
+    _refresh_status(invoice)
+    _enqueue_delivery(credit)
+    return credit
+
+
+def _enqueue_delivery(invoice: Invoice) -> None:
+    from .tasks import invoice_deliver
+
+    invoice_deliver.delay_on_commit(invoice.pk)
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+def invoice_paid_amount(*, invoice: Invoice) -> Decimal:
+    return invoice.payments.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def invoice_balance(*, invoice: Invoice) -> Decimal:
+    """Still owed (positive) or over-paid (negative): total − credited − paid."""
+    credited = invoice.credit_notes.aggregate(s=Sum("total"))["s"] or ZERO
+    return invoice.total - credited - invoice_paid_amount(invoice=invoice)
+
+
+def _refresh_status(invoice: Invoice, paid_on: datetime.date | None = None) -> None:
+    credited = invoice.credit_notes.aggregate(s=Sum("total"))["s"] or ZERO
+    paid = invoice_paid_amount(invoice=invoice)
+    if credited >= invoice.total:
+        status = Invoice.Status.CREDITED
+    elif paid >= invoice.total - credited:
+        status = Invoice.Status.PAID
+    elif paid > 0:
+        status = Invoice.Status.PARTLY_PAID
+    else:
+        status = Invoice.Status.ISSUED
+    if status != invoice.status:
+        invoice.status = status
+        if status == Invoice.Status.PAID and invoice.paid_on is None:
+            invoice.paid_on = paid_on
+        invoice.save(update_fields=["status", "paid_on"])
+
+
+@transaction.atomic
+def register_payment(
+    *,
+    amount: Decimal,
+    paid_on: datetime.date,
+    actor,
+    invoice: Invoice | None = None,
+    kid: str = "",
+    reference: str = "",
+    payer: str = "",
+    source: str = Payment.Source.MANUAL,
+    external_ref: str | None = None,
+    bank_import=None,
+) -> Payment:
+    """Record money received and apply it to its invoice (given, or found by KID). Idempotent
+    on `external_ref` (the bank's transaction reference, or a key of the caller's choosing).
+    A payment that matches no invoice, or leaves it partly paid or over-paid, is listed for a
+    human (resolved=False). Share payments go to members (ledger + participation); other kinds
+    go to the handler registered for the kind, then the `invoice_paid` signal is sent."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvoicingError("Beløpet må være større enn null.")
+    if external_ref:
+        existing = Payment.objects.filter(external_ref=external_ref).first()
+        if existing is not None:
+            return existing
+    if invoice is None and kid:
+        invoice = Invoice.objects.filter(
+            kid=kid, document_type=Invoice.DocumentType.INVOICE
+        ).first()
+    if invoice is not None:
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.is_credit_note:
+            raise InvoicingError("En innbetaling kan ikke føres på en kreditnota.")
+    payment = Payment(
+        invoice=invoice,
+        amount=amount,
+        paid_on=paid_on,
+        kid=kid or (invoice.kid if invoice else ""),
+        reference=reference[:200],
+        payer=payer[:200],
+        source=source,
+        external_ref=external_ref,
+        bank_import=bank_import,
+        recorded_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        if external_ref:
+            return Payment.objects.get(external_ref=external_ref)
+        raise
+    if invoice is None:
+        payment.resolved = False
+        payment.note = "Ingen faktura med denne KID-en."
+        payment.save(update_fields=["resolved", "note"])
+        return payment
+    balance = invoice_balance(invoice=invoice)
+    if balance > 0:
+        payment.resolved, payment.note = False, f"Delbetaling: {balance} gjenstår."
+    elif balance < 0:
+        payment.resolved, payment.note = False, f"Overbetaling: {-balance} for mye."
+    if not payment.resolved:
+        payment.save(update_fields=["resolved", "note"])
+    _apply_to_owner(invoice=invoice, payment=payment, actor=actor)
+    _refresh_status(invoice, paid_on=paid_on)
+    invoice_paid.send(sender=Invoice, invoice=invoice, payment=payment, actor=actor)
+    return payment
+
+
+def _apply_to_owner(*, invoice: Invoice, payment: Payment, actor) -> None:
+    if invoice.kind == Invoice.Kind.MEMBER_SHARE:
+        from members.models import Participation
+        from members.services import participation_register_payment
+
+        participation = Participation.objects.get(member=invoice.buyer)
+        participation_register_payment(
+            participation=participation,
+            amount=payment.amount,
+            paid_on=payment.paid_on,
+            actor=actor,
+            reference=invoice.number,
+            idempotency_key=f"invoicing-payment:{payment.pk}",
+            subject=invoice,
+        )
+        return
+    handler = _PAYMENT_HANDLERS.get(invoice.kind)
+    if handler is not None:
+        handler(invoice=invoice, payment=payment, actor=actor)
+
+
+@transaction.atomic
+def payment_resolve(*, payment: Payment, actor, note: str) -> Payment:
+    """A human has looked at an unmatched, partial or over-payment and noted what was done."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if not note.strip():
+        raise InvoicingError("Skriv hva som er gjort med innbetalingen.")
+    payment.resolved = True
+    payment.note = f"{payment.note} Behandlet: {note.strip()}"[:300]
+    payment.save(update_fields=["resolved", "note"])
+    return payment
+
+
+# --- member shares ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_invoice_issue(
+    *, participation, issued_on: datetime.date, actor, deliver: bool = True
+) -> Invoice:
+    """Invoice a confirmed member's share (idempotent: "share:<participation id>") and freeze
+    the share in members. The amount is members.selectors.member_share."""
+    from members.models import Participation
+    from members.selectors import member_share
+    from members.services import participation_mark_invoiced
+
+    participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    source_key = f"share:{participation.pk}"
+    existing = Invoice.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    if participation.status != Participation.Status.CONFIRMED:
+        raise InvoicingError("Bare bekreftede deltakelser kan faktureres.")
+    member = participation.member
+    amount = member_share(member=member)
+    if amount <= 0:
+        raise InvoicingError(f"{member} har ingen andel å fakturere.")
+    invoice = invoice_issue(
+        buyer=member,
+        kind=Invoice.Kind.MEMBER_SHARE,
+        lines=[
+            InvoiceLineSpec(
+                description=f"Engangsandel i DigiFin-ordningen for {member.name}",
+                unit_price=amount,
+            )
+        ],
+        issued_on=issued_on,
+        fakturareferanse=participation.fakturareferanse,
+        actor=actor,
+        source_key=source_key,
+        deliver=deliver,
+    )
+    participation_mark_invoiced(
+        participation=participation, amount=amount, invoiced_on=issued_on, actor=actor
+    )
+    return invoice
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def invoice_render_files(*, invoice: Invoice, force: bool = False) -> Invoice:
+    """Generate and store the PDF and the EHF XML if missing (idempotent; the invoice row is
+    locked so two workers never write the files twice)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("credits").get(pk=invoice.pk)
+        _render_files(invoice, force=force)
+    return invoice
+
+
+def _render_files(invoice: Invoice, *, force: bool) -> None:
+    from .ehf import invoice_xml
+    from .pdf import invoice_pdf
+
+    fields = []
+    if force or not invoice.ehf_xml:
+        invoice.ehf_xml.save(f"{invoice.number}.xml", ContentFile(invoice_xml(invoice)), save=False)
+        fields.append("ehf_xml")
+    if force or not invoice.pdf:
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(invoice_pdf(invoice)), save=False)
+        fields.append("pdf")
+    if fields:
+        invoice.save(update_fields=fields)
+
+
+def invoice_deliver(*, invoice: Invoice) -> Invoice:
+    """Files, the document on the member, and one e-mail (each step idempotent)."""
+    from .mail import send_once
+
+    invoice = invoice_render_files(invoice=invoice)
+    document = document_store(
+        member=invoice.buyer,
+        kind=Document.Kind.INVOICE,
+        title=f"{invoice.get_document_type_display()} {invoice.number}",
+        source_key=f"invoice:{invoice.pk}",
+        file_name=f"{invoice.number}.pdf",
+        content=None,
+        invoice=invoice,
+        actor=invoice.created_by,
+    )
+    if invoice.emailed_at is None and invoice.buyer_email:
+        invoice.pdf.open("rb")
+        pdf = invoice.pdf.read()
+        invoice.pdf.close()
+        invoice.ehf_xml.open("rb")
+        xml = invoice.ehf_xml.read()
+        invoice.ehf_xml.close()
+        kind = "Kreditnota" if invoice.is_credit_note else "Faktura"
+        sent = send_once(
+            key=f"invoice:{invoice.pk}",
+            to=invoice.buyer_email,
+            subject=f"{kind} {invoice.number} fra KS (DigiFin)",
+            body=(
+                f"Vedlagt er {kind.lower()} {invoice.number} på "
+                f"{format_nok(invoice.total, decimals=True)}"
+                f" (deres referanse {invoice.fakturareferanse})."
+                + (
+                    ""
+                    if invoice.is_credit_note
+                    else f" KID: {invoice.kid}, forfall {invoice.due_on:%d.%m.%Y}."
+                )
+                + "\n\nEHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
+            ),
+            attachments=[
+                (f"{invoice.number}.pdf", pdf, "application/pdf"),
+                (f"{invoice.number}.xml", xml, "application/xml"),
+            ],
+            document=document,
+            invoice=invoice,
+        )
+        if sent is not None:
+            invoice.emailed_at = sent.sent_at
+            invoice.save(update_fields=["emailed_at"])
+    return invoice
+
+
+# --- documents and letters -------------------------------------------------------------------
+
+LETTER_TITLES = {
+    Document.Kind.INVITATION: "Invitasjon til å delta i DigiFin",
+    Document.Kind.CONFIRMATION: "Bekreftelse på deltakelse i DigiFin",
+    Document.Kind.DECISION: "Vedtak",
+    Document.Kind.ACCESS_CONFIRMATION: "Bekreftelse på tilgang til løsning",
+    Document.Kind.REMINDER: "Purring",
+}
+
+
+@transaction.atomic
+def document_store(
+    *,
+    member,
+    kind: str,
+    title: str,
+    source_key: str,
+    file_name: str,
+    content: bytes | None,
+    actor,
+    invoice: Invoice | None = None,
+) -> Document:
+    """Keep a file on the member, once per source_key. For an invoice the file is its PDF."""
+    existing = Document.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    document = Document(
+        member=member,
+        kind=kind,
+        title=title[:200],
+        source_key=source_key,
+        invoice=invoice,
+        created_by=actor,
+    )
+    if content is None and invoice is not None:
+        document.file.name = invoice.pdf.name
+    else:
+        document.file.save(file_name, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        return Document.objects.get(source_key=source_key)
+    return document
+
+
+def letter_context(*, member, kind: str, extra: dict | None = None) -> dict:
+    """What a letter template needs; the invitation shows the member's computed share."""
+    context = dict(extra or {})
+    if kind == Document.Kind.INVITATION and "share" not in context:
+        from members.selectors import member_share
+
+        context["share"] = member_share(member=member)
+    participation = getattr(member, "participation", None)
+    context.setdefault("participation", participation)
+    return context
+
+
+def letter_preview_html(*, member, kind: str, extra: dict | None = None) -> str:
+    from .pdf import letter_html
+
+    return letter_html(
+        template=kind, member=member, context=letter_context(member=member, kind=kind, extra=extra)
+    )
+
+
+def letter_create(
+    *, member, kind: str, actor, source_key: str, extra: dict | None = None, email: bool = True
+) -> Document:
+    """Render a letter to PDF, keep it on the member and e-mail it once (idempotent on
+    source_key, e.g. "invitation:<member id>")."""
+    from .mail import send_once
+    from .pdf import html_to_pdf
+
+    document = Document.objects.filter(source_key=source_key).first()
+    if document is None:
+        pdf = html_to_pdf(letter_preview_html(member=member, kind=kind, extra=extra))
+        title = f"{LETTER_TITLES[kind]} – {member.name}"
+        document = document_store(
+            member=member,
+            kind=kind,
+            title=title,
+            source_key=source_key,
+            file_name=f"{kind}-{member.number or member.pk}.pdf",
+            content=pdf,
+            actor=actor,
+            invoice=(extra or {}).get("invoice"),
+        )
+    if email and member.email:
+        document.file.open("rb")
+        content = document.file.read()
+        document.file.close()
+        send_once(
+            key=f"document:{document.pk}",
+            to=member.email,
+            subject=f"{document.title} (KS, DigiFin)",
+            body=f"Vedlagt er {document.title.lower()}.\n\nVennlig hilsen\nKS, DigiFin",
+            attachments=[(f"{kind}.pdf", content, "application/pdf")],
+            document=document,
+        )
+    return document
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def reminder_due(*, invoice: Invoice, on: datetime.date) -> bool:
+    """Overdue, not paid or credited, and no reminder within the interval."""
+    if invoice.is_credit_note or invoice.status not in (
+        Invoice.Status.ISSUED,
+        Invoice.Status.PARTLY_PAID,
+    ):
+        return False
+    if invoice.due_on >= on:
+        return False
+    last = invoice.reminders.order_by("-sequence").first()
+    return last is None or (on - last.sent_on).days >= conf.reminder_interval_days()
+
+
+@transaction.atomic
+def reminder_create(*, invoice: Invoice, on: datetime.date, actor) -> Reminder | None:
+    """A purring letter for an overdue invoice, at most one per interval: the invoice row is
+    locked and the sequence is unique per invoice, so two runs cannot both send one."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not reminder_due(invoice=invoice, on=on):
+        return None
+    sequence = invoice.reminders.count() + 1
+    reminder = Reminder.objects.create(invoice=invoice, sequence=sequence, sent_on=on)
+    document = letter_create(
+        member=invoice.buyer,
+        kind=Document.Kind.REMINDER,
+        actor=actor,
+        source_key=f"reminder:{invoice.pk}:{sequence}",
+        extra={
+            "invoice": invoice,
+            "sequence": sequence,
+            "balance": invoice_balance(invoice=invoice),
+        },
+        email=False,
+    )
+    reminder.document = document
+    reminder.save(update_fields=["document"])
+    return reminder

@@ -1,0 +1,32 @@
+"""Celery tasks: thin, take ids, idempotent (safe to run twice or after a killed worker)."""
+
+from celery import shared_task
+
+from . import batch, services
+from .models import Invoice
+
+
+@shared_task(acks_late=True)
+def invoice_deliver(invoice_id: int) -> None:
+    """Render the PDF and EHF (if missing), keep them on the member, and e-mail them once."""
+    invoice = Invoice.objects.select_related("buyer", "credits").get(pk=invoice_id)
+    services.invoice_deliver(invoice=invoice)
+
+
+@shared_task(acks_late=True)
+def batch_item_run(item_id: int) -> None:
+    batch.item_run(item_id=item_id)
+
+
+@shared_task(acks_late=True)
+def batch_resume(job_id: int) -> int:
+    """Enqueue every item of a job that is not done (rerun after a crash)."""
+    return batch.job_enqueue_pending(job_id=job_id)
+
+
+@shared_task
+def reminders_generate() -> int:
+    """Celery beat, daily: start a reminder batch for overdue invoices (at most one reminder per
+    invoice and interval; see services.reminder_create)."""
+    job = batch.job_start(kind="reminders", actor=None)
+    return job.pk if job else 0
