@@ -1,0 +1,46 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from members.population_import import PopulationImportError, population_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import population figures from an SSB statbank CSV (tables 07459 and 01222). "
+        "All or nothing: a bad file is rejected with every bad line named."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--period", help="e.g. 2017 (1 January) or 2017K2 (quarter)")
+        parser.add_argument("--source", default="")
+        parser.add_argument(
+            "--basis",
+            action="store_true",
+            help="also make the figures the contribution basis (not for invoiced shares)",
+        )
+
+    def handle(self, *args, path, period, source, basis, **options):
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Kan ikke lese {path}: {exc}") from exc
+        try:
+            result = population_import(
+                content=content,
+                actor=None,
+                period=period,
+                source=source or f"SSB-fil {Path(path).name}",
+                replace_basis=basis,
+            )
+        except PopulationImportError as exc:
+            raise CommandError(
+                "Filen er avvist, ingenting er importert:\n" + "\n".join(exc.errors)
+            ) from exc
+        self.stdout.write(
+            f"Importert {result.figures} tall for {result.period} (tabell {result.table}); "
+            f"{result.derived_fylker} fylker summert; {result.bases_replaced} grunnlag erstattet"
+        )
+        if result.bases_frozen:
+            self.stdout.write("Fakturert, ikke endret: " + ", ".join(result.bases_frozen))
