@@ -34,7 +34,9 @@ def test_spread_refuses_floats():
 
 def test_linear_adoption_counts_adopters_so_far_once():
     # target = floor(10 * 0.5) = 5; ramp 2: curve 2, 5, 5; one has adopted already.
-    sol = SolutionAdoption("A", D("1000"), 10, adopted_so_far=1, saturation=D("0.5"), ramp_quarters=2)
+    sol = SolutionAdoption(
+        "A", D("1000"), 10, adopted_so_far=1, saturation=D("0.5"), ramp_quarters=2
+    )
     assert adopters_by_quarter(sol, 4) == [1, 3, 0, 0]
 
 

@@ -1,0 +1,207 @@
+"""Exports (CSV, XLSX), the KMD grant-use report and PDF rendering for the overview.
+
+CSV: UTF-8 with a byte-order mark (so Excel reads æøå), comma separated, amounts as plain
+decimals with a point (`555700.00`): machine-readable, formatted only on the pages.
+XLSX: amounts as numbers with the format `# ##0.00`."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max, Min, Q, Sum
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from digifin.models import CapitalSource, LedgerEntry
+
+from . import selectors
+
+ZERO = Decimal("0.00")
+ORE = Decimal("0.01")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+def xlsx_bytes(title: str, headers: list[str], rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_cell(v) for v in row])
+    for col in ws.iter_cols(min_row=2):
+        for cell in col:
+            if isinstance(cell.value, Decimal | int) and not isinstance(cell.value, bool):
+                cell.number_format = "# ##0.00" if isinstance(cell.value, Decimal) else "0"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list]):
+    response = HttpResponse(
+        xlsx_bytes(title, headers, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def table_response(fmt: str, name: str, title: str, headers: list[str], rows: list[list]):
+    if fmt == "xlsx":
+        return xlsx_response(f"{name}.xlsx", title, headers, rows)
+    return csv_response(f"{name}.csv", headers, rows)
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html).write_pdf()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def overview_tables() -> dict[str, tuple[str, list[str], list[list]]]:
+    """The lists on the overview page, as (title, headers, rows) for export."""
+    ov = selectors.fund_overview()
+    return {
+        "kapital": (
+            "Kapital etter kilde",
+            ["kilde", "tilsagn", "innbetalt"],
+            [[s.label, s.committed, s.paid] for s in ov.sources],
+        ),
+        "fylker": (
+            "Deltakelse per fylke",
+            ["fylke", "kommuner", "deltakere", "betalt", "andel"],
+            [
+                [r["fylke"], r["kommuner"], r["participating"], r["paid"], r["share"]]
+                for r in ov.by_fylke
+            ],
+        ),
+        "prosjekter": (
+            "Tilbakeføring per prosjekt",
+            ["prosjekt", "utviklingskostnad", "utbetalt", "tilbakeført", "andel"],
+            [
+                [r["name"], r["development_cost"], r["disbursed"], r["recovered"], r["share"]]
+                for r in ov.recovery
+            ],
+        ),
+        "tidslinje": (
+            "Kapital over tid",
+            ["år", "inn", "ut", "tilbake", "kapital"],
+            [[y["year"], y["in"], y["out"], y["back"], y["capital"]] for y in ov.timeline["years"]],
+        ),
+    }
+
+
+def kmd_grant_use(*, until: datetime.date | None = None) -> dict:
+    """Use of KMD's grant: development costs paid per project (the fund pays nothing else),
+    and KMD's pro-rata part of each.
+
+    Money in the fund is not earmarked, so KMD's part is the disbursement times KMD's share of
+    the capital paid in by KMD, KS and members up to `until`, rounded half up to øre
+    (docs/decisions/overview-kmd-report.md)."""
+    until = until or datetime.date.today()
+    qs = LedgerEntry.objects.filter(occurred_on__lte=until).order_by()
+    paid_in = dict(
+        qs.filter(source__in=selectors.CONTRIBUTOR_SOURCES)
+        .values("source")
+        .annotate(total=Sum("amount"))
+        .values_list("source", "total")
+    )
+    total_in = sum(paid_in.values(), ZERO)
+    kmd_in = paid_in.get(CapitalSource.KMD, ZERO)
+    share = (kmd_in / total_in) if total_in else ZERO
+    rows = list(
+        qs.filter(source=CapitalSource.PROJECTS)
+        .filter(
+            Q(kind=LedgerEntry.Kind.DISBURSEMENT)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT)
+        )
+        .values("project_ref")
+        .annotate(total=Sum("amount"), first=Min("occurred_on"), last=Max("occurred_on"))
+        .order_by("project_ref")
+    )
+    names = selectors.project_names([r["project_ref"] for r in rows if r["project_ref"]])
+    projects = []
+    for r in rows:
+        disbursed = -r["total"]
+        ref = r["project_ref"]
+        projects.append(
+            {
+                "project_ref": ref,
+                "name": names.get(ref, {}).get("name")
+                or (f"Prosjekt {ref}" if ref else "Uten prosjekt"),
+                "disbursed": disbursed,
+                "kmd_part": (disbursed * share).quantize(ORE, rounding=ROUND_HALF_UP),
+                "first": r["first"],
+                "last": r["last"],
+            }
+        )
+    return {
+        "until": until,
+        "kmd_paid_in": kmd_in,
+        "total_paid_in": total_in,
+        "kmd_share": share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+        "projects": projects,
+        "total_disbursed": sum((p["disbursed"] for p in projects), ZERO),
+        "total_kmd_part": sum((p["kmd_part"] for p in projects), ZERO),
+    }
+
+
+KMD_HEADERS = [
+    "prosjekt",
+    "utviklingskostnad_utbetalt",
+    "kmd_andel",
+    "forste_utbetaling",
+    "siste_utbetaling",
+]
+
+
+def kmd_rows(report: dict) -> list[list]:
+    return [
+        [p["name"], p["disbursed"], p["kmd_part"], p["first"], p["last"]]
+        for p in report["projects"]
+    ]
+
+
+def year_flows(year: int) -> list[dict]:
+    """The year's net flows by kind (reversals counted against the kind they reverse)."""
+    qs = LedgerEntry.objects.filter(occurred_on__year=year).order_by()
+    kind = dict(LedgerEntry.Kind.choices)
+    totals: dict[str, Decimal] = {}
+    for row in qs.exclude(kind=LedgerEntry.Kind.REVERSAL).values("kind").annotate(t=Sum("amount")):
+        totals[row["kind"]] = row["t"]
+    for row in (
+        qs.filter(kind=LedgerEntry.Kind.REVERSAL).values("reverses__kind").annotate(t=Sum("amount"))
+    ):
+        k = row["reverses__kind"]
+        totals[k] = totals.get(k, ZERO) + row["t"]
+    return [{"kind": str(kind[k]), "amount": v} for k, v in sorted(totals.items()) if v]

@@ -1,0 +1,513 @@
+"""Reads for the fund overview, the forecast's inputs and the public transparency page.
+
+Every figure is aggregated by the database (GROUP BY over the ledger), never by looping over
+rows in Python, so the overview costs the same handful of queries at any data scale.
+Other apps (projects, repayments, members) are imported lazily inside functions: while their
+code is missing, a section reports "no data yet" instead of failing."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+
+from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
+
+ZERO = Decimal("0.00")
+CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
+# The three flows of the revolving fund, by the ledger's source.
+FLOW_OF_SOURCE = {
+    CapitalSource.KMD: "in",
+    CapitalSource.KS: "in",
+    CapitalSource.MEMBERS: "in",
+    CapitalSource.PROJECTS: "out",
+    CapitalSource.CONTRIBUTORS: "out",
+    CapitalSource.ACCESS_FEES: "back",
+}
+
+
+def optional(module: str, name: str):
+    """`module.name` if another app already provides it, else None."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def optional_model(app_label: str, model_name: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(app_label, model_name)
+    except (LookupError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- capital
+
+
+@dataclass
+class SourceFigures:
+    source: str
+    label: str
+    committed: Decimal | None
+    paid: Decimal
+
+
+@dataclass
+class FundOverview:
+    sources: list[SourceFigures]
+    net_by_source: dict[str, Decimal]
+    balance: Decimal
+    disbursed: Decimal
+    recovered: Decimal
+    repaid_to_contributors: Decimal
+    committed_unspent: Decimal | None
+    granted: Decimal | None
+    available: Decimal
+    matching_ratio: Decimal | None
+    matching_ratio_committed: Decimal | None
+    participants: dict
+    by_fylke: list[dict]
+    timeline: dict
+    recovery: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_paid_in(self) -> Decimal:
+        return sum((s.paid for s in self.sources), ZERO)
+
+
+def net_by_source() -> dict[str, Decimal]:
+    """Net ledger amount per source (reversals carry the source of what they reverse)."""
+    rows = LedgerEntry.objects.order_by().values("source").annotate(total=Sum("amount"))
+    totals = dict.fromkeys(CapitalSource.values, ZERO)
+    totals.update({row["source"]: row["total"] for row in rows})
+    return totals
+
+
+def committed_by_source() -> dict[str, Decimal]:
+    """Committed capital: KMD's and KS's commitments, and the members' invoiced shares."""
+    rows = CapitalCommitment.objects.order_by().values("source").annotate(total=Sum("amount"))
+    totals = {row["source"]: row["total"] for row in rows}
+    from members.models import Participation
+
+    shares = Participation.objects.filter(status__in=Participation.PARTICIPANT_STATUSES).aggregate(
+        total=Sum("share_amount")
+    )["total"]
+    if shares is not None:
+        totals[CapitalSource.MEMBERS] = totals.get(CapitalSource.MEMBERS, ZERO) + shares
+    return totals
+
+
+def _ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+    if not denominator:
+        return None
+    return (numerator / denominator).quantize(Decimal("0.001"))
+
+
+def committed_unspent_grants() -> Decimal | None:
+    """What granted projects may still draw (projects' figure), or None until it exists."""
+    fn = optional("projects.selectors", "committed_unspent_grants")
+    if fn is None:
+        return None
+    value = fn()
+    if isinstance(value, dict):  # tolerate a per-project mapping
+        value = sum(value.values(), ZERO)
+    return Decimal(value or 0)
+
+
+def fund_overview(*, today: datetime.date | None = None) -> FundOverview:
+    net = net_by_source()
+    committed = committed_by_source()
+    sources = [
+        SourceFigures(
+            source=s,
+            label=CapitalSource(s).label,
+            committed=committed.get(s),
+            paid=net.get(s, ZERO),
+        )
+        for s in CONTRIBUTOR_SOURCES
+    ]
+    balance = sum(net.values(), ZERO)
+    disbursed = -net.get(CapitalSource.PROJECTS, ZERO)
+    recovered = net.get(CapitalSource.ACCESS_FEES, ZERO)
+    unspent = committed_unspent_grants()
+    notes = []
+    available_fn = optional("projects.selectors", "available_capital")
+    # projects' own figure when it has one; else capital minus what grants may still draw.
+    available = Decimal(available_fn()) if available_fn is not None else balance - (unspent or ZERO)
+    if unspent is None:
+        notes.append("grants")
+    kmd_paid = net.get(CapitalSource.KMD, ZERO)
+    members_paid = net.get(CapitalSource.MEMBERS, ZERO)
+    return FundOverview(
+        sources=sources,
+        net_by_source=net,
+        balance=balance,
+        disbursed=disbursed,
+        recovered=recovered,
+        repaid_to_contributors=-net.get(CapitalSource.CONTRIBUTORS, ZERO),
+        committed_unspent=unspent,
+        granted=None if unspent is None else disbursed + unspent,
+        available=available,
+        matching_ratio=_ratio(members_paid, kmd_paid),
+        matching_ratio_committed=_ratio(
+            committed.get(CapitalSource.MEMBERS, ZERO), committed.get(CapitalSource.KMD)
+        ),
+        participants=participation_summary(today=today),
+        by_fylke=participation_by_fylke(today=today),
+        timeline=capital_timeline(),
+        recovery=recovery_by_project(),
+        notes=notes,
+    )
+
+
+def capital_timeline() -> dict:
+    """Per year: net amount by source and by flow, and the cumulative capital (one query)."""
+    rows = (
+        LedgerEntry.objects.order_by()
+        .annotate(year=ExtractYear("occurred_on"))
+        .values("year", "source")
+        .annotate(total=Sum("amount"))
+        .order_by("year", "source")
+    )
+    years: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        years.setdefault(row["year"], {})[row["source"]] = row["total"]
+    out = []
+    running = ZERO
+    by_source_running = dict.fromkeys(CapitalSource.values, ZERO)
+    for year in sorted(years):
+        values = years[year]
+        flows = {"in": ZERO, "out": ZERO, "back": ZERO}
+        for source, total in values.items():
+            flows[FLOW_OF_SOURCE.get(source, "in")] += total
+            by_source_running[source] += total
+        running += sum(values.values(), ZERO)
+        out.append(
+            {
+                "year": year,
+                "in": flows["in"],
+                "out": -flows["out"],
+                "back": flows["back"],
+                "capital": running,
+                "cumulative": {s: by_source_running[s] for s in CONTRIBUTOR_SOURCES},
+            }
+        )
+    return {"years": out}
+
+
+def recovery_by_project() -> list[dict]:
+    """Per project: disbursed (development cost paid by the fund) and recovered by access fees."""
+    rows = (
+        LedgerEntry.objects.order_by()
+        .filter(project_ref__isnull=False)
+        .values("project_ref")
+        .annotate(
+            disbursed=Sum("amount", filter=Q(source=CapitalSource.PROJECTS)),
+            recovered=Sum("amount", filter=Q(source=CapitalSource.ACCESS_FEES)),
+        )
+        .order_by("project_ref")
+    )
+    rows = list(rows)
+    names = project_names([r["project_ref"] for r in rows])
+    out = []
+    for row in rows:
+        info = names.get(row["project_ref"], {})
+        disbursed = -(row["disbursed"] or ZERO)
+        recovered = row["recovered"] or ZERO
+        cost = info.get("development_cost")
+        out.append(
+            {
+                "project_ref": row["project_ref"],
+                "name": info.get("name") or f"Prosjekt {row['project_ref']}",
+                "development_cost": cost if cost is not None else disbursed,
+                "disbursed": disbursed,
+                "recovered": recovered,
+                "share": _ratio(recovered, cost if cost else disbursed),
+            }
+        )
+    return out
+
+
+def project_names(ids: list[int]) -> dict[int, dict]:
+    """Names (and development cost, if the projects app has it) of projects by id: one query."""
+    Project = optional_model("projects", "Project")
+    if Project is None or not ids:
+        return {}
+    fields = {f.name for f in Project._meta.get_fields()}
+    name_field = next((f for f in ("title", "name") if f in fields), None)
+    cost_field = next(
+        (f for f in ("development_cost", "granted_amount", "grant_amount") if f in fields), None
+    )
+    wanted = ["pk"] + [f for f in (name_field, cost_field) if f]
+    out = {}
+    for row in Project.objects.filter(pk__in=ids).values(*wanted):
+        out[row["pk"]] = {
+            "name": row.get(name_field) if name_field else None,
+            "development_cost": row.get(cost_field) if cost_field else None,
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def _latest_population():
+    from members.models import PopulationFigure
+
+    return Subquery(
+        PopulationFigure.objects.filter(member=OuterRef("pk"))
+        .order_by("-period")
+        .values("population")[:1]
+    )
+
+
+def participation_summary(*, today: datetime.date | None = None) -> dict:
+    """Counts by status, and the share of the population living in participating kommuner.
+
+    Population: each kommune's latest population figure; the whole = kommuner valid today.
+    Only kommuner count for coverage (fylkeskommuner cover the same inhabitants)."""
+    from members.models import Member, Participation
+
+    today = today or datetime.date.today()
+    by_status = dict(
+        Participation.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    participant_statuses = list(Participation.PARTICIPANT_STATUSES)
+    kommuner = Member.objects.filter(kind=Member.Kind.KOMMUNE).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
+    )
+    pops = kommuner.annotate(pop=_latest_population()).aggregate(
+        total=Sum("pop"),
+        covered=Sum("pop", filter=Q(participation__status__in=participant_statuses)),
+    )
+    total = pops["total"] or 0
+    covered = pops["covered"] or 0
+    count = sum(by_status.get(s, 0) for s in participant_statuses)
+    return {
+        "count": count,
+        "paid": by_status.get(Participation.Status.PAID, 0),
+        "by_status": by_status,
+        "population_total": total,
+        "population_covered": covered,
+        "population_share": _ratio(Decimal(covered), Decimal(total)) if total else None,
+    }
+
+
+def participation_by_fylke(*, today: datetime.date | None = None) -> list[dict]:
+    """Per fylke (of kommuner valid today): how many kommuner, how many participate."""
+    from members.models import Member, Participation
+
+    today = today or datetime.date.today()
+    statuses = list(Participation.PARTICIPANT_STATUSES)
+    rows = (
+        Member.objects.filter(kind=Member.Kind.KOMMUNE)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+        .order_by()
+        .annotate(fylke=Coalesce(F("county__name"), F("name")))
+        .values("fylke")
+        .annotate(
+            kommuner=Count("id"),
+            participating=Count("id", filter=Q(participation__status__in=statuses)),
+            paid=Count("id", filter=Q(participation__status=Participation.Status.PAID)),
+        )
+        .order_by("fylke")
+    )
+    return [
+        {
+            **row,
+            "share": _ratio(Decimal(row["participating"]), Decimal(row["kommuner"])),
+        }
+        for row in rows
+    ]
+
+
+# --------------------------------------------------------------------------- public lists
+
+
+def public_participants() -> list[dict]:
+    """Who participates and what each has paid: public facts only (no contacts, no refs)."""
+    from members.models import Member, Participation
+
+    paid = (
+        LedgerEntry.objects.filter(member=OuterRef("pk"))
+        .filter(
+            Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE)
+        )
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        Member.objects.filter(participation__status__in=Participation.PARTICIPANT_STATUSES)
+        .annotate(paid=Coalesce(Subquery(paid), ZERO))
+        .values(
+            "number",
+            "name",
+            "kind",
+            "participation__status",
+            "participation__decided_on",
+            "participation__share_amount",
+            "paid",
+        )
+        .order_by("kind", "number", "name")
+    )
+    kinds = dict(Member.Kind.choices)
+    statuses = dict(Participation.Status.choices)
+    return [
+        {
+            "number": r["number"],
+            "name": r["name"],
+            "kind": str(kinds.get(r["kind"], r["kind"])),
+            "status": str(statuses.get(r["participation__status"])),
+            "decided_on": r["participation__decided_on"],
+            "share": r["participation__share_amount"],
+            "paid": r["paid"],
+        }
+        for r in rows
+    ]
+
+
+def public_projects() -> list[dict]:
+    """Granted projects and what the fund has paid them (from the ledger), by project."""
+    fn = optional("projects.selectors", "public_projects")
+    if fn is not None:
+        return list(fn())
+    return [
+        {"name": r["name"], "disbursed": r["disbursed"], "recovered": r["recovered"]}
+        for r in recovery_by_project()
+        if r["disbursed"]
+    ]
+
+
+def public_solutions() -> list[dict] | None:
+    """Solutions and their access fees, or None while repayments has none to offer."""
+    fn = optional("repayments.selectors", "public_solutions")
+    if fn is not None:
+        return list(fn())
+    Solution = optional_model("repayments", "Solution")
+    if Solution is None:
+        return None
+    fields = {f.name for f in Solution._meta.get_fields()}
+    name_field = next((f for f in ("name", "title") if f in fields), None)
+    if name_field is None:
+        return None
+    recovered = dict(
+        LedgerEntry.objects.filter(solution_ref__isnull=False, source=CapitalSource.ACCESS_FEES)
+        .order_by()
+        .values("solution_ref")
+        .annotate(total=Sum("amount"))
+        .values_list("solution_ref", "total")
+    )
+    return [
+        {"name": row[name_field], "recovered": recovered.get(row["pk"], ZERO)}
+        for row in Solution.objects.values("pk", name_field).order_by(name_field)
+    ]
+
+
+# --------------------------------------------------------------------------- forecast inputs
+
+
+def pipeline_defaults() -> list[dict]:
+    """Qualified proposals not yet granted, with their development cost: the default pipeline.
+
+    Uses projects.selectors.forecast_pipeline() when projects provides it; else the qualified
+    proposals' development costs (one query)."""
+    fn = optional("projects.selectors", "forecast_pipeline")
+    if fn is not None:
+        return list(fn())
+    Proposal = optional_model("projects", "Proposal")
+    if Proposal is None:
+        return []
+    rows = (
+        Proposal.objects.filter(status="qualified")
+        .annotate(cost=Sum("cost_years__development"))
+        .filter(cost__gt=0)
+        .values("reference", "title", "cost")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        {
+            "label": f"{r['reference'] or ''} {r['title']}".strip(),
+            "development_cost": str(r["cost"]),
+            "start_offset": 1,
+            "quarters": 4,
+        }
+        for r in rows
+    ]
+
+
+def solution_defaults() -> list[dict]:
+    """Each solution's adoption assumptions, from repayments when it provides them."""
+    fn = optional("repayments.selectors", "forecast_solutions")
+    if fn is None:
+        return []
+    return [{k: str(v) if isinstance(v, Decimal) else v for k, v in d.items()} for d in fn()]
+
+
+def forecast_input(*, scenario, today: datetime.date | None = None):
+    """The pure forecast's input: today's capital and committed grants from the ledger and the
+    portfolio, and the scenario's assumptions."""
+    from .forecast import (
+        ForecastInput,
+        GrantCommitment,
+        PipelineProject,
+        Quarter,
+        SolutionAdoption,
+    )
+
+    today = today or datetime.date.today()
+    balance = sum(net_by_source().values(), ZERO)
+    unspent = committed_unspent_grants() or ZERO
+    grants = ()
+    if unspent > 0:
+        grants = (GrantCommitment("Innvilget, ikke utbetalt", unspent, scenario.grant_quarters),)
+    data = scenario.assumptions or {}
+    pipeline = tuple(
+        PipelineProject(
+            label=p["label"],
+            development_cost=Decimal(str(p["development_cost"])),
+            start_offset=int(p.get("start_offset", 0)),
+            quarters=int(p.get("quarters", 4)),
+        )
+        for p in data.get("pipeline", [])
+    )
+    solutions = tuple(
+        SolutionAdoption(
+            label=s["label"],
+            fee_per_adopter=Decimal(str(s["fee_per_adopter"])),
+            potential_adopters=int(s["potential_adopters"]),
+            adopted_so_far=int(s.get("adopted_so_far", 0)),
+            saturation=Decimal(str(s.get("saturation", "1"))),
+            launch_offset=int(s.get("launch_offset", 0)),
+            ramp_quarters=int(s.get("ramp_quarters", 12)),
+        )
+        for s in data.get("solutions", [])
+    )
+    return ForecastInput(
+        start=Quarter.of(today).plus(1),
+        opening_balance=balance,
+        years=scenario.years,
+        grants=grants,
+        pipeline=pipeline,
+        solutions=solutions,
+        other_inflow_per_quarter=scenario.other_inflow_per_quarter,
+    )
+
+
+def scenario_forecast(*, scenario, today: datetime.date | None = None):
+    from .forecast import run_forecast
+
+    return run_forecast(forecast_input(scenario=scenario, today=today))

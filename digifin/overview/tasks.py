@@ -1,0 +1,17 @@
+"""Celery tasks for the overview: the annual fund report as PDF (WeasyPrint)."""
+
+from celery import shared_task
+
+
+@shared_task(name="digifin.overview.tasks.render_annual_report", acks_late=True)
+def render_annual_report(report_id: int) -> None:
+    """Render the annual report's PDF and store it. Running it twice replaces the file with an
+    identical report; a missing report id does nothing."""
+    from digifin.models import FundReport
+
+    from .annual import annual_report_render
+
+    report = FundReport.objects.filter(pk=report_id).first()
+    if report is None:
+        return
+    annual_report_render(report=report)
