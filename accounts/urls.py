@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm
+from .twofactor import two_factor
 
 app_name = "accounts"
 
@@ -14,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tofaktor/", two_factor, name="two_factor"),
     path(
         "glemt-passord/",
         auth_views.PasswordResetView.as_view(

@@ -19,4 +19,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Two-factor authentication for KS staff is on in production unless explicitly switched off.
+DIGIFIN_STAFF_REQUIRE_2FA = env.bool("DIGIFIN_STAFF_REQUIRE_2FA", default=True)
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
