@@ -165,10 +165,10 @@ def fee(
     kind: str, parameters: Mapping, population: int, *, basis: RecoveryBasis | None = None
 ) -> Decimal:
     """The access fee in whole kroner (Decimal with two places) for a member of `population`."""
+    if kind == FLAT:  # the only model that needs no population
+        return round_kroner(Decimal(parameters["amount"]))
     if population is None or population < 0:
         raise PriceModelError("Innbyggertall mangler.")
-    if kind == FLAT:
-        return round_kroner(Decimal(parameters["amount"]))
     if kind == PER_INHABITANT:
         amount = round_kroner(Decimal(parameters["rate"]) * population)
         if parameters.get("floor") is not None:

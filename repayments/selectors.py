@@ -113,7 +113,7 @@ def fee_for(*, solution: Solution, member: Member) -> tuple[Decimal, int]:
     """(fee, population used) for one member; raises PriceModelError if it cannot be computed."""
     kind, params, basis, populations, _ = _fee_context(solution, members=[member])
     population = populations.get(member.pk)
-    if population is None:
+    if population is None and kind != pm.FLAT:
         raise pm.PriceModelError(f"Innbyggertall mangler for {member}.")
     return pm.fee(kind, params, population, basis=basis), population
 

@@ -249,6 +249,7 @@ def _activate(agreement: AccessAgreement, *, actor) -> None:
     agreement.save(update_fields=["status", "activated_on", "fee_amount", "population"])
     _log(agreement, "activated", actor=actor, note=f"Tilknytningskostnad {fee}")
     access_fee_invoice_request(agreement=agreement, actor=actor)
+    agreement.refresh_from_db(fields=["fee_status", "fee_paid_on", "fee_invoice_id"])
 
 
 @transaction.atomic

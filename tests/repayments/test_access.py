@@ -1,0 +1,251 @@
+"""Access to a solution (figure 4): the three cases, the fee, its payment into the fund."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from digifin.models import LedgerEntry
+from repayments import selectors, services
+from repayments.models import AccessAgreement
+from repayments.services import AccessError, Outcome
+from tests.repayments.factories import (
+    DIGIORDEN_CLASSES,
+    SolutionFactory,
+    kommune,
+    make_participant,
+    published,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def digiorden(ks_user):
+    kommune(2_000, name="Eksisterende kommune")
+    solution = SolutionFactory(name="Digiorden", project_ref=7)
+    return published(
+        solution, kind="size_class", parameters={"classes": DIGIORDEN_CLASSES}, actor=ks_user
+    )
+
+
+def test_paid_up_participant_gets_access_and_fee_for_its_size(digiorden, municipal_user):
+    member = kommune(5_084)
+    make_participant(member, paid=True)
+    decision = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=municipal_user
+    )
+    assert decision.outcome == Outcome.GRANTED
+    agreement = decision.agreement
+    assert agreement.status == AccessAgreement.Status.ACTIVE
+    assert agreement.fee_amount == Decimal("40000.00")
+    assert agreement.population == 5_084
+    assert agreement.fee_status == AccessAgreement.FeeStatus.PENDING_INVOICE
+    assert agreement.fdvu_terms_accepted == digiorden.fdvu_terms
+
+
+def test_participant_without_paid_share_waits_and_is_told_what_it_owes(digiorden, ks_user):
+    member = kommune(3_000)
+    make_participant(member, paid=False, share_population=3_000)
+    decision = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    assert decision.outcome == Outcome.WAITING_FOR_SHARE
+    assert decision.owed_amount == Decimal("60000.00")
+    assert decision.agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE
+    assert decision.agreement.fee_amount is None
+    assert decision.agreement.fee_status == AccessAgreement.FeeStatus.NOT_DUE
+
+
+def test_waiting_request_is_granted_once_the_share_is_paid(digiorden, ks_user):
+    from members import services as ms
+
+    member = kommune(3_000)
+    participation = make_participant(member, paid=False, share_population=3_000)
+    services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    participation = ms.participation_mark_invoiced(
+        participation=participation,
+        amount=Decimal("60000"),
+        invoiced_on=datetime.date(2026, 1, 1),
+        actor=ks_user,
+    )
+    ms.participation_register_payment(
+        participation=participation,
+        amount=Decimal("60000"),
+        paid_on=datetime.date(2026, 2, 1),
+        actor=ks_user,
+    )
+    [decision] = services.access_resume_for_member(member=member, actor=ks_user)
+    assert decision.outcome == Outcome.GRANTED
+    assert decision.agreement.fee_amount == Decimal("25000.00")
+    assert AccessAgreement.objects.get().status == AccessAgreement.Status.ACTIVE
+
+
+def test_non_participant_is_refused_and_nothing_is_stored(digiorden, ks_user):
+    member = kommune(3_000)
+    decision = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    assert decision.outcome == Outcome.NOT_PARTICIPANT
+    assert AccessAgreement.objects.count() == 0
+
+
+def test_request_without_accepting_fdvu_terms_is_refused(digiorden, ks_user):
+    member = kommune(3_000)
+    make_participant(member, paid=True)
+    with pytest.raises(AccessError, match="godta vilkårene"):
+        services.access_request(
+            solution=digiorden, member=member, accept_fdvu_terms=False, actor=ks_user
+        )
+    assert AccessAgreement.objects.count() == 0
+
+
+def test_unpublished_solution_cannot_be_requested(ks_user):
+    solution = SolutionFactory()
+    member = kommune(3_000)
+    make_participant(member, paid=True)
+    with pytest.raises(AccessError, match="ikke tilgjengelig"):
+        services.access_request(
+            solution=solution, member=member, accept_fdvu_terms=True, actor=ks_user
+        )
+
+
+def test_second_request_returns_the_same_agreement_and_invoices_once(digiorden, ks_user):
+    member = kommune(12_000)
+    make_participant(member, paid=True)
+    first = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    second = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    assert second.outcome == Outcome.ALREADY
+    assert second.agreement.pk == first.agreement.pk
+    assert first.agreement.events.filter(action="fee_invoice_requested").count() == 1
+
+
+def _granted(digiorden, population, actor):
+    member = kommune(population)
+    make_participant(member, paid=True)
+    return services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=actor
+    ).agreement
+
+
+def test_paid_fee_returns_capital_to_the_fund_attributed_to_solution_and_project(
+    digiorden, ks_user
+):
+    agreement = _granted(digiorden, 27_785, ks_user)
+    entry = services.access_fee_paid(
+        agreement=agreement,
+        amount=Decimal("60000"),
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        idempotency_key="invoice-1",
+    )
+    assert entry.kind == LedgerEntry.Kind.ACCESS_FEE
+    assert entry.source == "access_fees"
+    assert entry.amount == Decimal("60000.00")
+    assert (entry.solution_ref, entry.project_ref) == (digiorden.pk, 7)
+    assert entry.subject == agreement
+    agreement.refresh_from_db()
+    assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
+    recovery = selectors.solution_recovery(solution=digiorden)
+    assert (recovery.recovered, recovery.gap) == (Decimal("60000.00"), Decimal("940000.00"))
+
+
+def test_fee_payment_retried_with_same_key_books_once(digiorden, ks_user):
+    agreement = _granted(digiorden, 27_785, ks_user)
+    for _ in range(2):
+        services.access_fee_paid(
+            agreement=agreement,
+            amount=Decimal("60000"),
+            paid_on=datetime.date(2026, 3, 1),
+            actor=ks_user,
+            idempotency_key="invoice-1",
+        )
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE).count() == 1
+
+
+def test_fee_payment_above_outstanding_is_refused(digiorden, ks_user):
+    agreement = _granted(digiorden, 1_000, ks_user)
+    with pytest.raises(AccessError, match="utestående"):
+        services.access_fee_paid(
+            agreement=agreement,
+            amount=Decimal("25000.01"),
+            paid_on=datetime.date(2026, 3, 1),
+            actor=ks_user,
+            idempotency_key="x",
+        )
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE).exists()
+
+
+def test_leaving_does_not_refund_but_ks_refund_reduces_recovery(digiorden, ks_user):
+    agreement = _granted(digiorden, 1_000, ks_user)
+    services.access_fee_paid(
+        agreement=agreement,
+        amount=Decimal("25000"),
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        idempotency_key="inv-2",
+    )
+    services.access_leave(agreement=agreement, left_on=datetime.date.today(), actor=ks_user)
+    assert selectors.recovered(solution=digiorden) == Decimal("25000.00")
+    services.access_fee_refund(
+        agreement=agreement,
+        amount=Decimal("10000"),
+        refunded_on=datetime.date(2026, 7, 1),
+        reason="Avtalt ved utmelding",
+        actor=ks_user,
+    )
+    assert selectors.recovered(solution=digiorden) == Decimal("15000.00")
+    refund = LedgerEntry.objects.get(kind=LedgerEntry.Kind.ACCESS_FEE_REFUND)
+    assert refund.amount == Decimal("-10000.00")
+
+
+def test_development_cost_comes_from_project_disbursements_when_there_are_any(digiorden, ks_user):
+    from digifin.services import ledger_record
+
+    ledger_record(
+        kind="ks_capital",
+        source="ks",
+        amount=Decimal("5000000"),
+        occurred_on=datetime.date(2025, 1, 1),
+        description="KS",
+    )
+    assert selectors.development_cost(solution=digiorden) == Decimal("1000000.00")  # entered
+    ledger_record(
+        kind="disbursement",
+        source="projects",
+        amount=Decimal("2400000"),
+        occurred_on=datetime.date(2025, 6, 1),
+        description="Utbetaling Digiorden",
+        project_ref=7,
+    )
+    assert selectors.development_cost(solution=digiorden) == Decimal("2400000.00")
+
+
+def test_recovery_by_year_groups_fees_per_solution_and_year(digiorden, ks_user):
+    a = _granted(digiorden, 1_000, ks_user)
+    b = _granted(digiorden, 20_000, ks_user)
+    services.access_fee_paid(
+        agreement=a,
+        amount=Decimal("25000"),
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        idempotency_key="a",
+    )
+    services.access_fee_paid(
+        agreement=b,
+        amount=Decimal("60000"),
+        paid_on=datetime.date(2027, 1, 10),
+        actor=ks_user,
+        idempotency_key="b",
+    )
+    years, rows = selectors.recovery_by_year()
+    assert years == [2026, 2027]
+    [row] = [r for r in rows if r["solution"] == digiorden]
+    assert row["years"] == [Decimal("25000.00"), Decimal("60000.00")]
+    assert row["total"] == Decimal("85000.00")
