@@ -346,3 +346,13 @@ def contribution_table(*, structure: str) -> list[dict]:
             }
         )
     return rows
+
+
+def share_to_invoice(*, participation: Participation) -> Decimal:
+    """The amount a share invoice for this participation should carry: the member's share, or
+    for a merged successor what is still owed after its predecessors' payments."""
+    member = participation.member
+    book = _Book.for_members([member])
+    if book.preds.get(member.pk):
+        return max(book.share(member.pk) - book.paid_total(member.pk), ZERO)
+    return book.share(member.pk)

@@ -1,0 +1,177 @@
+"""Demo participation across the real 2017 members (idempotent, bulk where it can be).
+
+Most 2017 kommuner and fylkeskommuner confirmed in autumn 2017, were invoiced in early 2018 and
+paid (the KS web page says members have paid over NOK 110 M); some are invited only, a few
+declined, some paid in part. Lillehammer, Gausdal and Øyer follow the seeds (2017K2 basis).
+Payments are booked with digifin.services.ledger_record (idempotency keys), so the ledger
+stays the single source of what was paid."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.money import round_kroner
+from digifin.services import ledger_record
+
+from .models import Member, Participation, ParticipationEvent
+from .selectors import STRUCTURE_DATES, _Book, members_at
+
+S = Participation.Status
+# The ten largest kommuner backed the scheme (Storbynettverket, letter of 2 June 2017): paid.
+BIG_CITIES = {"0301", "1201", "1601", "1103", "0219", "0220", "0605", "1902", "1001", "0106"}
+SEEDED = {
+    # number: (decided_on, decision_reference)
+    "0501": (datetime.date(2017, 11, 23), "Lillehammer kommunestyre, sak 17/2201"),
+    "0522": (datetime.date(2017, 11, 30), "Gausdal kommunestyre, sak 17/2209"),
+    "0521": (datetime.date(2017, 11, 30), "Øyer kommunestyre, arkivsak 17/2218"),
+}
+DECLINED = {"1151", "1856", "2024", "1632", "1739", "0436"}  # Utsira, Røst, Berlevåg, ...
+
+
+def _plan(member: Member, rnd: random.Random) -> str:
+    if member.number in SEEDED or member.number in BIG_CITIES:
+        return S.PAID
+    if member.number in DECLINED:
+        return S.DECLINED
+    roll = rnd.random()
+    if member.kind == Member.Kind.FYLKESKOMMUNE:
+        return S.PAID if roll < 0.85 else S.INVOICED
+    if roll < 0.80:
+        return S.PAID
+    if roll < 0.85:
+        return "partial"
+    if roll < 0.89:
+        return S.INVOICED
+    if roll < 0.92:
+        return S.CONFIRMED
+    return S.INVITED
+
+
+def _day(rnd: random.Random, start: datetime.date, days: int) -> datetime.date:
+    day = start + datetime.timedelta(days=rnd.randrange(days))
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def load(*, stdout) -> None:
+    members = list(
+        members_at(on=STRUCTURE_DATES["2017"])
+        .filter(billed_with__isnull=True)
+        .order_by("kind", "number")
+    )
+    if not members:
+        stdout.write("members: ingen referansedata; kjør load_reference_data først")
+        return
+    with transaction.atomic():
+        created = _participations(members)
+    paid = _payments(members)
+    stdout.write(
+        f"members: {created} deltakelser opprettet; innbetalt fra medlemmer {paid:,.0f} kr".replace(
+            ",", " "
+        )
+    )
+
+
+def _participations(members: list[Member]) -> int:
+    have = set(Participation.objects.values_list("member_id", flat=True))
+    book = _Book.everything()
+    rnd = random.Random(2017)
+    rows, plans = [], {}
+    invited_on = datetime.date(2017, 9, 1)
+    for m in members:
+        plan = _plan(m, rnd)
+        plans[m.pk] = plan
+        if m.pk in have:
+            continue
+        decided, reference = SEEDED.get(
+            m.number,
+            (_day(rnd, datetime.date(2017, 10, 2), 80), f"Sak {rnd.randrange(20, 140)}/17"),
+        )
+        p = Participation(member=m, invited_on=invited_on)  # status set below, before save
+        status = S.CONFIRMED if plan == "partial" else plan
+        if status != S.INVITED and status != S.DECLINED:
+            p.decided_on, p.decision_reference = decided, reference
+            p.fakturareferanse = f"{m.number}-DIGIFIN"
+            p.contact_name = "Rådmannens stab"
+            p.contact_email = f"postmottak@{m.number}.demo.digifin.no"
+        if status == S.DECLINED:
+            p.declined_on = decided
+        if plan in (S.INVOICED, S.PAID, "partial"):
+            p.share_amount = book.share(m.pk)
+            p.invoiced_on = _day(rnd, datetime.date(2018, 1, 15), 45)
+            status = S.INVOICED
+        if plan == S.PAID:
+            p.paid_on = p.invoiced_on + datetime.timedelta(days=rnd.randrange(14, 90))
+            if rnd.random() < 0.04:  # a few late payers
+                p.paid_on = _day(rnd, datetime.date(2019, 3, 1), 600)
+            status = S.PAID
+        p.__dict__["status"] = status  # bulk demo rows: FSM-protected field set once, unsaved
+        rows.append(p)
+    Participation.objects.bulk_create(rows)
+    created = {
+        p.member_id: p
+        for p in Participation.objects.filter(member_id__in=[r.member_id for r in rows])
+    }
+    events = []
+    for p in created.values():
+        path = [S.INVITED]
+        if p.status == S.DECLINED:
+            path.append(S.DECLINED)
+        elif p.status != S.INVITED:
+            path.append(S.CONFIRMED)
+            if p.status in (S.INVOICED, S.PAID):
+                path.append(S.INVOICED)
+            if p.status == S.PAID:
+                path.append(S.PAID)
+        for a, b in zip(path, path[1:], strict=False):
+            events.append(
+                ParticipationEvent(participation=p, from_status=a, to_status=b, note="Demodata")
+            )
+    ParticipationEvent.objects.bulk_create(events)
+    return len(rows)
+
+
+@transaction.atomic
+def _payments(members: list[Member]) -> Decimal:
+    """Book the payments of invoiced and paid participations (idempotent by key)."""
+    participations = Participation.objects.filter(
+        member__in=members, status__in=[S.INVOICED, S.PAID]
+    ).select_related("member")
+    keys = set(
+        LedgerEntry.objects.filter(idempotency_key__startswith="demo:share:").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    for p in participations.order_by("member__number"):
+        key = f"demo:share:{p.member.kind}:{p.member.number}"
+        rnd = random.Random(key)  # the same choices on every run, whatever else changed
+        partial = rnd.random() < 0.5  # of the invoiced: half paid in part
+        if key in keys:
+            continue
+        if p.status == S.PAID:
+            amount, day = p.share_amount, p.paid_on
+        elif partial:
+            amount = round_kroner(p.share_amount * Decimal(rnd.choice(["0.25", "0.5", "0.6"])))
+            day = p.invoiced_on + datetime.timedelta(days=30)
+        else:
+            continue
+        if amount <= 0:
+            continue
+        ledger_record(
+            kind=LedgerEntry.Kind.MEMBER_SHARE,
+            source=CapitalSource.MEMBERS,
+            amount=amount,
+            occurred_on=day,
+            description=f"Andel {p.member} (faktura {p.invoiced_on:%d.%m.%Y})",
+            member=p.member,
+            idempotency_key=key,
+        )
+    from django.db.models import Sum
+
+    return LedgerEntry.objects.filter(source=CapitalSource.MEMBERS).aggregate(t=Sum("amount"))[
+        "t"
+    ] or Decimal(0)
