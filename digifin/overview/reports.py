@@ -28,6 +28,9 @@ def _cell(value):
         return ""
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal) and value.as_tuple().exponent > -2:
+        # Aggregates come back without their scale on SQLite: amounts always with øre.
+        return value.quantize(ORE)
     return value
 
 

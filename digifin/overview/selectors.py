@@ -386,7 +386,7 @@ def public_projects() -> list[dict]:
     if fn is not None:
         return list(fn())
     return [
-        {"name": r["name"], "disbursed": r["disbursed"], "recovered": r["recovered"]}
+        {"name": str(r["name"]), "disbursed": r["disbursed"], "recovered": r["recovered"]}
         for r in recovery_by_project()
         if r["disbursed"]
     ]

@@ -38,7 +38,9 @@ def _chart_data(ov) -> dict:
     years = ov.timeline["years"]
     return {
         "years": [y["year"] for y in years],
-        "bySource": {s.label: [_num(y["cumulative"][s.source]) for y in years] for s in ov.sources},
+        "bySource": {
+            str(s.label): [_num(y["cumulative"][s.source]) for y in years] for s in ov.sources
+        },
         "flows": {
             "in": [_num(y["in"]) for y in years],
             "out": [_num(y["out"]) for y in years],
