@@ -260,13 +260,13 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
     if text("cbc:BuyerReference") is None and text("cac:OrderReference/cbc:ID") is None:
         errors.append("PEPPOL-EN16931-R003: BuyerReference eller OrderReference må finnes.")
 
-    for role, party_path in [
-        ("selger", "cac:AccountingSupplierParty/cac:Party"),
-        ("kjøper", "cac:AccountingCustomerParty/cac:Party"),
+    for role, party_path, endpoint_rule in [
+        ("selger", "cac:AccountingSupplierParty/cac:Party", "PEPPOL-EN16931-R020"),
+        ("kjøper", "cac:AccountingCustomerParty/cac:Party", "PEPPOL-EN16931-R010"),
     ]:
         endpoint = first(f"{party_path}/cbc:EndpointID")
         if endpoint is None:
-            errors.append(f"PEPPOL-EN16931-R020/R010: EndpointID mangler for {role}.")
+            errors.append(f"{endpoint_rule}: EndpointID mangler for {role}.")
         elif not endpoint.get("schemeID"):
             errors.append(f"BR-62/BR-63: EndpointID for {role} mangler schemeID.")
         elif endpoint.get("schemeID") == "0192" and not orgnr_std.is_valid(endpoint.text or ""):
