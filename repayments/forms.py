@@ -1,0 +1,223 @@
+"""Forms validate input and nothing else; the services apply the rules."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import price_models as pm
+from .models import FdvuKey, PriceModel, Solution
+
+
+def parse_table(text: str, value_key: str) -> list[dict]:
+    """Lines of `nedre grense: verdi` (e.g. `5000: 40000`) → rows for price_models."""
+    rows = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip():
+            continue
+        low, sep, value = line.partition(":")
+        if not sep:
+            raise forms.ValidationError(
+                _("Linje %(n)s: skriv «nedre grense: verdi», f.eks. «5000: 40000»."),
+                params={"n": number},
+            )
+        rows.append({"min_population": low.strip(), value_key: value.strip()})
+    return rows
+
+
+def format_table(rows, value_key: str) -> str:
+    return "\n".join(f"{r['min_population']}: {r[value_key]}" for r in rows or [])
+
+
+TABLE_HELP = _("Én linje per klasse: nedre grense (innbyggere): verdi. Første linje starter på 0.")
+
+
+class SolutionForm(forms.ModelForm):
+    fdvu_monthly_fixed = forms.DecimalField(
+        label=_("FDVU: fast pris per måned (kr)"), required=False, min_value=0
+    )
+    fdvu_monthly_per_inhabitant = forms.DecimalField(
+        label=_("FDVU: pris per innbygger per måned (kr)"),
+        required=False,
+        min_value=0,
+        decimal_places=4,
+    )
+    fdvu_weights = forms.CharField(
+        label=_("FDVU: vekter per størrelsesklasse"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=TABLE_HELP,
+    )
+
+    class Meta:
+        model = Solution
+        fields = [
+            "name",
+            "description",
+            "project_ref",
+            "development_cost",
+            "audience",
+            "expected_adoption",
+            "available_on",
+            "fdvu_terms",
+            "fdvu_key",
+            "fdvu_yearly_cost",
+        ]
+        widgets = {
+            "available_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "fdvu_terms": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        params = self.instance.fdvu_parameters or {}
+        self.initial.setdefault("fdvu_monthly_fixed", params.get("monthly_fixed"))
+        self.initial.setdefault("fdvu_monthly_per_inhabitant", params.get("monthly_per_inhabitant"))
+        self.initial.setdefault("fdvu_weights", format_table(params.get("weights"), "weight"))
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("fdvu_key")
+        params = {}
+        if key == FdvuKey.TARIFF:
+            params = {
+                "monthly_fixed": data.get("fdvu_monthly_fixed"),
+                "monthly_per_inhabitant": data.get("fdvu_monthly_per_inhabitant"),
+            }
+        elif key == FdvuKey.SIZE_CLASS:
+            params = {"weights": parse_table(data.get("fdvu_weights") or "", "weight")}
+        if key:
+            try:
+                data["fdvu_parameters"] = pm.validate_fdvu(
+                    key, params, data.get("fdvu_yearly_cost")
+                )
+            except pm.PriceModelError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    def service_values(self) -> dict:
+        values = {f: self.cleaned_data[f] for f in self.Meta.fields}
+        values["fdvu_parameters"] = self.cleaned_data["fdvu_parameters"]
+        return values
+
+
+class PriceModelForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Prismodell"), choices=PriceModel.Kind.choices)
+    amount = forms.DecimalField(label=_("Fast beløp (kr)"), required=False, min_value=0)
+    rate = forms.DecimalField(
+        label=_("Sats per innbygger (kr)"), required=False, min_value=0, decimal_places=4
+    )
+    floor = forms.DecimalField(label=_("Minstebeløp (kr)"), required=False, min_value=0)
+    ceiling = forms.DecimalField(label=_("Høyeste beløp (kr)"), required=False, min_value=0)
+    classes = forms.CharField(
+        label=_("Beløp per størrelsesklasse"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=TABLE_HELP,
+    )
+    weighting = forms.ChoiceField(
+        label=_("Vekting (kostnadsdekning)"),
+        required=False,
+        choices=[
+            ("", "–"),
+            (pm.WEIGHT_EQUAL, _("Lik for alle")),
+            (pm.WEIGHT_PER_INHABITANT, _("Per innbygger")),
+            (pm.WEIGHT_SIZE_CLASS, _("Etter størrelsesklasse")),
+        ],
+    )
+    weights = forms.CharField(
+        label=_("Vekter per størrelsesklasse"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=TABLE_HELP,
+    )
+
+    @classmethod
+    def initial_for(cls, price: PriceModel | None) -> dict:
+        if price is None:
+            return {}
+        p = price.parameters
+        return {
+            "kind": price.kind,
+            "amount": p.get("amount"),
+            "rate": p.get("rate"),
+            "floor": p.get("floor"),
+            "ceiling": p.get("ceiling"),
+            "classes": format_table(p.get("classes"), "amount"),
+            "weighting": p.get("weighting", ""),
+            "weights": format_table(p.get("weights"), "weight"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+
+        def text(value):
+            return None if value is None else str(value)
+
+        raw = {
+            pm.FLAT: lambda: {"amount": text(data.get("amount"))},
+            pm.PER_INHABITANT: lambda: {
+                "rate": text(data.get("rate")),
+                "floor": text(data.get("floor")),
+                "ceiling": text(data.get("ceiling")),
+            },
+            pm.SIZE_CLASS: lambda: {"classes": parse_table(data.get("classes") or "", "amount")},
+            pm.COST_RECOVERY: lambda: {
+                "weighting": data.get("weighting"),
+                "weights": parse_table(data.get("weights") or "", "weight"),
+            },
+        }[kind]()
+        try:
+            data["parameters"] = pm.validate(kind, raw)
+        except pm.PriceModelError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class AccessRequestForm(forms.Form):
+    accept_fdvu_terms = forms.BooleanField(
+        label=_("Vi godtar vilkårene for forvaltning, drift og videreutvikling (FDVU)"),
+        required=True,
+        error_messages={"required": _("Dere må godta FDVU-vilkårene for å få tilgang.")},
+    )
+
+
+class FeePaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Beløp (kr)"), min_value=Decimal("0.01"))
+    paid_on = forms.DateField(
+        label=_("Betalt dato"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label=_("Betalingsreferanse (KID eller bilag)"),
+        max_length=60,
+        help_text=_("Samme referanse to ganger bokføres bare én gang."),
+    )
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Beløp å refundere (kr)"), min_value=Decimal("0.01"))
+    refunded_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Begrunnelse"), max_length=200)
+
+
+class FdvuForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("År"), min_value=2017, max_value=2100, initial=lambda: datetime.date.today().year
+    )
+
+
+class RepaymentScenarioForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Beløp som skal tilbakebetales (kr)"), min_value=Decimal("0.01"), decimal_places=2
+    )
+
+
+class RepaymentConfirmForm(RepaymentScenarioForm):
+    occurred_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Vedtak (f.eks. styresak)"), max_length=200)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -1,0 +1,338 @@
+"""Thin views: check the role, call one service or selector, render.
+
+Municipal users see published solutions and only their own organisation's agreement; KS staff
+see and manage everything."""
+
+import datetime
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import ks_staff_required, municipal_required
+from digifin.money import format_nok
+
+from . import selectors, services
+from .forms import (
+    AccessRequestForm,
+    FdvuForm,
+    FeePaymentForm,
+    PriceModelForm,
+    RefundForm,
+    RepaymentConfirmForm,
+    RepaymentScenarioForm,
+    SolutionForm,
+)
+from .models import AccessAgreement, FdvuPeriod, Solution
+from .services import AccessError, Outcome, SolutionError
+
+# --- municipal portal ------------------------------------------------------------------------
+
+
+@municipal_required
+def solution_list(request):
+    member = request.user.organisation
+    agreements = {a.solution_id: a for a in selectors.agreements_for_member(member=member)}
+    rows = [
+        {
+            "solution": s,
+            "agreement": agreements.get(s.pk),
+            "fee": selectors.fee_for_or_none(solution=s, member=member),
+        }
+        for s in selectors.published_solutions()
+    ]
+    return render(request, "repayments/solution_list.html", {"rows": rows})
+
+
+def _published_or_404(pk: int) -> Solution:
+    return get_object_or_404(Solution, pk=pk, is_published=True)
+
+
+def _participation(member):
+    from members.selectors import effective_participation
+
+    return effective_participation(member=member)
+
+
+@municipal_required
+def solution_detail(request, pk: int, form=None):
+    solution = _published_or_404(pk)
+    member = request.user.organisation
+    context = {
+        "solution": solution,
+        "agreement": selectors.agreement_for(solution=solution, member=member),
+        "fee": selectors.fee_for_or_none(solution=solution, member=member),
+        "participation": _participation(member),
+        "form": form or AccessRequestForm(),
+        "for_member_kind": member.kind in selectors.audience_kinds(solution),
+    }
+    return render(request, "repayments/solution_detail.html", context)
+
+
+@require_POST
+@municipal_required
+def access_request(request, pk: int):
+    solution = _published_or_404(pk)
+    form = AccessRequestForm(request.POST)
+    if not form.is_valid():
+        return solution_detail(request, pk, form=form)
+    try:
+        decision = services.access_request(
+            solution=solution,
+            member=request.user.organisation,
+            accept_fdvu_terms=form.cleaned_data["accept_fdvu_terms"],
+            actor=request.user,
+        )
+    except AccessError as exc:
+        messages.error(request, str(exc))
+        return redirect("repayments:solution_detail", pk=pk)
+    if decision.outcome == Outcome.GRANTED:
+        messages.success(
+            request,
+            _("Dere har fått tilgang. Tilknytningskostnaden på %(fee)s blir fakturert.")
+            % {"fee": format_nok(decision.agreement.fee_amount)},
+        )
+    elif decision.outcome == Outcome.WAITING_FOR_SHARE:
+        messages.warning(
+            request,
+            _(
+                "Andelen til DigiFin er ikke betalt (%(owed)s utestående). Forespørselen er "
+                "registrert og tilgangen gis når andelen er betalt."
+            )
+            % {"owed": format_nok(decision.owed_amount)},
+        )
+    elif decision.outcome == Outcome.NOT_PARTICIPANT:
+        messages.error(
+            request,
+            _(
+                "Bare deltakere i DigiFin kan ta i bruk løsningene. Ingenting er registrert. "
+                "Se under for hvordan dere blir med."
+            ),
+        )
+    else:
+        messages.info(request, _("Dere har allerede en avtale om denne løsningen."))
+    return redirect("repayments:solution_detail", pk=pk)
+
+
+@require_POST
+@municipal_required
+def access_leave(request, pk: int):
+    agreement = get_object_or_404(AccessAgreement, pk=pk, member=request.user.organisation)
+    try:
+        services.access_leave(
+            agreement=agreement, left_on=datetime.date.today(), actor=request.user
+        )
+    except AccessError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Avtalen er avsluttet. Dere deltar ikke i FDVU-kostnadene fra neste år."),
+        )
+    return redirect("repayments:solution_detail", pk=agreement.solution_id)
+
+
+# --- KS staff --------------------------------------------------------------------------------
+
+
+@ks_staff_required
+def staff_solution_list(request):
+    return render(
+        request,
+        "repayments/staff_solution_list.html",
+        {"recoveries": selectors.recovery_overview()},
+    )
+
+
+@ks_staff_required
+def staff_solution_form(request, pk: int | None = None):
+    solution = get_object_or_404(Solution, pk=pk) if pk else None
+    form = SolutionForm(request.POST or None, instance=solution or Solution())
+    if request.method == "POST" and form.is_valid():
+        try:
+            if solution:
+                solution = services.solution_update(
+                    solution=solution, actor=request.user, **form.service_values()
+                )
+            else:
+                solution = services.solution_create(actor=request.user, **form.service_values())
+        except SolutionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Løsningen er lagret."))
+            return redirect("repayments:staff_solution_detail", pk=solution.pk)
+    return render(
+        request, "repayments/staff_solution_form.html", {"form": form, "solution": solution}
+    )
+
+
+@ks_staff_required
+def staff_solution_detail(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    context = {
+        "solution": solution,
+        "recovery": selectors.solution_recovery(solution=solution),
+        "agreements": solution.agreements.select_related("member").order_by("member__name"),
+        "periods": solution.fdvu_periods.all(),
+        "fdvu_form": FdvuForm(),
+        "payment_form": FeePaymentForm(),
+        "refund_form": RefundForm(),
+    }
+    return render(request, "repayments/staff_solution_detail.html", context)
+
+
+@ks_staff_required
+def staff_price_model(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    price = getattr(solution, "price_model", None)
+    form = PriceModelForm(request.POST or None, initial=PriceModelForm.initial_for(price))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_model_set(
+                solution=solution,
+                kind=form.cleaned_data["kind"],
+                parameters=form.cleaned_data["parameters"],
+                actor=request.user,
+            )
+        except SolutionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Prismodellen er lagret. Se forhåndsvisningen."))
+            return redirect("repayments:staff_price_preview", pk=pk)
+    return render(
+        request, "repayments/staff_price_model.html", {"form": form, "solution": solution}
+    )
+
+
+@ks_staff_required
+def staff_price_preview(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    try:
+        preview = selectors.price_preview(solution=solution)
+    except services.pm.PriceModelError as exc:
+        messages.error(request, str(exc))
+        return redirect("repayments:staff_price_model", pk=pk)
+    return render(
+        request, "repayments/staff_price_preview.html", {"solution": solution, "preview": preview}
+    )
+
+
+@require_POST
+@ks_staff_required
+def staff_publish(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    try:
+        services.solution_publish(solution=solution, actor=request.user)
+    except SolutionError as exc:
+        messages.error(request, str(exc))
+        return redirect("repayments:staff_price_preview", pk=pk)
+    messages.success(request, _("Løsningen er publisert i portalen."))
+    return redirect("repayments:staff_solution_detail", pk=pk)
+
+
+@require_POST
+@ks_staff_required
+def staff_fdvu_allocate(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    form = FdvuForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Oppgi et gyldig år."))
+    else:
+        try:
+            services.fdvu_allocate(
+                solution=solution, year=form.cleaned_data["year"], actor=request.user
+            )
+        except SolutionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("FDVU-kostnaden er fordelt."))
+    return redirect("repayments:staff_solution_detail", pk=pk)
+
+
+@require_POST
+@ks_staff_required
+def staff_fdvu_invoice(request, pk: int):
+    period = get_object_or_404(FdvuPeriod, pk=pk)
+    services.fdvu_invoice_request(period=period, actor=request.user)
+    messages.success(request, _("FDVU-andelene er klare til fakturering."))
+    return redirect("repayments:staff_solution_detail", pk=period.solution_id)
+
+
+@require_POST
+@ks_staff_required
+def staff_fee_payment(request, pk: int):
+    agreement = get_object_or_404(AccessAgreement, pk=pk)
+    form = FeePaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_fee_paid(
+                agreement=agreement,
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+                actor=request.user,
+                idempotency_key=f"access-fee:{agreement.pk}:{form.cleaned_data['reference']}",
+            )
+        except (AccessError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Innbetalingen er bokført i fondet."))
+    else:
+        messages.error(request, _("Betalingen er ikke registrert: kontroller feltene."))
+    return redirect("repayments:staff_solution_detail", pk=agreement.solution_id)
+
+
+@require_POST
+@ks_staff_required
+def staff_fee_refund(request, pk: int):
+    agreement = get_object_or_404(AccessAgreement, pk=pk)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_fee_refund(agreement=agreement, actor=request.user, **form.cleaned_data)
+        except (AccessError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Refusjonen er bokført i fondet."))
+    else:
+        messages.error(request, _("Refusjonen er ikke registrert: kontroller feltene."))
+    return redirect("repayments:staff_solution_detail", pk=agreement.solution_id)
+
+
+@ks_staff_required
+def staff_recovery(request):
+    years, rows = selectors.recovery_by_year()
+    return render(request, "repayments/staff_recovery.html", {"years": years, "rows": rows})
+
+
+@ks_staff_required
+def staff_capital_repayment(request):
+    scenario, confirm_form = None, None
+    if request.method == "POST":
+        confirm_form = RepaymentConfirmForm(request.POST)
+        if confirm_form.is_valid():
+            try:
+                services.capital_repayment_confirm(actor=request.user, **confirm_form.cleaned_data)
+            except (SolutionError, ValueError) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Tilbakebetalingen er bokført i fondet."))
+                return redirect("repayments:staff_capital_repayment")
+        form = RepaymentScenarioForm(request.POST)
+    else:
+        form = RepaymentScenarioForm(request.GET or None)
+    if form.is_valid():
+        scenario = selectors.repayment_scenario(amount=form.cleaned_data["amount"])
+        if confirm_form is None or confirm_form.is_valid():
+            confirm_form = RepaymentConfirmForm(
+                initial={
+                    "amount": scenario.amount,
+                    "fingerprint": scenario.fingerprint,
+                    "occurred_on": datetime.date.today(),
+                }
+            )
+    return render(
+        request,
+        "repayments/staff_capital_repayment.html",
+        {"form": form, "scenario": scenario, "confirm_form": confirm_form},
+    )
