@@ -56,6 +56,8 @@ if [ -z "${DIGIFIN_SKIP_STATIC:-}" ]; then
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== bandit (static security scan; exceptions justified in pyproject.toml)"
+.venv/bin/bandit -c pyproject.toml -r . -q
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=digifin.settings.test $py manage.py makemigrations --check --dry-run
 echo "== check --deploy (production settings)"
