@@ -6,7 +6,8 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from members.models import Member
 
-DEMO_PASSWORD = "digifin-demo"  # noqa: S105  # nosec B105 - demo data only, printed by `make run`
+# Demo data only; `make run` prints it with the demo logins.
+DEMO_PASSWORD = "digifin-demo"  # noqa: S105  # nosec B105
 
 # (username, role, first, last, kind, number, is_chair); numbers are 2024 codes (current).
 DEMO_USERS = [
