@@ -78,7 +78,11 @@ class SolutionForm(forms.Form):
         initial=Decimal("80"),
     )
     launch_offset = forms.IntegerField(
-        label=_("Lansering (kvartaler fra nå)"), min_value=0, max_value=120, initial=0
+        label=_("Lansering (kvartaler fra nå)"),
+        min_value=-120,
+        max_value=120,
+        initial=0,
+        help_text=_("Negativt tall: lansert så mange kvartaler før prognosen starter."),
     )
     ramp_quarters = forms.IntegerField(
         label=_("Kvartaler til full utbredelse"), min_value=1, max_value=120, initial=12

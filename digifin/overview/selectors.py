@@ -393,16 +393,10 @@ def public_projects() -> list[dict]:
 
 
 def public_solutions() -> list[dict] | None:
-    """Solutions and their access fees, or None while repayments has none to offer."""
-    fn = optional("repayments.selectors", "public_solutions")
-    if fn is not None:
-        return list(fn())
-    Solution = optional_model("repayments", "Solution")
-    if Solution is None:
-        return None
-    fields = {f.name for f in Solution._meta.get_fields()}
-    name_field = next((f for f in ("name", "title") if f in fields), None)
-    if name_field is None:
+    """Published solutions, their price model (access fee) and what they have brought back;
+    None while repayments has no solutions. Two queries."""
+    published = optional("repayments.selectors", "published_solutions")
+    if published is None:
         return None
     recovered = dict(
         LedgerEntry.objects.filter(solution_ref__isnull=False, source=CapitalSource.ACCESS_FEES)
@@ -411,10 +405,18 @@ def public_solutions() -> list[dict] | None:
         .annotate(total=Sum("amount"))
         .values_list("solution_ref", "total")
     )
-    return [
-        {"name": row[name_field], "recovered": recovered.get(row["pk"], ZERO)}
-        for row in Solution.objects.values("pk", name_field).order_by(name_field)
-    ]
+    out = []
+    for solution in published().order_by("name"):
+        price = getattr(solution, "price_model", None)
+        out.append(
+            {
+                "name": solution.name,
+                "available_on": solution.available_on,
+                "access_fee": price.describe() if price is not None else "",
+                "recovered": recovered.get(solution.pk, ZERO),
+            }
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- forecast inputs
@@ -449,12 +451,44 @@ def pipeline_defaults() -> list[dict]:
     ]
 
 
-def solution_defaults() -> list[dict]:
-    """Each solution's adoption assumptions, from repayments when it provides them."""
-    fn = optional("repayments.selectors", "forecast_solutions")
-    if fn is None:
+def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
+    """Each solution's adoption assumptions, derived from repayments' price model: the average
+    fee over the members it is for, how many have access already, the expected adoption, and
+    the launch relative to the forecast's first quarter (negative = launched earlier). The
+    ramp is 12 quarters: the principle note's figure 5 shows repayment over years 1-3."""
+    preview = optional("repayments.selectors", "price_preview")
+    Solution = optional_model("repayments", "Solution")
+    if preview is None or Solution is None:
         return []
-    return [{k: str(v) if isinstance(v, Decimal) else v for k, v in d.items()} for d in fn()]
+    from .forecast import Quarter
+
+    start = Quarter.of(today or datetime.date.today()).plus(1)
+    out = []
+    solutions = Solution.objects.filter(price_model__isnull=False).annotate(
+        adopted=Count("agreements", filter=Q(agreements__status="active"))
+    )
+    for solution in solutions.order_by("name"):
+        try:
+            p = preview(solution=solution)
+        except Exception:  # noqa: BLE001, S112 - a solution whose fees cannot be computed yet
+            continue
+        if not p.rows:
+            continue
+        launch = Quarter.of(solution.available_on)
+        offset = (launch.year * 4 + launch.q) - (start.year * 4 + start.q)
+        average = (p.sum_of_fees / len(p.rows)).quantize(Decimal("0.01"))
+        out.append(
+            {
+                "label": solution.name,
+                "fee_per_adopter": str(average),
+                "potential_adopters": len(p.rows),
+                "adopted_so_far": min(solution.adopted, len(p.rows)),
+                "saturation": str((solution.expected_adoption / 100).quantize(Decimal("0.001"))),
+                "launch_offset": offset,
+                "ramp_quarters": 12,
+            }
+        )
+    return out
 
 
 def forecast_input(*, scenario, today: datetime.date | None = None):

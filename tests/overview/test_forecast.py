@@ -111,3 +111,10 @@ def test_payments_beyond_the_horizon_are_not_counted_but_remain_committed():
     assert result.closing == D("400")
     assert result.rows[-1].committed_after == D("300")
     assert result.rows[-1].available == D("100")
+
+
+def test_solution_launched_before_the_forecast_continues_its_curve():
+    # target 12, ramp 12, launched 6 quarters before start, 3 have adopted:
+    # curve at k=6 is 12*7//12 = 7 -> 4 new; k=7 -> 8 -> 1 new; k=8 -> 9 -> 1 new.
+    sol = SolutionAdoption("A", D("1"), 12, adopted_so_far=3, launch_offset=-6, ramp_quarters=12)
+    assert adopters_by_quarter(sol, 3) == [4, 1, 1]
