@@ -104,7 +104,8 @@ ContactFormSet = forms.modelformset_factory(
 def formset_rows(formset) -> list[dict]:
     rows = []
     for form in formset.forms:
-        if not form.has_changed() or (formset.can_delete and form.cleaned_data.get("DELETE")):
+        is_existing = form.instance.pk is not None
+        if (not is_existing and not form.has_changed()) or form.cleaned_data.get("DELETE"):
             continue
         row = {k: v for k, v in form.cleaned_data.items() if k not in ("DELETE", "id")}
         rows.append(row)
@@ -113,7 +114,7 @@ def formset_rows(formset) -> list[dict]:
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
-        label=_("Vedlegg"), help_text=_("PDF, DOCX, XLSX eller ODT, maks 10 MB.")
+        label=_("Fil som skal lastes opp"), help_text=_("PDF, DOCX, XLSX eller ODT, maks 10 MB.")
     )
 
 

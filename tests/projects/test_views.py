@@ -244,3 +244,42 @@ def test_staff_checklist_is_saved(client, ks_user, applicant, proposal):
     client.post(reverse("projects:proposal_transition", args=[proposal.pk, "qualify"]))
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.QUALIFIED
+
+
+def test_saving_unchanged_rows_keeps_them_and_delete_removes_one(client, applicant, proposal):
+    client.force_login(applicant)
+    url = reverse("projects:proposal_edit", args=[proposal.pk])
+    form = client.get(url).context
+    costs = list(proposal.cost_years.all())
+    data = {"title": proposal.title, "start_year": "2027"}
+    data.update({"cost-TOTAL_FORMS": str(len(costs)), "cost-INITIAL_FORMS": str(len(costs))})
+    for i, c in enumerate(costs):
+        data.update(
+            {
+                f"cost-{i}-id": c.pk,
+                f"cost-{i}-year": c.year,
+                f"cost-{i}-development": c.development,
+                f"cost-{i}-operating": c.operating,
+                f"cost-{i}-own_contribution": c.own_contribution,
+                f"cost-{i}-other_funding": c.other_funding,
+            }
+        )
+    data["cost-1-DELETE"] = "on"
+    for prefix, qs in (
+        ("benefit", proposal.benefit_years.all()),
+        ("contact", proposal.contacts.all()),
+    ):
+        rows = list(qs)
+        data.update(
+            {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(len(rows))}
+        )
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = row.pk
+            fields = form[f"{prefix}s"].forms[i].fields
+            for name in fields:
+                if name not in ("id", "DELETE"):
+                    data[f"{prefix}-{i}-{name}"] = getattr(row, name)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(proposal.cost_years.values_list("year", flat=True)) == [2027]
+    assert proposal.benefit_years.count() == 1 and proposal.contacts.count() == 1

@@ -1,0 +1,293 @@
+"""Demo proposals (idempotent): a dozen realistic proposals by real municipalities in every
+state, with a joint proposal, qualification notes and transition history."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from members.models import Member
+
+from .models import (
+    SECTIONS,
+    BenefitYear,
+    CoApplicant,
+    ContactPerson,
+    CostYear,
+    Proposal,
+    ProposalStatus,
+    ProposalTransition,
+    QualificationAnswer,
+)
+from .selectors import active_criteria
+from .services.proposals import snapshot_proposal
+
+S = ProposalStatus
+
+# (lead number, title, theme text, status, co-applicant numbers, dev per year, fdvu, benefit/yr)
+PROPOSALS = [
+    (
+        "3405",
+        "Digital barnevernsmelding",
+        "meldinger til barnevernet kommer på papir og e-post",
+        S.QUALIFIED,
+        ["3440"],
+        [4_000_000, 2_500_000],
+        600_000,
+        3_200_000,
+    ),
+    (
+        "3440",
+        "Felles velferdsteknologisk knutepunkt",
+        "trygghetsalarmer og sensorer er koblet til hver sin plattform",
+        S.SUBMITTED,
+        [],
+        [3_000_000, 1_500_000],
+        400_000,
+        2_100_000,
+    ),
+    (
+        "4601",
+        "Digiorden: digital saksbehandling av vergemål og ordensmeldinger",
+        "ordensmeldinger behandles manuelt",
+        S.RETURNED,
+        [],
+        [2_200_000],
+        250_000,
+        900_000,
+    ),
+    (
+        "3405",
+        "Digital søknad om barnehageplass",
+        "foreldre søker på ulike skjema i hver kommune",
+        S.DRAFT,
+        [],
+        [1_200_000, 400_000],
+        150_000,
+        700_000,
+    ),
+    (
+        "4601",
+        "Fiks-komponent for innbyggerdialog",
+        "meldinger mellom innbygger og kommune går i mange kanaler",
+        S.SUBMITTED,
+        ["5001"],
+        [5_500_000, 3_000_000],
+        900_000,
+        4_800_000,
+    ),
+    (
+        "5001",
+        "Felles løsning for digital byggesøknad",
+        "byggesøknader sendes som PDF og tastes inn på nytt",
+        S.QUALIFIED,
+        [],
+        [6_000_000, 4_000_000],
+        1_200_000,
+        6_500_000,
+    ),
+    (
+        "0301",
+        "Nasjonal oversikt over skolefravær",
+        "skolene fører fravær i ulike fagsystemer",
+        S.REJECTED,
+        [],
+        [2_000_000],
+        300_000,
+        400_000,
+    ),
+    (
+        "1103",
+        "Digital tjenesteavtale for hjemmetjenester",
+        "vedtak om hjemmetjenester sendes i brev",
+        S.QUALIFIED,
+        [],
+        [3_500_000, 1_000_000],
+        500_000,
+        2_600_000,
+    ),
+    (
+        "4204",
+        "Innbyggers oversikt over egne saker (Min side)",
+        "innbyggere ringer for å høre status i saken sin",
+        S.SUBMITTED,
+        [],
+        [4_500_000, 2_000_000],
+        700_000,
+        3_000_000,
+    ),
+    (
+        "5501",
+        "Digital arkivdeponering for kommunale arkiv",
+        "eldre fagsystemer avvikles uten trygg deponering",
+        S.DRAFT,
+        [],
+        [1_800_000],
+        200_000,
+        600_000,
+    ),
+    (
+        "3440",
+        "Samordnet digital innsynsbegjæring",
+        "innsynsbegjæringer behandles manuelt i hver kommune",
+        S.REJECTED,
+        [],
+        [900_000],
+        100_000,
+        150_000,
+    ),
+    (
+        "4601",
+        "Felles plattform for digitale tilsyn (legemidler og skjenking)",
+        "tilsyn dokumenteres på papir",
+        S.QUALIFIED,
+        ["3405"],
+        [2_800_000, 1_400_000],
+        350_000,
+        2_200_000,
+    ),
+]
+
+HISTORY = {
+    S.DRAFT: [],
+    S.SUBMITTED: [("submit", S.DRAFT, S.SUBMITTED, "")],
+    S.QUALIFIED: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        ("qualify", S.SUBMITTED, S.QUALIFIED, "Oppfyller KS' prinsipper og KMDs kriterier."),
+    ],
+    S.RETURNED: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        (
+            "return",
+            S.SUBMITTED,
+            S.RETURNED,
+            "Utbredelsesplanen og modellen for tilbakebetaling må beskrives nærmere.",
+        ),
+    ],
+    S.REJECTED: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        (
+            "reject",
+            S.SUBMITTED,
+            S.REJECTED,
+            "Løsningen er ikke aktuell for alle kommuner, og dekkes delvis av en nasjonal løsning.",
+        ),
+    ],
+}
+
+
+def _member(number: str) -> Member | None:
+    return (
+        Member.objects.filter(number=number, valid_to__isnull=True, kind=Member.Kind.KOMMUNE)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _texts(title: str, theme: str) -> dict:
+    base = {name: f"{label}: {title}." for name, label, _h, _p in SECTIONS}
+    base.update(
+        background=(
+            f"I dag er situasjonen at {theme}. Det gir dobbeltarbeid og lang saksbehandlingstid."
+        ),
+        relevance_for_all=(
+            "Alle kommuner har oppgaven, og løsningen bygges på KS Fiks-plattformen."
+        ),
+        expected_adoption="50 kommuner første år etter lansering, 200 innen tre år.",
+        repayment_model="Tilknytningskostnad etter innbyggertall, betalt over tre år.",
+    )
+    return base
+
+
+@transaction.atomic
+def load(*, stdout) -> None:
+    ks = User.objects.filter(username="ks").first()
+    if ks is None:
+        stdout.write("projects: no demo KS user; skipped")
+        return
+    created = 0
+    for i, (number, title, theme, status, co_numbers, dev, fdvu, benefit) in enumerate(PROPOSALS):
+        lead = _member(number)
+        if lead is None or Proposal.objects.filter(title=title, lead_member=lead).exists():
+            continue
+        writer = User.objects.filter(organisation=lead, role="municipal").first() or ks
+        start_year = 2026 + (i % 2)
+        proposal = Proposal.objects.create(
+            title=title,
+            lead_member=lead,
+            created_by=writer,
+            start_year=start_year,
+            status=status,
+            **_texts(title, theme),
+        )
+        for co in filter(None, (_member(n) for n in co_numbers)):
+            CoApplicant.objects.create(
+                proposal=proposal,
+                member=co,
+                confirmed_at=timezone.now(),
+                confirmed_by=User.objects.filter(organisation=co, role="municipal").first(),
+            )
+        for offset, amount in enumerate(dev):
+            CostYear.objects.create(
+                proposal=proposal,
+                year=start_year + offset,
+                development=Decimal(amount),
+                own_contribution=Decimal(amount) * Decimal("0.10"),
+            )
+        for offset in range(len(dev), len(dev) + 3):
+            CostYear.objects.create(
+                proposal=proposal, year=start_year + offset, operating=Decimal(fdvu)
+            )
+            BenefitYear.objects.create(
+                proposal=proposal,
+                year=start_year + offset,
+                kind=BenefitYear.Kind.TIME,
+                beneficiary="Kommunenes saksbehandlere og innbyggerne",
+                amount=Decimal(benefit),
+                measurement="Saksbehandlingstid og antall henvendelser, målt før og etter",
+            )
+        ContactPerson.objects.create(
+            proposal=proposal,
+            name=f"{writer.get_full_name() or 'Prosjektleder'}",
+            role="Prosjektleder",
+            email=writer.email or f"post@{lead.name.lower()}.kommune.no",
+        )
+        when = timezone.now() - datetime.timedelta(days=60 - i * 4)
+        for name, src, dst, comment in HISTORY[status]:
+            actor = writer if name == "submit" else ks
+            ProposalTransition.objects.create(
+                proposal=proposal,
+                name=name,
+                from_status=src,
+                to_status=dst,
+                actor=actor,
+                comment=comment,
+                notified_at=when,
+            )
+            if name == "submit":
+                proposal.reference = f"DF-{when:%Y}-{proposal.pk:04d}"
+                proposal.submitted_at = when
+                proposal.save(update_fields=["reference", "submitted_at"])
+                snapshot_proposal(proposal=proposal)
+        if status in (S.QUALIFIED, S.RETURNED, S.REJECTED):
+            for criterion in active_criteria():
+                answer = QualificationAnswer.Answer.MET
+                note = "Vurdert og oppfylt."
+                if status == S.REJECTED and criterion.code == "relevant-for-alle":
+                    answer, note = QualificationAnswer.Answer.NOT_MET, "Gjelder bare noen kommuner."
+                if status == S.RETURNED and criterion.code == "tilbakebetaling":
+                    answer, note = (
+                        QualificationAnswer.Answer.PARTLY,
+                        "Modellen er for lite konkret.",
+                    )
+                QualificationAnswer.objects.create(
+                    proposal=proposal,
+                    criterion=criterion,
+                    answer=answer,
+                    comment=note,
+                    answered_by=ks,
+                )
+        created += 1
+    stdout.write(f"projects: {created} demo proposals added")
