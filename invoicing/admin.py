@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from .models import BankImport, BatchJob, Document, Invoice, OutgoingEmail, Payment, Reminder
+
+
+class InvoiceLineInline(admin.TabularInline):
+    from .models import InvoiceLine
+
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Read-only: invoices are issued through the services and corrected by credit notes."""
+
+    list_display = ["number", "buyer_name", "kind", "issued_on", "due_on", "total", "status"]
+    list_filter = ["kind", "document_type", "status", "year"]
+    search_fields = ["number", "kid", "buyer_name", "fakturareferanse"]
+    inlines = [InvoiceLineInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["paid_on", "amount", "kid", "invoice", "source", "resolved"]
+    list_filter = ["source", "resolved"]
+    search_fields = ["kid", "payer", "reference"]
+    readonly_fields = [f.name for f in Payment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BatchJob)
+class BatchJobAdmin(admin.ModelAdmin):
+    list_display = ["kind", "started_at", "started_by", "finished_at"]
+
+
+for model in (BankImport, Document, OutgoingEmail, Reminder):
+    admin.site.register(model)
