@@ -1,6 +1,104 @@
+import csv
+import io
+
 from django.contrib import admin
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from .models import CapitalCommitment, LedgerEntry
+from .selectors import paid_in_by_source
+
+LEDGER_COLUMNS = [
+    ("occurred_on", "dato"),
+    ("kind", "type"),
+    ("source", "kilde"),
+    ("amount", "beløp"),
+    ("member", "medlem"),
+    ("description", "tekst"),
+    ("reverses_id", "reverserer"),
+    ("recorded_by", "registrert av"),
+    ("recorded_at", "registrert"),
+]
+
+
+def _ledger_rows(queryset):
+    for e in queryset.select_related("member", "recorded_by"):
+        yield [
+            e.occurred_on.isoformat(),
+            e.get_kind_display(),
+            e.get_source_display(),
+            f"{e.amount:.2f}",
+            str(e.member) if e.member else "",
+            e.description,
+            e.reverses_id or "",
+            e.recorded_by.get_username() if e.recorded_by else "",
+            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
+        ]
+
+
+@admin.action(description=_("Eksporter valgte til CSV"))
+def export_ledger_csv(modeladmin, request, queryset):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([label for _f, label in LEDGER_COLUMNS])
+    writer.writerows(_ledger_rows(queryset))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="fondsregnskap.csv"'
+    return response
+
+
+@admin.action(description=_("Eksporter valgte til Excel (XLSX)"))
+def export_ledger_xlsx(modeladmin, request, queryset):
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Posteringer"
+    ws.append([label for _f, label in LEDGER_COLUMNS])
+    for row in _ledger_rows(queryset):
+        row[3] = Decimal(row[3])
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="fondsregnskap.xlsx"'
+    return response
+
+
+class DirectionFilter(admin.SimpleListFilter):
+    title = _("retning")
+    parameter_name = "retning"
+
+    def lookups(self, request, model_admin):
+        return [("inn", _("Inn i fondet")), ("ut", _("Ut av fondet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "inn":
+            return queryset.filter(amount__gt=0)
+        if self.value() == "ut":
+            return queryset.filter(amount__lt=0)
+        return queryset
+
+
+class ReversedFilter(admin.SimpleListFilter):
+    title = _("korrigering")
+    parameter_name = "korrigert"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("Reversert")), ("nei", _("Ikke reversert"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(reversed_by__isnull=False)
+        if self.value() == "nei":
+            return queryset.filter(reversed_by__isnull=True)
+        return queryset
 
 
 @admin.register(LedgerEntry)
@@ -8,10 +106,17 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     """Read-only: entries are written through digifin.services, corrected by reversal."""
 
     list_display = ("occurred_on", "kind", "source", "amount", "member", "description")
-    list_filter = ("kind", "source", "occurred_on")
-    search_fields = ("description", "member__name", "member__number")
+    list_filter = ("kind", "source", DirectionFilter, ReversedFilter, "occurred_on")
+    search_fields = (
+        "description",
+        "member__name",
+        "member__number",
+        "member__orgnr",
+        "idempotency_key",
+    )
     date_hierarchy = "occurred_on"
     list_select_related = ("member",)
+    actions = [export_ledger_csv, export_ledger_xlsx]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -22,8 +127,42 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        try:
+            qs = response.context_data["cl"].queryset
+        except (AttributeError, KeyError):
+            return response
+        response.context_data["title"] = _("Fondsregnskap: sum %(total)s kr") % {
+            "total": f"{qs.aggregate(t=Sum('amount'))['t'] or 0:.2f}"
+        }
+        return response
+
+    def get_actions(self, request):
+        # Exports are reads: allowed although delete (the default action) is not.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(CapitalCommitment)
 class CapitalCommitmentAdmin(admin.ModelAdmin):
-    list_display = ("source", "year", "amount", "is_ceiling", "reference")
-    list_filter = ("source", "year")
+    list_display = ("source", "year", "amount", "is_ceiling", "reference", "paid_by_source")
+    list_filter = ("source", "year", "is_ceiling")
+    search_fields = ("reference", "conditions")
+    readonly_fields = ("recorded_by", "recorded_at")
+
+    @admin.display(description=_("innbetalt fra kilden (alle år)"))
+    def paid_by_source(self, obj):
+        if not hasattr(self, "_paid"):
+            self._paid = paid_in_by_source()
+        return f"{self._paid.get(obj.source, 0):.2f}"
+
+    def changelist_view(self, request, extra_context=None):
+        self._paid = paid_in_by_source()
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

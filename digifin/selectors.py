@@ -1,10 +1,12 @@
 """Reads of the fund. Balances are sums over the ledger, computed by the database."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
 from .models import LedgerEntry
+from .money import to_money
 
 
 def fund_balance(*, until=None) -> Decimal:
@@ -36,3 +38,105 @@ def balance_by_kind() -> dict[str, Decimal]:
         )
     totals.pop(LedgerEntry.Kind.REVERSAL, None)
     return totals
+
+
+# --- capital commitments and the matching condition (issue 3) ----------------------------
+
+
+def paid_in_by_source() -> dict[str, Decimal]:
+    """Net capital paid in per source (inflow kinds and their reversals; outflows excluded)."""
+    from django.db.models import Q
+
+    inflow = list(LedgerEntry.INFLOW_KINDS)
+    rows = (
+        LedgerEntry.objects.filter(
+            Q(kind__in=inflow) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=inflow)
+        )
+        .values("source")
+        .annotate(total=Sum("amount"))
+        .order_by("source")
+    )
+    # to_money: SQLite sums decimals as floats; rounding to øre gives the exact figure back.
+    return {row["source"]: to_money(row["total"]) for row in rows}
+
+
+def commitments_vs_paid() -> list[dict]:
+    """Per capital source: what was promised (commitments) and what was actually paid in
+    (the ledger). Two separate numbers; a ceiling ("inntil") is marked."""
+    from .models import CapitalCommitment, CapitalSource
+
+    paid = paid_in_by_source()
+    committed: dict[str, Decimal] = {}
+    ceilings: dict[str, bool] = {}
+    items: dict[str, list] = {}
+    for c in CapitalCommitment.objects.order_by("year", "source", "id"):
+        committed[c.source] = committed.get(c.source, Decimal("0")) + c.amount
+        ceilings[c.source] = ceilings.get(c.source, False) or c.is_ceiling
+        items.setdefault(c.source, []).append(c)
+    rows = []
+    for source in CapitalSource.values:
+        if source not in committed and source not in paid:
+            continue
+        promised = committed.get(source, Decimal("0.00"))
+        got = paid.get(source, Decimal("0.00"))
+        rows.append(
+            {
+                "source": source,
+                "label": CapitalSource(source).label,
+                "committed": promised,
+                "paid": got,
+                "outstanding": max(promised - got, Decimal("0.00")),
+                "is_ceiling": ceilings.get(source, False),
+                "commitments": items.get(source, []),
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class MatchingCondition:
+    """KMD's condition: the municipal sector contributes at least as much as the state.
+
+    `municipal_paid` is the members' paid shares (net of reversals); `ks_paid` KS's capital,
+    shown apart (KS is the sector's organisation; whether it counts is KS's call, so both ratios
+    are given). Ratios are Decimal to 4 places, None when KMD has paid nothing."""
+
+    municipal_paid: Decimal
+    ks_paid: Decimal
+    kmd_paid: Decimal
+    kmd_committed: Decimal
+    ratio: Decimal | None
+    ratio_with_ks: Decimal | None
+
+    @property
+    def is_met(self) -> bool:
+        return self.kmd_paid > 0 and self.municipal_paid >= self.kmd_paid
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(self.kmd_paid - self.municipal_paid, Decimal("0.00"))
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.ratio is None else (self.ratio * 100).quantize(Decimal("0.1"))
+
+
+def matching_condition() -> MatchingCondition:
+    from .models import CapitalCommitment, CapitalSource
+
+    paid = paid_in_by_source()
+    municipal = paid.get(CapitalSource.MEMBERS, Decimal("0.00"))
+    ks = paid.get(CapitalSource.KS, Decimal("0.00"))
+    kmd = paid.get(CapitalSource.KMD, Decimal("0.00"))
+    kmd_committed = CapitalCommitment.objects.filter(source=CapitalSource.KMD).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0.00")
+    four = Decimal("0.0001")
+    return MatchingCondition(
+        municipal_paid=municipal,
+        ks_paid=ks,
+        kmd_paid=kmd,
+        kmd_committed=kmd_committed,
+        ratio=(municipal / kmd).quantize(four) if kmd > 0 else None,
+        ratio_with_ks=((municipal + ks) / kmd).quantize(four) if kmd > 0 else None,
+    )

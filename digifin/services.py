@@ -119,3 +119,42 @@ def _lock_ledger():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [4242_0001])
+
+
+# --- capital commitments (issue 3) -------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_record(
+    *,
+    source: str,
+    year: int,
+    amount: Decimal,
+    actor,
+    is_ceiling: bool = False,
+    reference: str = "",
+    conditions: str = "",
+):
+    """Record capital promised to the fund (not a payment: payments go through
+    ledger_record). The same source, year and reference twice returns the first."""
+    from .models import CapitalCommitment
+
+    amount = to_money(amount)
+    if amount <= 0:
+        raise LedgerError("Tilsagnet må være større enn null.")
+    if source not in CapitalSource.values:
+        raise LedgerError(f"Ukjent kilde: {source}")
+    existing = CapitalCommitment.objects.filter(
+        source=source, year=year, reference=reference
+    ).first()
+    if existing is not None:
+        return existing
+    return CapitalCommitment.objects.create(
+        source=source,
+        year=year,
+        amount=amount,
+        is_ceiling=is_ceiling,
+        reference=reference,
+        conditions=conditions,
+        recorded_by=actor,
+    )
