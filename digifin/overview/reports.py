@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from digifin.models import CapitalSource, LedgerEntry
+from digifin.money import to_money
 
 from . import selectors
 
@@ -139,6 +140,7 @@ def kmd_grant_use(*, until: datetime.date | None = None) -> dict:
         .annotate(total=Sum("amount"))
         .values_list("source", "total")
     )
+    paid_in = {k: to_money(v) for k, v in paid_in.items()}
     total_in = sum(paid_in.values(), ZERO)
     kmd_in = paid_in.get(CapitalSource.KMD, ZERO)
     share = (kmd_in / total_in) if total_in else ZERO
@@ -155,7 +157,7 @@ def kmd_grant_use(*, until: datetime.date | None = None) -> dict:
     names = selectors.project_names([r["project_ref"] for r in rows if r["project_ref"]])
     projects = []
     for r in rows:
-        disbursed = -r["total"]
+        disbursed = -to_money(r["total"])
         ref = r["project_ref"]
         projects.append(
             {
@@ -201,10 +203,10 @@ def year_flows(year: int) -> list[dict]:
     kind = dict(LedgerEntry.Kind.choices)
     totals: dict[str, Decimal] = {}
     for row in qs.exclude(kind=LedgerEntry.Kind.REVERSAL).values("kind").annotate(t=Sum("amount")):
-        totals[row["kind"]] = row["t"]
+        totals[row["kind"]] = to_money(row["t"])
     for row in (
         qs.filter(kind=LedgerEntry.Kind.REVERSAL).values("reverses__kind").annotate(t=Sum("amount"))
     ):
         k = row["reverses__kind"]
-        totals[k] = totals.get(k, ZERO) + row["t"]
+        totals[k] = totals.get(k, ZERO) + to_money(row["t"])
     return [{"kind": str(kind[k]), "amount": v} for k, v in sorted(totals.items()) if v]

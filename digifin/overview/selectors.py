@@ -12,10 +12,11 @@ import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
+from digifin.money import to_money
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
@@ -92,16 +93,23 @@ def net_by_source() -> dict[str, Decimal]:
 
 
 def committed_by_source() -> dict[str, Decimal]:
-    """Committed capital: KMD's and KS's commitments, and the members' invoiced shares."""
-    rows = CapitalCommitment.objects.order_by().values("source").annotate(total=Sum("amount"))
-    totals = {row["source"]: row["total"] for row in rows}
+    """Committed capital: KMD's and KS's commitments, and for members the shares of the
+    participants (each a formal decision to pay). A commitment row for members (the ten largest
+    kommuner's 35 M) is a part of those shares, so it is not added on top."""
+    rows = (
+        CapitalCommitment.objects.exclude(source=CapitalSource.MEMBERS)
+        .order_by()
+        .values("source")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {row["source"]: to_money(row["total"]) for row in rows}
     from members.models import Participation
 
     shares = Participation.objects.filter(status__in=Participation.PARTICIPANT_STATUSES).aggregate(
         total=Sum("share_amount")
     )["total"]
     if shares is not None:
-        totals[CapitalSource.MEMBERS] = totals.get(CapitalSource.MEMBERS, ZERO) + shares
+        totals[CapitalSource.MEMBERS] = to_money(shares)
     return totals
 
 
@@ -122,7 +130,7 @@ def committed_unspent_grants() -> Decimal | None:
     return Decimal(value or 0)
 
 
-def fund_overview(*, today: datetime.date | None = None) -> FundOverview:
+def fund_overview() -> FundOverview:
     net = net_by_source()
     committed = committed_by_source()
     sources = [
@@ -160,8 +168,8 @@ def fund_overview(*, today: datetime.date | None = None) -> FundOverview:
         matching_ratio_committed=_ratio(
             committed.get(CapitalSource.MEMBERS, ZERO), committed.get(CapitalSource.KMD)
         ),
-        participants=participation_summary(today=today),
-        by_fylke=participation_by_fylke(today=today),
+        participants=participation_summary(),
+        by_fylke=participation_by_fylke(),
         timeline=capital_timeline(),
         recovery=recovery_by_project(),
         notes=notes,
@@ -179,7 +187,7 @@ def capital_timeline() -> dict:
     )
     years: dict[int, dict[str, Decimal]] = {}
     for row in rows:
-        years.setdefault(row["year"], {})[row["source"]] = row["total"]
+        years.setdefault(row["year"], {})[row["source"]] = to_money(row["total"])
     out = []
     running = ZERO
     by_source_running = dict.fromkeys(CapitalSource.values, ZERO)
@@ -220,8 +228,8 @@ def recovery_by_project() -> list[dict]:
     out = []
     for row in rows:
         info = names.get(row["project_ref"], {})
-        disbursed = -(row["disbursed"] or ZERO)
-        recovered = row["recovered"] or ZERO
+        disbursed = -to_money(row["disbursed"] or ZERO)
+        recovered = to_money(row["recovered"] or ZERO)
         cost = info.get("development_cost")
         out.append(
             {
@@ -259,24 +267,38 @@ def project_names(ids: list[int]) -> dict[int, dict]:
 # --------------------------------------------------------------------------- participation
 
 
-def _latest_population():
+# Participation is decided and paid by the members of the 2017 structure, on whose population
+# the shares are based (a merged successor inherits it): coverage and the per-fylke figures are
+# therefore counted on that structure, with its fylker (docs/decisions/overview-structure.md).
+STRUCTURE_DATE = datetime.date(2017, 1, 1)
+
+
+def _population():
+    """The member's basis population (2017K2), or else its latest population figure."""
     from members.models import PopulationFigure
 
-    return Subquery(
+    latest = Subquery(
         PopulationFigure.objects.filter(member=OuterRef("pk"))
         .order_by("-period")
         .values("population")[:1]
     )
+    return Coalesce(F("contribution_basis__population"), latest)
 
 
-def participation_summary(*, today: datetime.date | None = None) -> dict:
-    """Counts by status, and the share of the population living in participating kommuner.
+def _kommuner_at(on: datetime.date):
+    from members.models import Member
 
-    Population: each kommune's latest population figure; the whole = kommuner valid today.
-    Only kommuner count for coverage (fylkeskommuner cover the same inhabitants)."""
-    from members.models import Member, Participation
+    return Member.objects.filter(kind=Member.Kind.KOMMUNE, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
 
-    today = today or datetime.date.today()
+
+def participation_summary(*, on: datetime.date = STRUCTURE_DATE) -> dict:
+    """Counts by status (all participation records), and the share of the population living in
+    participating kommuner of the structure valid `on`. Only kommuner count for coverage
+    (fylkeskommuner cover the same inhabitants)."""
+    from members.models import Participation
+
     by_status = dict(
         Participation.objects.order_by()
         .values_list("status")
@@ -284,12 +306,13 @@ def participation_summary(*, today: datetime.date | None = None) -> dict:
         .values_list("status", "n")
     )
     participant_statuses = list(Participation.PARTICIPANT_STATUSES)
-    kommuner = Member.objects.filter(kind=Member.Kind.KOMMUNE).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
-    )
-    pops = kommuner.annotate(pop=_latest_population()).aggregate(
-        total=Sum("pop"),
-        covered=Sum("pop", filter=Q(participation__status__in=participant_statuses)),
+    pops = (
+        _kommuner_at(on)
+        .annotate(pop=_population())
+        .aggregate(
+            total=Sum("pop"),
+            covered=Sum("pop", filter=Q(participation__status__in=participant_statuses)),
+        )
     )
     total = pops["total"] or 0
     covered = pops["covered"] or 0
@@ -304,15 +327,13 @@ def participation_summary(*, today: datetime.date | None = None) -> dict:
     }
 
 
-def participation_by_fylke(*, today: datetime.date | None = None) -> list[dict]:
-    """Per fylke (of kommuner valid today): how many kommuner, how many participate."""
-    from members.models import Member, Participation
+def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
+    """Per fylke of the structure valid `on`: how many kommuner, how many participate."""
+    from members.models import Participation
 
-    today = today or datetime.date.today()
     statuses = list(Participation.PARTICIPANT_STATUSES)
     rows = (
-        Member.objects.filter(kind=Member.Kind.KOMMUNE)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+        _kommuner_at(on)
         .order_by()
         .annotate(fylke=Coalesce(F("county__name"), F("name")))
         .values("fylke")
@@ -352,7 +373,7 @@ def public_participants() -> list[dict]:
     )
     rows = (
         Member.objects.filter(participation__status__in=Participation.PARTICIPANT_STATUSES)
-        .annotate(paid=Coalesce(Subquery(paid), ZERO))
+        .annotate(paid=Coalesce(Subquery(paid), Value(ZERO), output_field=DecimalField()))
         .values(
             "number",
             "name",
@@ -374,7 +395,7 @@ def public_participants() -> list[dict]:
             "status": str(statuses.get(r["participation__status"])),
             "decided_on": r["participation__decided_on"],
             "share": r["participation__share_amount"],
-            "paid": r["paid"],
+            "paid": to_money(r["paid"]),
         }
         for r in rows
     ]
@@ -413,7 +434,7 @@ def public_solutions() -> list[dict] | None:
                 "name": solution.name,
                 "available_on": solution.available_on,
                 "access_fee": price.describe() if price is not None else "",
-                "recovered": recovered.get(solution.pk, ZERO),
+                "recovered": to_money(recovered.get(solution.pk, ZERO)),
             }
         )
     return out

@@ -17,7 +17,7 @@ from tests.members.factories import MemberFactory, ParticipationFactory
 
 
 def _participant(*, actor, name, population, share, paid, county=None, paid_on=None):
-    member = MemberFactory(name=name, county=county)
+    member = MemberFactory(name=name, county=county, valid_from=datetime.date(2017, 1, 1))
     PopulationFigure.objects.create(
         member=member, period="2024", population=population, source="SSB 07459"
     )
@@ -47,8 +47,8 @@ def fund(ks_user):
     participating kommuner in two fylker, one outsider, two projects with disbursements, access
     fees on one of them, and one reversed disbursement."""
     actor = ks_user
-    innlandet = MemberFactory(kind=Member.Kind.FYLKESKOMMUNE, number="34", name="Innlandet")
-    vestland = MemberFactory(kind=Member.Kind.FYLKESKOMMUNE, number="46", name="Vestland")
+    innlandet = MemberFactory(kind=Member.Kind.FYLKESKOMMUNE, number="05", name="Oppland")
+    vestland = MemberFactory(kind=Member.Kind.FYLKESKOMMUNE, number="12", name="Hordaland")
     CapitalCommitment.objects.create(source=CapitalSource.KMD, year=2017, amount=D("25000000"))
     CapitalCommitment.objects.create(source=CapitalSource.KMD, year=2018, amount=D("100000000"))
     CapitalCommitment.objects.create(
@@ -94,7 +94,9 @@ def fund(ks_user):
         paid=D("5700000"),
         county=vestland,
     )
-    outsider = MemberFactory(name="Utenfor", county=vestland)
+    outsider = MemberFactory(name="Utenfor", county=vestland, valid_from=datetime.date(2017, 1, 1))
+    # A kommune created in 2020 is not part of the 2017 structure the coverage is counted on.
+    MemberFactory(name="Ny 2020", county=vestland)
     PopulationFigure.objects.create(member=outsider, period="2024", population=7000, source="SSB")
     ledger_record(
         kind=LedgerEntry.Kind.DISBURSEMENT,
