@@ -356,3 +356,18 @@ def share_to_invoice(*, participation: Participation) -> Decimal:
     if book.preds.get(member.pk):
         return max(book.share(member.pk) - book.paid_total(member.pk), ZERO)
     return book.share(member.pk)
+
+
+def member_payments(*, member: Member) -> list[LedgerEntry]:
+    """The share payments (and their reversals) of the member and of its predecessors."""
+    book = _Book.for_members([member])
+    ids = [member.pk, *book.ancestors(member.pk)]
+    return list(
+        LedgerEntry.objects.filter(
+            Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
+            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
+            member_id__in=ids,
+        )
+        .select_related("member")
+        .order_by("occurred_on", "id")
+    )

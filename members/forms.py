@@ -1,0 +1,64 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ConfirmParticipationForm(forms.Form):
+    """The member's formal decision to join DigiFin (replaces the e-mail to KS)."""
+
+    decided_on = forms.DateField(
+        label=_("Vedtaksdato"),
+        help_text=_("Datoen kommunestyret, fylkestinget eller den med fullmakt vedtok å delta."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decision_reference = forms.CharField(
+        label=_("Vedtaksreferanse"),
+        max_length=120,
+        help_text=_("For eksempel saksnummer eller arkivsak: «PS 45/17»."),
+    )
+    fakturareferanse = forms.CharField(
+        label=_("Fakturareferanse"),
+        max_length=120,
+        help_text=_("Referansen fakturaen må merkes med (bestillerreferanse)."),
+    )
+    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=120)
+    contact_email = forms.EmailField(label=_("Kontaktens e-post"))
+
+    def clean_decided_on(self):
+        value = self.cleaned_data["decided_on"]
+        if value > datetime.date.today():
+            raise forms.ValidationError(_("Vedtaksdatoen kan ikke være fram i tid."))
+        if value < datetime.date(2017, 1, 1):
+            raise forms.ValidationError(_("Ordningen ble opprettet i 2017."))
+        return value
+
+    def clean_fakturareferanse(self):
+        value = self.cleaned_data["fakturareferanse"].strip()
+        if not value:
+            raise forms.ValidationError(_("Fakturareferanse må oppgis."))
+        return value
+
+
+class PopulationImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV-fil fra SSBs statistikkbank"))
+    period = forms.CharField(
+        label=_("Periode"),
+        max_length=8,
+        required=False,
+        help_text=_("For eksempel 2017 (1. januar, tabell 07459) eller 2017K2 (tabell 01222)."),
+    )
+    source = forms.CharField(label=_("Kilde"), max_length=200, required=False)
+    replace_basis = forms.BooleanField(
+        label=_("Bruk tallene som beregningsgrunnlag for andelene"),
+        required=False,
+        help_text=_("Fakturerte andeler endres ikke."),
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("Filen er for stor (over 20 MB)."))
+        return upload
