@@ -9,3 +9,11 @@ class RepaymentsConfig(AppConfig):
         "municipal": [(30, _("Fellesløsninger"), "repayments:solution_list")],
         "ks_staff": [(30, _("Løsninger"), "repayments:staff_solution_list")],
     }
+
+    def ready(self):
+        from invoicing.services import register_payment_handler
+
+        from .services import access_fee_invoice_paid
+
+        # FDVU invoices get no handler on purpose: FDVU is paid by the users, never the fund.
+        register_payment_handler("access_fee", access_fee_invoice_paid)

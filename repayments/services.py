@@ -270,37 +270,87 @@ def access_resume_for_member(*, member: Member, actor) -> list[AccessDecision]:
     ]
 
 
+def _fakturareferanse(member: Member) -> str:
+    """The buyer's invoice reference from its participation (own first, then inherited)."""
+    participation = _participation(member)
+    rows = ([participation.own] if participation.own else []) + list(participation.participations)
+    return next((p.fakturareferanse for p in rows if p and p.fakturareferanse), "")
+
+
 @transaction.atomic
 def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAgreement:
-    """Ask for the access-fee invoice, once. Until the invoicing app's API is connected the
-    agreement waits in the status «Klar til fakturering» (docs/repayments.md)."""
-    agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.fee_status != AccessAgreement.FeeStatus.NOT_DUE:
-        return agreement
-    if agreement.fee_amount == 0:
-        agreement.fee_status = AccessAgreement.FeeStatus.PAID
-        agreement.fee_paid_on = agreement.activated_on
-        agreement.save(update_fields=["fee_status", "fee_paid_on"])
-        _log(agreement, "fee_zero", actor=actor)
-        return agreement
-    agreement.fee_status = AccessAgreement.FeeStatus.PENDING_INVOICE
-    agreement.save(update_fields=["fee_status"])
-    _log(agreement, "fee_invoice_requested", actor=actor, note=str(agreement.fee_amount))
-    return agreement
+    """Invoice the access fee through invoicing, once (source key `access:<agreement id>`).
 
+    If the invoice cannot be issued (no fakturareferanse, no orgnr), access stays granted and
+    the fee waits as «Klar til fakturering» with the reason logged; KS retries from the staff
+    page by calling this again."""
+    from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_issue
 
-@transaction.atomic
-def access_fee_invoiced(*, agreement: AccessAgreement, invoice_id: int, actor) -> AccessAgreement:
-    """For invoicing to call when the access-fee invoice is issued."""
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.fee_status in (AccessAgreement.FeeStatus.NOT_DUE,):
-        raise AccessError("Tilknytningskostnaden er ikke klar til fakturering.")
-    if agreement.fee_status == AccessAgreement.FeeStatus.PENDING_INVOICE:
-        agreement.fee_status = AccessAgreement.FeeStatus.INVOICED
-    agreement.fee_invoice_id = invoice_id
+    if agreement.fee_status == AccessAgreement.FeeStatus.NOT_DUE:
+        if agreement.fee_amount is None:
+            raise AccessError("Tilgangen er ikke gitt ennå; det er ingenting å fakturere.")
+        if agreement.fee_amount == 0:
+            agreement.fee_status = AccessAgreement.FeeStatus.PAID
+            agreement.fee_paid_on = agreement.activated_on
+            agreement.save(update_fields=["fee_status", "fee_paid_on"])
+            _log(agreement, "fee_zero", actor=actor)
+            return agreement
+        agreement.fee_status = AccessAgreement.FeeStatus.PENDING_INVOICE
+        agreement.save(update_fields=["fee_status"])
+        _log(agreement, "fee_invoice_requested", actor=actor, note=str(agreement.fee_amount))
+    if agreement.fee_status != AccessAgreement.FeeStatus.PENDING_INVOICE:
+        return agreement
+    solution = agreement.solution
+    try:
+        with transaction.atomic():
+            invoice = invoice_issue(
+                buyer=agreement.member,
+                kind="access_fee",
+                lines=[
+                    InvoiceLineSpec(
+                        description=f"Tilknytningskostnad {solution.name} "
+                        f"({agreement.population or '–'} innbyggere)",
+                        unit_price=agreement.fee_amount,
+                    )
+                ],
+                issued_on=datetime.date.today(),
+                fakturareferanse=_fakturareferanse(agreement.member),
+                actor=actor,
+                source_key=f"access:{agreement.pk}",
+            )
+    except InvoicingError as exc:
+        _log(agreement, "fee_invoice_failed", actor=actor, note=str(exc))
+        return agreement
+    agreement.fee_status = AccessAgreement.FeeStatus.INVOICED
+    agreement.fee_invoice_id = invoice.pk
     agreement.save(update_fields=["fee_status", "fee_invoice_id"])
-    _log(agreement, "fee_invoiced", actor=actor, note=f"Faktura {invoice_id}")
+    _log(agreement, "fee_invoiced", actor=actor, note=f"Faktura {invoice.number}")
     return agreement
+
+
+def access_fee_invoice_paid(*, invoice, payment, actor) -> None:
+    """Invoicing's payment handler for `access_fee` invoices (registered in apps.ready()):
+    books the part of the payment that covers the outstanding fee; an over-payment stays with
+    invoicing for a human to resolve."""
+    agreement = AccessAgreement.objects.filter(fee_invoice_id=invoice.pk).first()
+    if agreement is None and invoice.source_key.startswith("access:"):
+        agreement = AccessAgreement.objects.filter(pk=invoice.source_key.split(":")[1]).first()
+    if agreement is None:
+        return
+    key = f"invoicing-payment:{payment.pk}"
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        return
+    outstanding = (agreement.fee_amount or 0) - selectors.agreement_paid(agreement=agreement)
+    amount = min(to_money(payment.amount), outstanding)
+    if amount > 0:
+        access_fee_paid(
+            agreement=agreement,
+            amount=amount,
+            paid_on=payment.paid_on,
+            actor=actor,
+            idempotency_key=key,
+        )
 
 
 @transaction.atomic
@@ -453,12 +503,42 @@ def fdvu_allocate(*, solution: Solution, year: int, actor) -> FdvuPeriod:
 
 @transaction.atomic
 def fdvu_invoice_request(*, period: FdvuPeriod, actor) -> FdvuPeriod:
-    """Send a period's FDVU shares to invoicing (outside the fund). Until the invoicing API is
-    connected the period waits as «Klar til fakturering»."""
+    """Invoice each user's FDVU share (kind `fdvu`, source key `fdvu:<agreement>:<year>`).
+    This is the users' money for running the solution: it never touches the fund's ledger.
+    Shares that cannot be invoiced yet (no fakturareferanse) keep the period «Klar til
+    fakturering»; calling again invoices the rest."""
+    from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_issue
+
     period = FdvuPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.status == FdvuPeriod.Status.ALLOCATED:
-        period.status = FdvuPeriod.Status.PENDING_INVOICE
-        period.save(update_fields=["status"])
+    if period.status == FdvuPeriod.Status.INVOICED:
+        return period
+    complete = True
+    for share in period.shares.select_related("member").filter(invoice_id__isnull=True):
+        if share.amount == 0:
+            continue
+        try:
+            with transaction.atomic():
+                invoice = invoice_issue(
+                    buyer=share.member,
+                    kind="fdvu",
+                    lines=[
+                        InvoiceLineSpec(
+                            description=f"FDVU {period.solution.name} {period.year}",
+                            unit_price=share.amount,
+                        )
+                    ],
+                    issued_on=datetime.date.today(),
+                    fakturareferanse=_fakturareferanse(share.member),
+                    actor=actor,
+                    source_key=f"fdvu:{share.agreement_id}:{period.year}",
+                )
+        except InvoicingError:
+            complete = False
+            continue
+        share.invoice_id = invoice.pk
+        share.save(update_fields=["invoice_id"])
+    period.status = FdvuPeriod.Status.INVOICED if complete else FdvuPeriod.Status.PENDING_INVOICE
+    period.save(update_fields=["status"])
     return period
 
 

@@ -254,8 +254,14 @@ def staff_fdvu_allocate(request, pk: int):
 @ks_staff_required
 def staff_fdvu_invoice(request, pk: int):
     period = get_object_or_404(FdvuPeriod, pk=pk)
-    services.fdvu_invoice_request(period=period, actor=request.user)
-    messages.success(request, _("FDVU-andelene er klare til fakturering."))
+    period = services.fdvu_invoice_request(period=period, actor=request.user)
+    if period.status == FdvuPeriod.Status.INVOICED:
+        messages.success(request, _("FDVU-andelene er fakturert."))
+    else:
+        messages.warning(
+            request,
+            _("Noen FDVU-andeler kunne ikke faktureres (mangler fakturareferanse). Prøv igjen."),
+        )
     return redirect("repayments:staff_solution_detail", pk=period.solution_id)
 
 
@@ -279,6 +285,27 @@ def staff_fee_payment(request, pk: int):
             messages.success(request, _("Innbetalingen er bokført i fondet."))
     else:
         messages.error(request, _("Betalingen er ikke registrert: kontroller feltene."))
+    return redirect("repayments:staff_solution_detail", pk=agreement.solution_id)
+
+
+@require_POST
+@ks_staff_required
+def staff_fee_invoice(request, pk: int):
+    agreement = get_object_or_404(AccessAgreement, pk=pk)
+    try:
+        agreement = services.access_fee_invoice_request(agreement=agreement, actor=request.user)
+    except AccessError as exc:
+        messages.error(request, str(exc))
+    else:
+        if agreement.fee_status == AccessAgreement.FeeStatus.INVOICED:
+            messages.success(request, _("Tilknytningskostnaden er fakturert."))
+        else:
+            last = agreement.events.filter(action="fee_invoice_failed").last()
+            messages.error(
+                request,
+                _("Fakturaen kunne ikke lages: %(reason)s")
+                % {"reason": last.note if last else agreement.get_fee_status_display()},
+            )
     return redirect("repayments:staff_solution_detail", pk=agreement.solution_id)
 
 

@@ -48,8 +48,9 @@ def kommune(value: int, **kwargs) -> Member:
 
 
 def make_participant(member: Member, *, paid: bool, actor=None, share_population: int = 1000):
-    """Confirm the member's participation (share = 20 kr × share_population) and, if `paid`,
-    invoice and pay it in full through the members services."""
+    """Confirm the member's participation and invoice its share (frozen at 20 kr ×
+    share_population, so it does not depend on rate data); if `paid`, pay it in full. All
+    through the members services."""
     from members import services as ms
 
     basis(member, share_population)
@@ -65,14 +66,14 @@ def make_participant(member: Member, *, paid: bool, actor=None, share_population
         contact_email="kari@example.no",
         actor=actor,
     )
+    share = Decimal(20 * share_population)
+    participation = ms.participation_mark_invoiced(
+        participation=participation,
+        amount=share,
+        invoiced_on=datetime.date(2017, 11, 1),
+        actor=actor,
+    )
     if paid:
-        share = Decimal(20 * share_population)
-        participation = ms.participation_mark_invoiced(
-            participation=participation,
-            amount=share,
-            invoiced_on=datetime.date(2017, 11, 1),
-            actor=actor,
-        )
         ms.participation_register_payment(
             participation=participation,
             amount=share,

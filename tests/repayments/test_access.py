@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from digifin.models import LedgerEntry
+from invoicing.models import Invoice
+from members.models import Participation
 from repayments import selectors, services
 from repayments.models import AccessAgreement
 from repayments.services import AccessError, Outcome
@@ -40,8 +42,59 @@ def test_paid_up_participant_gets_access_and_fee_for_its_size(digiorden, municip
     assert agreement.status == AccessAgreement.Status.ACTIVE
     assert agreement.fee_amount == Decimal("40000.00")
     assert agreement.population == 5_084
-    assert agreement.fee_status == AccessAgreement.FeeStatus.PENDING_INVOICE
     assert agreement.fdvu_terms_accepted == digiorden.fdvu_terms
+    assert agreement.fee_status == AccessAgreement.FeeStatus.INVOICED
+    invoice = Invoice.objects.get(pk=agreement.fee_invoice_id)
+    assert (invoice.kind, invoice.source_key) == ("access_fee", f"access:{agreement.pk}")
+    assert invoice.buyer == member
+    assert invoice.lines.get().net_amount == Decimal("40000.00")
+
+
+def test_fee_waits_as_ready_to_invoice_when_member_has_no_invoice_reference(digiorden, ks_user):
+    member = kommune(5_084)
+    participation = make_participant(member, paid=True)
+    Participation.objects.filter(pk=participation.pk).update(fakturareferanse="")
+    agreement = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    ).agreement
+    assert agreement.status == AccessAgreement.Status.ACTIVE
+    assert agreement.fee_status == AccessAgreement.FeeStatus.PENDING_INVOICE
+    assert not Invoice.objects.exists()
+    assert agreement.events.filter(action="fee_invoice_failed").exists()
+
+
+def test_paying_the_access_fee_invoice_books_the_ledger_entry_once(digiorden, ks_user):
+    from invoicing.services import register_payment
+
+    member = kommune(27_785)
+    make_participant(member, paid=True)
+    agreement = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    ).agreement
+    invoice = Invoice.objects.get(pk=agreement.fee_invoice_id)
+    payment = register_payment(
+        amount=Decimal("60000"),
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        invoice=invoice,
+        external_ref="bank-1",
+    )
+    register_payment(
+        amount=Decimal("60000"),
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        invoice=invoice,
+        external_ref="bank-1",
+    )
+    entry = LedgerEntry.objects.get(kind=LedgerEntry.Kind.ACCESS_FEE)
+    assert entry.idempotency_key == f"invoicing-payment:{payment.pk}"
+    assert (entry.amount, entry.solution_ref, entry.member) == (
+        Decimal("60000.00"),
+        digiorden.pk,
+        member,
+    )
+    agreement.refresh_from_db()
+    assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
 
 
 def test_participant_without_paid_share_waits_and_is_told_what_it_owes(digiorden, ks_user):
@@ -64,12 +117,6 @@ def test_waiting_request_is_granted_once_the_share_is_paid(digiorden, ks_user):
     participation = make_participant(member, paid=False, share_population=3_000)
     services.access_request(
         solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
-    )
-    participation = ms.participation_mark_invoiced(
-        participation=participation,
-        amount=Decimal("60000"),
-        invoiced_on=datetime.date(2026, 1, 1),
-        actor=ks_user,
     )
     ms.participation_register_payment(
         participation=participation,
@@ -124,6 +171,7 @@ def test_second_request_returns_the_same_agreement_and_invoices_once(digiorden, 
     assert second.outcome == Outcome.ALREADY
     assert second.agreement.pk == first.agreement.pk
     assert first.agreement.events.filter(action="fee_invoice_requested").count() == 1
+    assert Invoice.objects.filter(kind="access_fee").count() == 1
 
 
 def _granted(digiorden, population, actor):

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from invoicing.models import Invoice
 from repayments import services
 from repayments.models import AccessAgreement, AccessEvent
 from tests.accounts.factories import MunicipalUserFactory
@@ -58,3 +59,4 @@ def test_concurrent_requests_make_exactly_one_agreement_and_one_fee(ks_user):
     assert sorted(outcomes) == ["already"] * 5 + ["granted"]
     assert AccessAgreement.objects.filter(solution=solution, member=member).count() == 1
     assert AccessEvent.objects.filter(action="fee_invoice_requested").count() == 1
+    assert Invoice.objects.filter(kind="access_fee", buyer=member).count() == 1

@@ -7,6 +7,8 @@ import pytest
 
 from digifin.models import LedgerEntry
 from digifin.services import ledger_record
+from invoicing.models import Invoice
+from invoicing.services import register_payment
 from repayments import selectors, services
 from repayments.models import FdvuKey, FdvuShare
 from repayments.services import SolutionError
@@ -53,6 +55,17 @@ def test_digiorden_fdvu_tariff_shares_and_no_ledger_entry(ks_user):
     amounts = sorted(FdvuShare.objects.values_list("amount", flat=True))
     assert amounts == [D("13626.00"), D("47678.00")]
     assert period.total_cost == D("61304.00")
+    period.refresh_from_db()
+    assert period.status == "invoiced"
+    invoices = Invoice.objects.filter(kind="fdvu")
+    assert sorted(i.lines.get().net_amount for i in invoices) == amounts
+    for invoice in invoices:  # the users pay their FDVU invoices in full
+        register_payment(
+            amount=invoice.lines.get().net_amount,
+            paid_on=datetime.date.today(),
+            actor=ks_user,
+            invoice=invoice,
+        )
     assert LedgerEntry.objects.count() == entries_before  # FDVU never touches the fund
 
 

@@ -60,6 +60,7 @@ STAFF_POST = [
     ("staff_fdvu_allocate", "solution"),
     ("staff_fee_payment", "agreement"),
     ("staff_fee_refund", "agreement"),
+    ("staff_fee_invoice", "agreement"),
 ]
 
 
