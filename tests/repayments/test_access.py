@@ -297,3 +297,38 @@ def test_recovery_by_year_groups_fees_per_solution_and_year(digiorden, ks_user):
     [row] = [r for r in rows if r["solution"] == digiorden]
     assert row["years"] == [Decimal("25000.00"), Decimal("60000.00")]
     assert row["total"] == Decimal("85000.00")
+
+
+def test_paying_the_share_invoice_grants_the_waiting_request(digiorden, ks_user):
+    from invoicing.services import register_payment, share_invoice_issue
+    from members import services as ms
+    from tests.members.factories import basis
+
+    member = kommune(3_000)
+    basis(member, 3_000)
+    participation = ms.participation_confirm(
+        participation=Participation.objects.create(member=member),
+        decided_on=datetime.date(2026, 1, 5),
+        decision_reference="Kst-sak 4/26",
+        fakturareferanse="4711",
+        contact_name="Kari",
+        contact_email="kari@example.no",
+        actor=ks_user,
+    )
+    waiting = services.access_request(
+        solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
+    )
+    assert waiting.outcome == Outcome.WAITING_FOR_SHARE
+    share_invoice = share_invoice_issue(
+        participation=participation, issued_on=datetime.date(2026, 2, 1), actor=ks_user
+    )
+    register_payment(
+        amount=share_invoice.lines.get().net_amount,
+        paid_on=datetime.date(2026, 3, 1),
+        actor=ks_user,
+        invoice=share_invoice,
+    )
+    agreement = AccessAgreement.objects.get(member=member)
+    assert agreement.status == AccessAgreement.Status.ACTIVE
+    assert agreement.fee_amount == Decimal("25000.00")
+    assert Invoice.objects.filter(kind="access_fee", buyer=member).count() == 1
