@@ -1,5 +1,7 @@
 """Forms validate input only; the services decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -159,3 +161,140 @@ class StaffFilterForm(forms.Form):
             "name"
         )
         self.fields["county"].queryset = counties()
+
+
+# ---------------------------------------------------------------------------------------------
+# Council and portfolio (issue 5)
+# ---------------------------------------------------------------------------------------------
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Møte"), max_length=120, initial="KommIT-rådet")
+    held_on = forms.DateField(label=_("Møtedato"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AgendaAddForm(forms.Form):
+    proposal = forms.ModelChoiceField(
+        label=_("Kvalifisert forslag"), queryset=Proposal.objects.none()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import AgendaItem
+
+        on_open_agenda = AgendaItem.objects.filter(meeting__closed_at__isnull=True)
+        self.fields["proposal"].queryset = Proposal.objects.filter(
+            status=ProposalStatus.QUALIFIED
+        ).exclude(pk__in=on_open_agenda.values("proposal_id"))
+
+
+SCORE_CHOICES = [("", "–")] + [(str(i), str(i)) for i in range(1, 6)]
+
+
+class ScoreForm(forms.Form):
+    """One 1-5 field and one comment per active scoring criterion."""
+
+    def __init__(self, *args, criteria, initial_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        initial_scores = initial_scores or {}
+        for c in self.criteria:
+            value, comment = initial_scores.get(c.pk, ("", ""))
+            self.fields[f"value_{c.pk}"] = forms.ChoiceField(
+                label=f"{c.name} (vekt {c.weight.normalize()})",
+                choices=SCORE_CHOICES,
+                initial=str(value),
+                help_text=c.description,
+            )
+            self.fields[f"comment_{c.pk}"] = forms.CharField(
+                label=_("Kommentar: %(c)s") % {"c": c.name},
+                required=False,
+                initial=comment,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def values(self):
+        return {
+            c: (int(self.cleaned_data[f"value_{c.pk}"]), self.cleaned_data[f"comment_{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse for inhabilitet"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OutcomeForm(forms.Form):
+    from .models import AgendaItem as _AI
+
+    outcome = forms.ChoiceField(
+        label=_("Rådets konklusjon"), choices=[("", "–")] + list(_AI.Outcome.choices)
+    )
+    minutes = forms.CharField(label=_("Protokolltekst"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApproveForm(forms.Form):
+    """One amount per project year, prefilled with what was asked of the fund that year."""
+
+    comment = forms.CharField(
+        label=_("Merknad i vedtaket"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = []
+        for c in proposal.cost_years.all():
+            if c.development <= 0:
+                continue
+            asked = max(c.development - c.own_contribution - c.other_funding, 0)
+            self.years.append(c.year)
+            self.fields[f"year_{c.year}"] = forms.DecimalField(
+                label=_("Innvilget %(year)s (kr)") % {"year": c.year},
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                initial=asked,
+            )
+
+    def budget(self):
+        return {y: self.cleaned_data[f"year_{y}"] for y in self.years}
+
+
+class DisbursementForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Beløp (kr)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    paid_on = forms.DateField(
+        label=_("Utbetalt dato"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Tekst"), required=False, max_length=200)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milepæl"), max_length=200)
+    due_on = forms.DateField(label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Avslutt som"),
+        choices=[
+            ("completed", _("Fullført")),
+            ("stopped", _("Stoppet (ubrukt tilsagn frigjøres)")),
+        ],
+    )
+    note = forms.CharField(label=_("Avslutningsnotat"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusReportForm(forms.Form):
+    from .models import StatusReport as _SR
+
+    period = forms.CharField(label=_("Periode (f.eks. 2027-T1)"), max_length=20)
+    light = forms.ChoiceField(label=_("Status"), choices=_SR.Light.choices)
+    progress = forms.CharField(label=_("Framdrift"), widget=forms.Textarea(attrs={"rows": 3}))
+    risks = forms.CharField(
+        label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    spent = forms.DecimalField(
+        label=_("Brukt hittil (kr)"), min_value=0, max_digits=14, decimal_places=2
+    )

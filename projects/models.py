@@ -22,6 +22,10 @@ class ProposalStatus(models.TextChoices):
     RETURNED = "returned", _("Returnert for revisjon")
     QUALIFIED = "qualified", _("Kvalifisert")
     REJECTED = "rejected", _("Avvist")
+    PRIORITISED = "prioritised", _("Prioritert av KommIT-rådet")
+    NOT_PRIORITISED = "not_prioritised", _("Ikke prioritert")
+    APPROVED = "approved", _("Innvilget")
+    DECLINED = "declined", _("Ikke innvilget")
 
 
 # (field name, label, help text, part). Parts: "forslag" = Digdir prosjektforslag (9 parts),
@@ -91,7 +95,7 @@ class Proposal(models.Model):
     reference = models.CharField(_("saksnummer"), max_length=20, unique=True, null=True, blank=True)
     title = models.CharField(_("prosjektnavn"), max_length=200)
     status = models.CharField(
-        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
     # The member whose users write the proposal (kommune, fylkeskommune or KS). When a company
     # is the formal applicant, this member is its municipal co-applicant.
@@ -288,8 +292,8 @@ class ProposalTransition(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
     name = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
-    to_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+    from_status = models.CharField(max_length=20, choices=ProposalStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ProposalStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)
@@ -363,4 +367,204 @@ class QualificationAnswer(models.Model):
             models.UniqueConstraint(
                 fields=["proposal", "criterion"], name="answer_unique_criterion"
             ),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# KommIT-rådet: meetings, agenda, scoring (issue 5)
+# ---------------------------------------------------------------------------------------------
+class CouncilMeeting(models.Model):
+    held_on = models.DateField(_("møtedato"))
+    title = models.CharField(_("møte"), max_length=120)
+    closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rådsmøte")
+        verbose_name_plural = _("rådsmøter")
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on:%d.%m.%Y})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class AgendaItem(models.Model):
+    """A qualified proposal on a meeting's agenda, with the council's case number `sak NN-YY`
+    (NN = the case's number in the year, YY = the year's last two digits, e.g. sak 17-19)."""
+
+    class Outcome(models.TextChoices):
+        PRIORITISED = "prioritised", _("Prioritert")
+        NOT_PRIORITISED = "not_prioritised", _("Ikke prioritert")
+        DEFERRED = "deferred", _("Utsatt")
+
+    meeting = models.ForeignKey(CouncilMeeting, on_delete=models.PROTECT, related_name="items")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="agenda_items")
+    case_year = models.PositiveSmallIntegerField()
+    case_number = models.PositiveSmallIntegerField()
+    outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices, blank=True)
+    minutes = models.TextField(_("protokolltekst"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sak")
+        verbose_name_plural = _("saker")
+        ordering = ["case_year", "case_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_year", "case_number"], name="agenda_case_unique"),
+            models.UniqueConstraint(fields=["meeting", "proposal"], name="agenda_proposal_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_label} {self.proposal.title}"
+
+    @property
+    def case_label(self) -> str:
+        return f"sak {self.case_number:02d}-{self.case_year % 100:02d}"
+
+
+class ScoringCriterion(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("kriterium"), max_length=120)
+    description = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    weight = models.DecimalField(_("vekt"), max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("vurderingskriterium")
+        verbose_name_plural = _("vurderingskriterier")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="scoring_weight_positive")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Score(models.Model):
+    """One council member's score (1-5) of one case on one criterion."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="scores")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(ScoringCriterion, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(_("poeng"))
+    comment = models.TextField(_("kommentar"), blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member", "criterion"], name="score_once"),
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=5), name="score_1_to_5"
+            ),
+        ]
+
+
+class ConflictDeclaration(models.Model):
+    """A council member declares a conflict of interest (inhabilitet) on a case."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="conflicts")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("begrunnelse"))
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="conflict_once"),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# KS decision and the portfolio (issue 5)
+# ---------------------------------------------------------------------------------------------
+class Project(models.Model):
+    """An approved proposal in KS' portfolio. `granted` is the development-cost grant; money
+    leaves the fund only as ledger disbursements (digifin.services.ledger_record)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Pågår")
+        COMPLETED = "completed", _("Fullført")
+        STOPPED = "stopped", _("Stoppet")
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="project")
+    title = models.CharField(_("prosjekt"), max_length=200)
+    responsible = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("ansvarlig medlem"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted = models.DecimalField(_("innvilget"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(_("avslutningsnotat"), blank=True)
+
+    class Meta:
+        verbose_name = _("prosjekt")
+        verbose_name_plural = _("prosjekter")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted__gt=0), name="project_granted_positive")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectBudgetYear(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_years")
+    year = models.PositiveSmallIntegerField(_("år"))
+    amount = models.DecimalField(_("beløp"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="budget_year_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+        ]
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milepæl"), max_length=200)
+    due_on = models.DateField(_("frist"))
+    done_on = models.DateField(_("nådd"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+
+class StatusReport(models.Model):
+    class Light(models.TextChoices):
+        GREEN = "green", _("Grønn")
+        YELLOW = "yellow", _("Gul")
+        RED = "red", _("Rød")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    period = models.CharField(_("periode"), max_length=20)
+    light = models.CharField(_("status"), max_length=8, choices=Light.choices)
+    progress = models.TextField(_("framdrift"))
+    risks = models.TextField(_("risiko"), blank=True)
+    spent = models.DecimalField(_("brukt hittil"), max_digits=14, decimal_places=2, default=0)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="report_once_per_period"),
         ]

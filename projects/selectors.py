@@ -150,3 +150,164 @@ def applicant_statuses(*, proposal: Proposal) -> list[ApplicantStatus]:
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Council (issue 5)
+# ---------------------------------------------------------------------------------------------
+def applicant_member_ids(*, proposal: Proposal) -> set[int]:
+    return {proposal.lead_member_id} | set(
+        proposal.co_applicants.values_list("member_id", flat=True)
+    )
+
+
+def is_recused(*, item, user) -> bool:
+    """Automatic recusal: the member's own organisation applies or co-applies."""
+    return user.organisation_id is not None and user.organisation_id in applicant_member_ids(
+        proposal=item.proposal
+    )
+
+
+def has_declared_conflict(*, item, user) -> bool:
+    return item.conflicts.filter(member=user).exists()
+
+
+def has_scored(*, item, user) -> bool:
+    from .models import ScoringCriterion
+
+    needed = ScoringCriterion.objects.filter(active=True).count()
+    return needed > 0 and item.scores.filter(member=user, criterion__active=True).count() >= needed
+
+
+def can_see_scores(*, item, user) -> bool:
+    """No anchoring: others' scores stay hidden until the member has scored or the meeting is
+    closed. KS staff (who do not score) see them."""
+    return user.is_ks_staff or item.meeting.is_closed or has_scored(item=item, user=user)
+
+
+@dataclass(frozen=True)
+class ItemRanking:
+    item: object
+    weighted: Decimal | None  # mean over members of each member's weighted score (1-5)
+    spread: Decimal | None  # max - min of the members' weighted scores
+    count: int
+
+
+def item_ranking(*, item) -> ItemRanking:
+    """Each member's weighted score = Σ(weight × value) / Σ(weight) over the criteria they
+    scored; the case's score is the mean of those; rounded half up to two decimals."""
+    from decimal import ROUND_HALF_UP
+
+    per_member: dict[int, list[tuple[Decimal, int]]] = {}
+    for s in item.scores.select_related("criterion").filter(criterion__active=True):
+        per_member.setdefault(s.member_id, []).append((s.criterion.weight, s.value))
+    totals = [
+        sum((w * v for w, v in rows), Decimal(0)) / sum((w for w, _v in rows), Decimal(0))
+        for rows in per_member.values()
+    ]
+    if not totals:
+        return ItemRanking(item, None, None, 0)
+    q = Decimal("0.01")
+    mean = (sum(totals, Decimal(0)) / len(totals)).quantize(q, rounding=ROUND_HALF_UP)
+    spread = (max(totals) - min(totals)).quantize(q, rounding=ROUND_HALF_UP)
+    return ItemRanking(item, mean, spread, len(totals))
+
+
+def council_queue(*, meeting) -> list[ItemRanking]:
+    """The meeting's cases ranked by weighted score (unscored last, then by case number)."""
+    items = meeting.items.select_related("proposal", "proposal__lead_member").order_by(
+        "case_year", "case_number"
+    )
+    rankings = [item_ranking(item=item) for item in items]
+    return sorted(rankings, key=lambda r: (r.weighted is None, -(r.weighted or 0)))
+
+
+def next_meeting():
+    from .models import CouncilMeeting
+
+    return (
+        CouncilMeeting.objects.filter(closed_at__isnull=True).order_by("held_on").first()
+        or CouncilMeeting.objects.order_by("-held_on").first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolio and capital (issue 5)
+# ---------------------------------------------------------------------------------------------
+def project_disbursed(*, project) -> Decimal:
+    """Paid out to the project (positive number), reversals included, from the ledger."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from digifin.models import LedgerEntry
+
+    total = LedgerEntry.objects.filter(
+        subject_type=ContentType.objects.get_for_model(project),
+        subject_id=project.pk,
+        kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
+    ).aggregate(total=Sum("amount"))["total"]
+    return -(total or Decimal("0.00"))
+
+
+def committed_unspent_grants() -> Decimal:
+    """Granted but not yet disbursed, over active projects. A completed or stopped project's
+    unspent grant is released."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from digifin.models import LedgerEntry
+
+    from .models import Project
+
+    active = Project.objects.filter(status=Project.Status.ACTIVE)
+    granted = active.aggregate(total=Sum("granted"))["total"] or Decimal("0.00")
+    paid = LedgerEntry.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Project),
+        subject_id__in=active.values("pk"),
+        kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return to_money(granted + paid)  # paid is negative
+
+
+def available_capital() -> Decimal:
+    """The fund's balance minus committed-but-undisbursed grants: what KS may still grant."""
+    from digifin.selectors import fund_balance
+
+    return to_money(fund_balance() - committed_unspent_grants())
+
+
+def projects_visible_to(user):
+    from .models import Project
+
+    qs = Project.objects.select_related("proposal", "responsible")
+    if user.is_ks_staff:
+        return qs
+    if user.is_municipal:
+        return qs.filter(
+            Q(responsible_id=user.organisation_id)
+            | Q(proposal__lead_member_id=user.organisation_id)
+            | Q(proposal__co_applicants__member_id=user.organisation_id)
+        ).distinct()
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    project: object
+    disbursed: Decimal
+    remaining: Decimal
+    next_milestone: object
+
+
+def portfolio(*, user) -> list[PortfolioRow]:
+    rows = []
+    for project in projects_visible_to(user).prefetch_related("milestones"):
+        disbursed = project_disbursed(project=project)
+        upcoming = [m for m in project.milestones.all() if m.done_on is None]
+        rows.append(
+            PortfolioRow(
+                project,
+                disbursed,
+                to_money(project.granted - disbursed),
+                upcoming[0] if upcoming else None,
+            )
+        )
+    return rows

@@ -23,3 +23,16 @@ urlpatterns = [
     path("kvalifisering/eksport.csv", views.staff_export, name="staff_export"),
     path("kvalifisering/<int:pk>/", views.qualification, name="qualification"),
 ]
+
+from . import views_council  # noqa: E402
+
+urlpatterns += [
+    path("radet/", views_council.council_queue, name="council_queue"),
+    path("radet/mote/ny/", views_council.meeting_create_view, name="meeting_create"),
+    path("radet/mote/<int:pk>/sak/", views_council.agenda_add_view, name="agenda_add"),
+    path("radet/mote/<int:pk>/lukk/", views_council.meeting_close_view, name="meeting_close"),
+    path("radet/sak/<int:pk>/", views_council.council_item, name="council_item"),
+    path("beslutning/<int:pk>/", views_council.decision, name="decision"),
+    path("portefolje/", views_council.portfolio, name="portfolio"),
+    path("portefolje/<int:pk>/", views_council.project_detail, name="project_detail"),
+]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from ..models import Proposal, ProposalStatus, ProposalTransition
 
@@ -34,7 +35,7 @@ def is_applicant_user(proposal: Proposal, user) -> tuple[bool, str]:
 def is_ks_staff(proposal: Proposal, user) -> tuple[bool, str]:
     if user.is_ks_staff:
         return True, ""
-    return False, _("Bare KS kan kvalifisere forslag.")
+    return False, _("Bare KS kan gjøre dette.")
 
 
 def ready_to_submit(proposal: Proposal, user) -> tuple[bool, str]:
@@ -56,10 +57,32 @@ def checklist_complete(proposal: Proposal, user) -> tuple[bool, str]:
     return True, ""
 
 
+def is_council_chair(proposal: Proposal, user) -> tuple[bool, str]:
+    if user.is_council and user.is_council_chair:
+        return True, ""
+    return False, _("Bare rådets leder kan føre rådets konklusjon.")
+
+
+def grant_within_capital(proposal: Proposal, user) -> tuple[bool, str]:
+    """The grant being decided (the proposal's Project, created in the same transaction by
+    projects.services.portfolio.project_approve) must fit within the fund's available capital:
+    the balance minus every committed-but-undisbursed grant, this one included."""
+    from ..selectors import available_capital
+
+    project = getattr(proposal, "project", None)
+    if project is None:
+        return False, _("Innvilgelse skjer med et beløp (bruk beslutningssiden).")
+    if available_capital() < 0:
+        return False, _(
+            "Beløpet overstiger fondets tilgjengelige kapital. Reduser beløpet eller avslå."
+        )
+    return True, ""
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: object  # lazy translation
     sources: tuple[str, ...]
     target: str
     who: Check
@@ -67,38 +90,29 @@ class Transition:
     comment_required: bool = False
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition(
-            "submit",
-            _("Send inn"),
-            (S.DRAFT, S.RETURNED),
-            S.SUBMITTED,
-            who=is_applicant_user,
-            conditions=(ready_to_submit,),
-        ),
-        Transition(
-            "qualify",
-            _("Kvalifiser"),
-            (S.SUBMITTED,),
-            S.QUALIFIED,
-            who=is_ks_staff,
-            conditions=(checklist_complete,),
-        ),
-        Transition(
-            "return",
-            _("Returner for revisjon"),
-            (S.SUBMITTED,),
-            S.RETURNED,
-            who=is_ks_staff,
-            comment_required=True,
-        ),
-        Transition(
-            "reject", _("Avvis"), (S.SUBMITTED,), S.REJECTED, who=is_ks_staff, comment_required=True
-        ),
-    ]
-}
+# fmt: off
+# name, label, from, to, who may, what must hold, reason required
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
+    Transition("submit", _l("Send inn"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
+               who=is_applicant_user, conditions=(ready_to_submit,)),
+    Transition("qualify", _l("Kvalifiser"), (S.SUBMITTED,), S.QUALIFIED,
+               who=is_ks_staff, conditions=(checklist_complete,)),
+    Transition("return", _l("Returner for revisjon"), (S.SUBMITTED,), S.RETURNED,
+               who=is_ks_staff, comment_required=True),
+    Transition("reject", _l("Avvis"), (S.SUBMITTED,), S.REJECTED,
+               who=is_ks_staff, comment_required=True),
+    # KommIT-rådet: the chair records the council's outcome per case (issue 5).
+    Transition("prioritise", _l("Prioritert"), (S.QUALIFIED,), S.PRIORITISED,
+               who=is_council_chair),
+    Transition("not_prioritise", _l("Ikke prioritert"), (S.QUALIFIED,), S.NOT_PRIORITISED,
+               who=is_council_chair, comment_required=True),
+    # KS' administration decides on prioritised proposals.
+    Transition("approve", _l("Innvilg"), (S.PRIORITISED,), S.APPROVED,
+               who=is_ks_staff, conditions=(grant_within_capital,)),
+    Transition("decline", _l("Avslå"), (S.PRIORITISED,), S.DECLINED,
+               who=is_ks_staff, comment_required=True),
+]}
+# fmt: on
 
 
 def can_transition(

@@ -40,7 +40,16 @@ def _answer_all(proposal, ks_user, answer="met"):
 
 
 def test_transition_table_has_one_row_per_action_with_valid_states():
-    assert set(TRANSITIONS) == {"submit", "qualify", "return", "reject"}
+    assert set(TRANSITIONS) == {
+        "submit",
+        "qualify",
+        "return",
+        "reject",
+        "prioritise",
+        "not_prioritise",
+        "approve",
+        "decline",
+    }
     for t in TRANSITIONS.values():
         assert t.target in ProposalStatus.values
         assert all(s in ProposalStatus.values for s in t.sources)
@@ -186,7 +195,7 @@ def test_invalid_transitions_are_refused_and_change_nothing(
 
 def test_unknown_transition_is_refused(proposal, ks_user):
     with pytest.raises(TransitionError, match="Ukjent"):
-        perform_transition(proposal=proposal, name="approve", actor=ks_user)
+        perform_transition(proposal=proposal, name="publish", actor=ks_user)
 
 
 def test_stale_decision_is_refused_after_another_decided(proposal, applicant, ks_user):

@@ -1,0 +1,145 @@
+"""KommIT-rådet: meetings, the agenda (`sak NN-YY`), scores, conflicts and the chair's outcome."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AgendaItem,
+    ConflictDeclaration,
+    CouncilMeeting,
+    Proposal,
+    ProposalStatus,
+    Score,
+    ScoringCriterion,
+)
+from ..selectors import has_declared_conflict, is_recused
+from .proposals import ProposalError
+from .workflow import TransitionError, perform_transition
+
+
+@transaction.atomic
+def meeting_create(*, held_on: datetime.date, title: str, actor) -> CouncilMeeting:
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan opprette rådsmøter."))
+    return CouncilMeeting.objects.create(held_on=held_on, title=title.strip() or "KommIT-rådet")
+
+
+@transaction.atomic
+def agenda_add(*, meeting: CouncilMeeting, proposal: Proposal, actor) -> AgendaItem:
+    """Put a qualified proposal on the agenda with the next case number of the meeting's year."""
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan sette saker på sakslisten."))
+    meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_closed:
+        raise ProposalError(_("Møtet er lukket."))
+    if proposal.status != ProposalStatus.QUALIFIED:
+        raise ProposalError(_("Bare kvalifiserte forslag kan settes på sakslisten."))
+    if AgendaItem.objects.filter(proposal=proposal, meeting__closed_at__isnull=True).exists():
+        raise ProposalError(_("Forslaget står allerede på et åpent møtes saksliste."))
+    year = meeting.held_on.year
+    number = (
+        AgendaItem.objects.filter(case_year=year).aggregate(m=Max("case_number"))["m"] or 0
+    ) + 1
+    try:
+        with transaction.atomic():
+            return AgendaItem.objects.create(
+                meeting=meeting, proposal=proposal, case_year=year, case_number=number
+            )
+    except IntegrityError as exc:
+        raise ProposalError(_("Saksnummeret ble tatt samtidig; prøv igjen.")) from exc
+
+
+def _require_scorer(item: AgendaItem, actor) -> None:
+    if not actor.is_council:
+        raise ProposalError(_("Bare rådsmedlemmer gir poeng."))
+    if item.meeting.is_closed:
+        raise ProposalError(_("Møtet er lukket."))
+    if is_recused(item=item, user=actor):
+        raise ProposalError(_("Du er inhabil i saken: organisasjonen din er søker eller medsøker."))
+    if has_declared_conflict(item=item, user=actor):
+        raise ProposalError(_("Du har meldt deg inhabil i saken."))
+
+
+@transaction.atomic
+def score_record(
+    *, item: AgendaItem, values: dict[ScoringCriterion, tuple[int, str]], actor
+) -> list[Score]:
+    """Record (or change, while the meeting is open) the member's score 1-5 per criterion."""
+    item = AgendaItem.objects.select_related("meeting", "proposal").get(pk=item.pk)
+    _require_scorer(item, actor)
+    saved = []
+    for criterion, (value, comment) in values.items():
+        if not 1 <= int(value) <= 5:
+            raise ProposalError(_("Poeng må være mellom 1 og 5."))
+        score, _created = Score.objects.update_or_create(
+            item=item,
+            member=actor,
+            criterion=criterion,
+            defaults={"value": int(value), "comment": comment.strip()},
+        )
+        saved.append(score)
+    return saved
+
+
+@transaction.atomic
+def conflict_declare(*, item: AgendaItem, reason: str, actor) -> ConflictDeclaration:
+    """Declaring a conflict removes any scores the member already gave on the case."""
+    if not actor.is_council:
+        raise ProposalError(_("Bare rådsmedlemmer kan melde inhabilitet."))
+    if not reason.strip():
+        raise ProposalError(_("Begrunnelse må fylles ut."))
+    declaration, _created = ConflictDeclaration.objects.get_or_create(
+        item=item, member=actor, defaults={"reason": reason.strip()}
+    )
+    Score.objects.filter(item=item, member=actor).delete()
+    return declaration
+
+
+_OUTCOME_TRANSITION = {
+    AgendaItem.Outcome.PRIORITISED: "prioritise",
+    AgendaItem.Outcome.NOT_PRIORITISED: "not_prioritise",
+    AgendaItem.Outcome.DEFERRED: None,  # stays qualified; may go on a later agenda
+}
+
+
+@transaction.atomic
+def outcome_record(*, item: AgendaItem, outcome: str, minutes: str, actor) -> AgendaItem:
+    """The chair records the council's outcome with the minutes' text."""
+    item = AgendaItem.objects.select_for_update().select_related("proposal").get(pk=item.pk)
+    if not (actor.is_council and actor.is_council_chair):
+        raise ProposalError(_("Bare rådets leder kan føre rådets konklusjon."))
+    if item.outcome:
+        raise ProposalError(_("Konklusjonen i saken er allerede ført."))
+    if outcome not in _OUTCOME_TRANSITION:
+        raise ProposalError(_("Ugyldig utfall."))
+    name = _OUTCOME_TRANSITION[outcome]
+    if name:
+        try:
+            perform_transition(
+                proposal=item.proposal,
+                name=name,
+                actor=actor,
+                comment=f"{item.case_label}: {minutes}".strip(),
+            )
+        except TransitionError as exc:
+            raise ProposalError(str(exc)) from exc
+    item.outcome = outcome
+    item.minutes = minutes.strip()
+    item.decided_by = actor
+    item.save(update_fields=["outcome", "minutes", "decided_by"])
+    return item
+
+
+@transaction.atomic
+def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
+    if not (actor.is_ks_staff or (actor.is_council and actor.is_council_chair)):
+        raise ProposalError(_("Bare KS eller rådets leder kan lukke møtet."))
+    meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_closed:
+        meeting.closed_at = timezone.now()
+        meeting.save(update_fields=["closed_at"])
+    return meeting

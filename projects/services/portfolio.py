@@ -1,0 +1,141 @@
+"""KS' decision on prioritised proposals, and the portfolio: disbursements, milestones,
+status reports and closing. Money leaves the fund only through digifin.services.ledger_record."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.money import format_nok, to_money
+from digifin.services import LedgerError, _lock_ledger, ledger_record
+
+from ..models import Milestone, Project, ProjectBudgetYear, Proposal, StatusReport
+from ..selectors import available_capital, project_disbursed
+from .proposals import ProposalError
+from .workflow import TransitionError, perform_transition
+
+
+@transaction.atomic
+def project_approve(
+    *, proposal: Proposal, budget: dict[int, Decimal], actor, comment: str = ""
+) -> Project:
+    """Approve a prioritised proposal with a grant split per year (possibly less than asked).
+
+    Serialised with disbursements by the ledger lock, so two approvals cannot together
+    commit more than the available capital. Refused above it, with the available amount."""
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan innvilge."))
+    budget = {int(y): to_money(a) for y, a in budget.items() if to_money(a) > 0}
+    granted = sum(budget.values(), Decimal("0.00"))
+    if granted <= 0:
+        raise ProposalError(_("Innvilget beløp må være større enn null."))
+    _lock_ledger()
+    available = available_capital()
+    if granted > available:
+        raise ProposalError(
+            _("Beløpet %(granted)s overstiger fondets tilgjengelige kapital %(available)s.")
+            % {"granted": format_nok(granted), "available": format_nok(available)}
+        )
+    project = Project.objects.create(
+        proposal=proposal,
+        title=proposal.title,
+        responsible=proposal.lead_member,
+        granted=granted,
+        decided_by=actor,
+    )
+    ProjectBudgetYear.objects.bulk_create(
+        [ProjectBudgetYear(project=project, year=y, amount=a) for y, a in sorted(budget.items())]
+    )
+    try:
+        perform_transition(
+            proposal=proposal,
+            name="approve",
+            actor=actor,
+            comment=comment or _("Innvilget %(amount)s.") % {"amount": format_nok(granted)},
+        )
+    except TransitionError as exc:
+        raise ProposalError(str(exc)) from exc
+    return project
+
+
+@transaction.atomic
+def disbursement_record(
+    *, project: Project, amount: Decimal, paid_on: datetime.date, actor, note: str = ""
+) -> LedgerEntry:
+    """Pay part of the grant out of the fund. Never more than the grant left, never below 0."""
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan utbetale."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Project.Status.ACTIVE:
+        raise ProposalError(_("Prosjektet er avsluttet."))
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ProposalError(_("Beløpet må være større enn null."))
+    remaining = project.granted - project_disbursed(project=project)
+    if amount > remaining:
+        raise ProposalError(
+            _("Utbetalingen overstiger det som gjenstår av tilsagnet (%(left)s).")
+            % {"left": format_nok(remaining)}
+        )
+    try:
+        return ledger_record(
+            kind=LedgerEntry.Kind.DISBURSEMENT,
+            source=CapitalSource.PROJECTS,
+            amount=amount,
+            occurred_on=paid_on,
+            description=f"Utbetaling {project.title} {note}".strip()[:300],
+            actor=actor,
+            member=project.responsible,
+            subject=project,
+            project_ref=project.pk,
+        )
+    except LedgerError as exc:
+        raise ProposalError(str(exc)) from exc
+
+
+@transaction.atomic
+def milestone_add(*, project: Project, title: str, due_on: datetime.date, actor) -> Milestone:
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan legge inn milepæler."))
+    return Milestone.objects.create(project=project, title=title.strip(), due_on=due_on)
+
+
+@transaction.atomic
+def status_report_submit(
+    *, project: Project, period: str, light: str, progress: str, risks: str, spent: Decimal, actor
+) -> StatusReport:
+    """The responsible member's status report for a period (one per period)."""
+    if not (actor.is_municipal and actor.organisation_id == project.responsible_id):
+        raise ProposalError(_("Bare det ansvarlige medlemmet rapporterer."))
+    if StatusReport.objects.filter(project=project, period=period).exists():
+        raise ProposalError(_("Det finnes allerede en rapport for perioden."))
+    return StatusReport.objects.create(
+        project=project,
+        period=period,
+        light=light,
+        progress=progress,
+        risks=risks,
+        spent=to_money(spent),
+        reported_by=actor,
+    )
+
+
+@transaction.atomic
+def project_close(*, project: Project, status: str, note: str, actor) -> Project:
+    """Completed (the solution can be made available) or stopped; the unspent grant is
+    released from the committed capital either way."""
+    if not actor.is_ks_staff:
+        raise ProposalError(_("Bare KS kan avslutte prosjekter."))
+    if status not in (Project.Status.COMPLETED, Project.Status.STOPPED):
+        raise ProposalError(_("Ugyldig status."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Project.Status.ACTIVE:
+        raise ProposalError(_("Prosjektet er allerede avsluttet."))
+    project.status = status
+    project.closed_at = timezone.now()
+    project.closing_note = note.strip()
+    project.save(update_fields=["status", "closed_at", "closing_note"])
+    return project

@@ -1,0 +1,330 @@
+"""Views for KommIT-rådet, KS' decision and the portfolio (issue 5)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import council_or_staff_required, ks_staff_required
+
+from . import selectors
+from .forms import (
+    AgendaAddForm,
+    ApproveForm,
+    CloseForm,
+    ConflictForm,
+    DecisionForm,
+    DisbursementForm,
+    MeetingForm,
+    MilestoneForm,
+    OutcomeForm,
+    ScoreForm,
+    StatusReportForm,
+)
+from .models import AgendaItem, CouncilMeeting, Project, Proposal, ProposalStatus, ScoringCriterion
+from .services.council import (
+    agenda_add,
+    conflict_declare,
+    meeting_close,
+    meeting_create,
+    outcome_record,
+    score_record,
+)
+from .services.portfolio import (
+    disbursement_record,
+    milestone_add,
+    project_approve,
+    project_close,
+    status_report_submit,
+)
+from .services.proposals import ProposalError
+from .services.workflow import TransitionError, perform_transition
+from .views import _sections_with_values, municipal_or_staff_required
+
+
+@council_or_staff_required
+def council_queue(request):
+    meetings = CouncilMeeting.objects.order_by("-held_on")
+    meeting = None
+    if request.GET.get("mote", "").isdigit():
+        meeting = get_object_or_404(CouncilMeeting, pk=request.GET["mote"])
+    else:
+        meeting = selectors.next_meeting()
+    rows = []
+    if meeting:
+        for r in selectors.council_queue(meeting=meeting):
+            rows.append(
+                {
+                    "r": r,
+                    "visible": selectors.can_see_scores(item=r.item, user=request.user),
+                    "recused": selectors.is_recused(item=r.item, user=request.user),
+                    "scored": selectors.has_scored(item=r.item, user=request.user),
+                    "funding": selectors.proposal_funding(proposal=r.item.proposal),
+                }
+            )
+    return render(
+        request,
+        "projects/council_queue.html",
+        {
+            "meeting": meeting,
+            "meetings": meetings,
+            "rows": rows,
+            "available": selectors.available_capital(),
+            "meeting_form": MeetingForm() if request.user.is_ks_staff else None,
+            "agenda_form": AgendaAddForm() if request.user.is_ks_staff else None,
+        },
+    )
+
+
+@ks_staff_required
+@require_POST
+def meeting_create_view(request):
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        meeting = meeting_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Møtet er opprettet."))
+        return redirect(f"{_queue_url()}?mote={meeting.pk}")
+    messages.error(request, _("Oppgi møtedato."))
+    return redirect(_queue_url())
+
+
+def _queue_url():
+    from django.urls import reverse
+
+    return reverse("projects:council_queue")
+
+
+@ks_staff_required
+@require_POST
+def agenda_add_view(request, pk):
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    form = AgendaAddForm(request.POST)
+    if form.is_valid():
+        try:
+            item = agenda_add(
+                meeting=meeting, proposal=form.cleaned_data["proposal"], actor=request.user
+            )
+        except ProposalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Satt på sakslisten som %(case)s.") % {"case": item.case_label}
+            )
+    else:
+        messages.error(request, _("Velg et kvalifisert forslag."))
+    return redirect(f"{_queue_url()}?mote={meeting.pk}")
+
+
+@council_or_staff_required
+@require_POST
+def meeting_close_view(request, pk):
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    try:
+        meeting_close(meeting=meeting, actor=request.user)
+    except ProposalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Møtet er lukket; alle poeng er nå synlige."))
+    return redirect(f"{_queue_url()}?mote={meeting.pk}")
+
+
+@council_or_staff_required
+def council_item(request, pk):
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("meeting", "proposal", "proposal__lead_member"), pk=pk
+    )
+    user = request.user
+    proposal = item.proposal
+    criteria = list(ScoringCriterion.objects.filter(active=True))
+    mine = {s.criterion_id: (s.value, s.comment) for s in item.scores.filter(member=user)}
+    recused = selectors.is_recused(item=item, user=user)
+    conflict = selectors.has_declared_conflict(item=item, user=user)
+    may_score = user.is_council and not recused and not conflict and not item.meeting.is_closed
+    score_form = ScoreForm(criteria=criteria, initial_scores=mine) if may_score else None
+    outcome_form = None
+    if user.is_council and user.is_council_chair and not item.outcome:
+        outcome_form = OutcomeForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "score" and user.is_council:
+                score_form = ScoreForm(request.POST, criteria=criteria, initial_scores=mine)
+                if not score_form.is_valid():
+                    raise ProposalError(_("Gi poeng 1–5 på alle kriteriene."))
+                score_record(item=item, values=score_form.values(), actor=user)
+                messages.success(request, _("Poengene er lagret."))
+            elif action == "conflict" and user.is_council:
+                form = ConflictForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Begrunnelse må fylles ut."))
+                conflict_declare(item=item, reason=form.cleaned_data["reason"], actor=user)
+                messages.success(request, _("Inhabiliteten er registrert."))
+            elif action == "outcome" and user.is_council:
+                form = OutcomeForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Velg konklusjon og skriv protokolltekst."))
+                outcome_record(item=item, actor=user, **form.cleaned_data)
+                messages.success(request, _("Konklusjonen er ført."))
+            else:
+                raise PermissionDenied
+        except ProposalError as exc:
+            messages.error(request, str(exc))
+        return redirect("projects:council_item", pk=item.pk)
+    others = []
+    if selectors.can_see_scores(item=item, user=user):
+        others = item.scores.select_related("member", "criterion").order_by(
+            "member__last_name", "criterion__order"
+        )
+    return render(
+        request,
+        "projects/council_item.html",
+        {
+            "item": item,
+            "proposal": proposal,
+            "sections": _sections_with_values(proposal),
+            "npv": selectors.proposal_npv(proposal=proposal),
+            "funding": selectors.proposal_funding(proposal=proposal),
+            "applicants": selectors.applicant_statuses(proposal=proposal),
+            "answers": proposal.qualification_answers.select_related("criterion"),
+            "ranking": selectors.item_ranking(item=item)
+            if selectors.can_see_scores(item=item, user=user)
+            else None,
+            "scores": others,
+            "recused": recused,
+            "conflict": conflict,
+            "score_form": score_form,
+            "conflict_form": ConflictForm()
+            if user.is_council and not recused and not conflict
+            else None,
+            "outcome_form": outcome_form,
+            "available": selectors.available_capital(),
+        },
+    )
+
+
+@ks_staff_required
+def decision(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    if proposal.status != ProposalStatus.PRIORITISED:
+        messages.error(request, _("Bare forslag prioritert av rådet kan besluttes."))
+        return redirect("projects:qualification", pk=proposal.pk)
+    form = ApproveForm(request.POST or None, proposal=proposal)
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            try:
+                perform_transition(
+                    proposal=proposal,
+                    name="decline",
+                    actor=request.user,
+                    comment=request.POST.get("comment", ""),
+                )
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Forslaget er avslått."))
+                return redirect("projects:portfolio")
+        elif form.is_valid():
+            try:
+                project = project_approve(
+                    proposal=proposal,
+                    budget=form.budget(),
+                    actor=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except ProposalError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Innvilget. Prosjektet er lagt i porteføljen."))
+                return redirect("projects:project_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/decision.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "decline_form": DecisionForm(),
+            "available": selectors.available_capital(),
+            "funding": selectors.proposal_funding(proposal=proposal),
+            "npv": selectors.proposal_npv(proposal=proposal),
+            "prioritised_queue": Proposal.objects.filter(status=ProposalStatus.PRIORITISED),
+        },
+    )
+
+
+@municipal_or_staff_required
+def portfolio(request):
+    return render(
+        request,
+        "projects/portfolio.html",
+        {
+            "rows": selectors.portfolio(user=request.user),
+            "available": selectors.available_capital() if request.user.is_ks_staff else None,
+            "committed": selectors.committed_unspent_grants() if request.user.is_ks_staff else None,
+            "prioritised": Proposal.objects.filter(status=ProposalStatus.PRIORITISED)
+            if request.user.is_ks_staff
+            else [],
+        },
+    )
+
+
+@municipal_or_staff_required
+def project_detail(request, pk):
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "disburse" and user.is_ks_staff:
+                form = DisbursementForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Oppgi beløp og dato."))
+                disbursement_record(project=project, actor=user, **form.cleaned_data)
+                messages.success(request, _("Utbetalingen er bokført."))
+            elif action == "milestone" and user.is_ks_staff:
+                form = MilestoneForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Oppgi milepæl og frist."))
+                milestone_add(project=project, actor=user, **form.cleaned_data)
+                messages.success(request, _("Milepælen er lagt inn."))
+            elif action == "close" and user.is_ks_staff:
+                form = CloseForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Velg status og skriv et notat."))
+                project_close(project=project, actor=user, **form.cleaned_data)
+                messages.success(request, _("Prosjektet er avsluttet."))
+            elif action == "report" and user.is_municipal:
+                form = StatusReportForm(request.POST)
+                if not form.is_valid():
+                    raise ProposalError(_("Fyll ut statusrapporten."))
+                status_report_submit(project=project, actor=user, **form.cleaned_data)
+                messages.success(request, _("Statusrapporten er sendt."))
+            else:
+                raise PermissionDenied
+        except ProposalError as exc:
+            messages.error(request, str(exc))
+        return redirect("projects:project_detail", pk=project.pk)
+    disbursed = selectors.project_disbursed(project=project)
+    from django.contrib.contenttypes.models import ContentType
+
+    from digifin.models import LedgerEntry
+
+    entries = LedgerEntry.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Project), subject_id=project.pk
+    ).order_by("occurred_on", "id")
+    is_responsible = user.is_municipal and user.organisation_id == project.responsible_id
+    active = project.status == Project.Status.ACTIVE
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "disbursed": disbursed,
+            "remaining": project.granted - disbursed,
+            "entries": entries,
+            "disburse_form": DisbursementForm() if user.is_ks_staff and active else None,
+            "milestone_form": MilestoneForm() if user.is_ks_staff and active else None,
+            "close_form": CloseForm() if user.is_ks_staff and active else None,
+            "report_form": StatusReportForm() if is_responsible and active else None,
+        },
+    )

@@ -1,0 +1,263 @@
+"""KommIT-rådet: agenda numbers, recusal, hidden scores, ranking, the chair's outcome; KS'
+decision within available capital; disbursements in the ledger."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.selectors import fund_balance
+from digifin.services import ledger_record
+from projects import selectors
+from projects.models import Project, ProposalStatus, ScoringCriterion
+from projects.services.council import (
+    agenda_add,
+    conflict_declare,
+    meeting_close,
+    meeting_create,
+    outcome_record,
+    score_record,
+)
+from projects.services.portfolio import disbursement_record, project_approve, project_close
+from projects.services.proposals import ProposalError
+from tests.accounts.factories import CouncilMemberFactory
+
+from .factories import complete_proposal, participant_user
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2027, 3, 14)
+
+
+@pytest.fixture
+def fund():
+    ledger_record(
+        kind=LedgerEntry.Kind.STATE_GRANT,
+        source=CapitalSource.KMD,
+        amount=Decimal("3000000"),
+        occurred_on=datetime.date(2026, 1, 1),
+        description="KMD",
+    )
+
+
+@pytest.fixture
+def qualified(ks_user):
+    applicant = participant_user()
+    proposal = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
+    proposal.status = ProposalStatus.QUALIFIED
+    proposal.save()
+    return proposal
+
+
+@pytest.fixture
+def meeting(ks_user):
+    return meeting_create(held_on=DAY, title="KommIT-rådet mars", actor=ks_user)
+
+
+@pytest.fixture
+def chair():
+    return CouncilMemberFactory(is_council_chair=True)
+
+
+def _score_all(item, member, value):
+    criteria = ScoringCriterion.objects.filter(active=True)
+    score_record(item=item, values=dict.fromkeys(criteria, (value, "")), actor=member)
+
+
+def _prioritised(qualified, meeting, ks_user, chair):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    outcome_record(item=item, outcome="prioritised", minutes="Prioritert.", actor=chair)
+    qualified.refresh_from_db()
+    return qualified
+
+
+def test_agenda_gives_case_numbers_per_year_in_council_form(meeting, qualified, ks_user):
+    other = complete_proposal(lead_member=participant_user().organisation, status="qualified")
+    first = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    second = agenda_add(meeting=meeting, proposal=other, actor=ks_user)
+    assert (first.case_label, second.case_label) == ("sak 01-27", "sak 02-27")
+
+
+def test_only_qualified_proposals_go_on_the_agenda(meeting, ks_user):
+    draft = complete_proposal(lead_member=participant_user().organisation)
+    with pytest.raises(ProposalError, match="kvalifiserte"):
+        agenda_add(meeting=meeting, proposal=draft, actor=ks_user)
+
+
+def test_member_from_an_applicant_organisation_is_recused_and_cannot_score(
+    meeting, qualified, ks_user
+):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    insider = CouncilMemberFactory(organisation=qualified.lead_member)
+    assert selectors.is_recused(item=item, user=insider)
+    with pytest.raises(ProposalError, match="inhabil"):
+        _score_all(item, insider, 5)
+    assert not item.scores.exists()
+
+
+def test_declared_conflict_removes_scores_and_blocks_scoring(meeting, qualified, ks_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    member = CouncilMemberFactory()
+    _score_all(item, member, 3)
+    conflict_declare(item=item, reason="Styreverv i leverandør", actor=member)
+    assert not item.scores.filter(member=member).exists()
+    with pytest.raises(ProposalError, match="inhabil"):
+        _score_all(item, member, 3)
+
+
+def test_others_scores_are_hidden_until_scored_or_closed(meeting, qualified, ks_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    first, second = CouncilMemberFactory(), CouncilMemberFactory()
+    _score_all(item, first, 4)
+    assert not selectors.can_see_scores(item=item, user=second)
+    _score_all(item, second, 2)
+    assert selectors.can_see_scores(item=item, user=second)
+    third = CouncilMemberFactory()
+    meeting_close(meeting=meeting, actor=ks_user)
+    item.meeting.refresh_from_db()
+    assert selectors.can_see_scores(item=item, user=third)
+
+
+def test_hidden_scores_are_not_in_the_page(client, meeting, qualified, ks_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    first, second = CouncilMemberFactory(), CouncilMemberFactory()
+    score_record(
+        item=item,
+        values=dict.fromkeys(ScoringCriterion.objects.all(), (4, "HEMMELIG-KOMMENTAR")),
+        actor=first,
+    )
+    client.force_login(second)
+    page = client.get(reverse("projects:council_item", args=[item.pk])).content.decode()
+    assert "HEMMELIG-KOMMENTAR" not in page and "vises når du har gitt poeng" in page
+
+
+def test_ranking_is_weighted_mean_with_spread_and_count(meeting, qualified, ks_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    criteria = list(ScoringCriterion.objects.filter(active=True).order_by("order"))
+    # weights 3,2,2,1,1,1 (sum 10). Member A: 5 on "nytte" (w3), 1 elsewhere -> (15+7)/10 = 2.2
+    a, b = CouncilMemberFactory(), CouncilMemberFactory()
+    score_record(
+        item=item, values={c: (5 if c.code == "nytte" else 1, "") for c in criteria}, actor=a
+    )
+    _score_all(item, b, 4)  # -> 4.0
+    ranking = selectors.item_ranking(item=item)
+    assert ranking.weighted == Decimal("3.10")  # (2.2 + 4.0) / 2
+    assert ranking.spread == Decimal("1.80")
+    assert ranking.count == 2
+
+
+def test_only_the_chair_records_outcome_and_it_moves_the_proposal(
+    meeting, qualified, ks_user, chair
+):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    with pytest.raises(ProposalError, match="leder"):
+        outcome_record(item=item, outcome="prioritised", minutes="x", actor=CouncilMemberFactory())
+    outcome_record(item=item, outcome="prioritised", minutes="Høy nytte.", actor=chair)
+    qualified.refresh_from_db()
+    assert qualified.status == ProposalStatus.PRIORITISED
+    assert qualified.transitions.last().comment.startswith("sak 01-27")
+    with pytest.raises(ProposalError, match="allerede"):
+        outcome_record(item=item, outcome="not_prioritised", minutes="x", actor=chair)
+
+
+def test_deferred_proposal_stays_qualified(meeting, qualified, ks_user, chair):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    outcome_record(item=item, outcome="deferred", minutes="Utsatt til neste møte.", actor=chair)
+    qualified.refresh_from_db()
+    assert qualified.status == ProposalStatus.QUALIFIED
+
+
+def test_approval_within_available_capital_commits_it(fund, meeting, qualified, ks_user, chair):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(
+        proposal=proposal, budget={2027: Decimal("1000000"), 2028: Decimal("500000")}, actor=ks_user
+    )
+    assert project.granted == Decimal("1500000.00")
+    assert selectors.committed_unspent_grants() == Decimal("1500000.00")
+    assert selectors.available_capital() == Decimal("1500000.00")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED
+
+
+def test_approval_above_available_capital_is_refused_and_nothing_changes(
+    fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    with pytest.raises(ProposalError, match="overstiger fondets tilgjengelige kapital"):
+        project_approve(proposal=proposal, budget={2027: Decimal("3000000.01")}, actor=ks_user)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PRIORITISED
+    assert not Project.objects.exists()
+
+
+def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
+    fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    entry = disbursement_record(
+        project=project, amount=Decimal("400000"), paid_on=DAY, actor=ks_user
+    )
+    assert entry.amount == Decimal("-400000.00") and entry.project_ref == project.pk
+    assert fund_balance() == Decimal("2600000.00")
+    assert selectors.project_disbursed(project=project) == Decimal("400000.00")
+    assert selectors.committed_unspent_grants() == Decimal("600000.00")
+    # balance - committed = 2 600 000 - 600 000: the disbursement did not count twice
+    assert selectors.available_capital() == Decimal("2000000.00")
+    with pytest.raises(ProposalError, match="gjenstår"):
+        disbursement_record(
+            project=project, amount=Decimal("600000.01"), paid_on=DAY, actor=ks_user
+        )
+    assert LedgerEntry.objects.filter(kind="disbursement").count() == 1
+
+
+def test_stopping_a_project_releases_the_unspent_grant(fund, meeting, qualified, ks_user, chair):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    disbursement_record(project=project, amount=Decimal("250000"), paid_on=DAY, actor=ks_user)
+    project_close(project=project, status="stopped", note="Stoppet", actor=ks_user)
+    assert selectors.committed_unspent_grants() == Decimal("0.00")
+    assert selectors.available_capital() == Decimal("2750000.00")
+    with pytest.raises(ProposalError, match="avsluttet"):
+        disbursement_record(project=project, amount=Decimal("1"), paid_on=DAY, actor=ks_user)
+
+
+def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    member = CouncilMemberFactory()
+    client.force_login(member)
+    assert client.get(reverse("projects:council_queue")).status_code == 200
+    before = LedgerEntry.objects.count()
+    for url, data in [
+        (reverse("projects:proposal_transition", args=[proposal.pk, "decline"]), {"comment": "x"}),
+        (reverse("projects:proposal_edit", args=[proposal.pk]), {"title": "x"}),
+        (reverse("projects:decision", args=[proposal.pk]), {"action": "decline", "comment": "x"}),
+        (
+            reverse("projects:project_detail", args=[project.pk]),
+            {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"},
+        ),
+        (reverse("projects:meeting_create"), {"title": "x", "held_on": "2027-01-01"}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert LedgerEntry.objects.count() == before
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED
+    with pytest.raises(ProposalError):
+        disbursement_record(project=project, amount=Decimal("1"), paid_on=DAY, actor=member)
+
+
+def test_council_pages_for_each_role(client, meeting, qualified, ks_user, municipal_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    urls = [reverse("projects:council_queue"), reverse("projects:council_item", args=[item.pk])]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(municipal_user)
+    for url in urls:
+        assert client.get(url).status_code == 403
+    client.force_login(ks_user)
+    for url in urls:
+        assert client.get(url).status_code == 200
