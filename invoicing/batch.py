@@ -74,9 +74,12 @@ def job_enqueue_pending(*, job_id: int) -> int:
 
 
 def item_run(*, item_id: int) -> None:
-    """Do one item's work. Safe to run twice, concurrently, or after a crash."""
+    """Do one item's work, then deliver it (files, document, e-mail), then mark it done.
+    Safe to run twice, concurrently, or after a crash at any point: the work is idempotent on
+    its natural key, and delivery claims each e-mail once (mail.send_once)."""
     with transaction.atomic():
-        item = BatchItem.objects.select_for_update().select_related("job").get(pk=item_id)
+        item = BatchItem.objects.select_for_update(of=("self",)).select_related("job")
+        item = item.get(pk=item_id)
         if item.status == BatchItem.Status.DONE:
             return
         item.attempts += 1
@@ -84,14 +87,23 @@ def item_run(*, item_id: int) -> None:
             with transaction.atomic():
                 _work(item)
         except Exception as exc:  # recorded on the item; the job shows it as a failure
-            item.status, item.error = BatchItem.Status.FAILED, f"{type(exc).__name__}: {exc}"
-        else:
-            item.status, item.error = BatchItem.Status.DONE, ""
-        item.finished_at = timezone.now()
-        item.save()
-    # E-mail after the commit: a claim row (mail.send_once) keeps it to one message.
-    if item.status == BatchItem.Status.DONE:
+            _finish(item, error=exc)
+            return
+        item.save(update_fields=["attempts", "invoice", "document"])
+    # Delivery after the commit, so an e-mail never announces an invoice that rolled back.
+    try:
         _after_commit(item)
+    except Exception as exc:  # recorded; "Fortsett" retries the delivery
+        _finish(item, error=exc)
+        return
+    _finish(item)
+
+
+def _finish(item: BatchItem, *, error: Exception | None = None) -> None:
+    item.status = BatchItem.Status.FAILED if error else BatchItem.Status.DONE
+    item.error = f"{type(error).__name__}: {error}" if error else ""
+    item.finished_at = timezone.now()
+    item.save(update_fields=["status", "error", "finished_at", "attempts"])
     _maybe_finish(item.job_id)
 
 

@@ -494,7 +494,11 @@ def invoice_render_files(*, invoice: Invoice, force: bool = False) -> Invoice:
     """Generate and store the PDF and the EHF XML if missing (idempotent; the invoice row is
     locked so two workers never write the files twice)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("credits").get(pk=invoice.pk)
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("credits")
+            .get(pk=invoice.pk)
+        )
         _render_files(invoice, force=force)
     return invoice
 

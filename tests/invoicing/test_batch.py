@@ -1,0 +1,81 @@
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from invoicing import batch
+from invoicing.ehf import validate_ehf
+from invoicing.models import BatchItem, BatchJob, Document, Invoice, OutgoingEmail
+from members.models import Participation
+from tests.invoicing.factories import confirmed_participation, member_with_address
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shares(monkeypatch):
+    monkeypatch.setattr("members.selectors.member_share", lambda *, member: Decimal("2000.00"))
+
+
+def _run(job):
+    for item_id in job.items.values_list("pk", flat=True):
+        batch.item_run(item_id=item_id)
+
+
+def test_invoice_batch_invoices_every_confirmed_member_once(shares, ks_user):
+    participations = [confirmed_participation(actor=ks_user) for _ in range(3)]
+    member_with_address()  # not participating: not invoiced
+    job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    _run(job)
+    _run(job)  # a rerun or a redelivered task changes nothing
+    assert batch.job_progress(job=job) | {"percent": 0} == {
+        "total": 3,
+        "done": 3,
+        "failed": 0,
+        "finished": True,
+        "percent": 0,
+    }
+    invoices = Invoice.objects.all()
+    assert invoices.count() == 3
+    for invoice in invoices:
+        xml = invoice.ehf_xml.read()
+        assert validate_ehf(xml, digifin=True) == []
+        assert invoice.pdf.read().startswith(b"%PDF")
+    assert len(mail.outbox) == 3
+    assert OutgoingEmail.objects.count() == 3
+    for p in participations:
+        assert Participation.objects.get(pk=p.pk).status == Participation.Status.INVOICED
+    # a second batch finds nobody left to invoice
+    assert batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user) is None
+
+    with zipfile.ZipFile(io.BytesIO(batch.job_zip(job=job))) as archive:
+        names = archive.namelist()
+    assert len([n for n in names if n.endswith(".pdf")]) == 3
+    assert len([n for n in names if n.endswith(".xml")]) == 3
+
+
+def test_a_failing_item_is_counted_and_the_rest_completes(shares, ks_user):
+    good = confirmed_participation(actor=ks_user)
+    bad = confirmed_participation(actor=ks_user)
+    job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    # the member loses its orgnr before the batch runs: its item fails, clearly
+    type(bad.member).objects.filter(pk=bad.member_id).update(orgnr="")
+    _run(job)
+    progress = batch.job_progress(job=job)
+    assert (progress["done"], progress["failed"], progress["finished"]) == (1, 1, True)
+    failed = job.items.get(status=BatchItem.Status.FAILED)
+    assert "organisasjonsnummer" in failed.error
+    assert Invoice.objects.get().buyer_id == good.member_id
+
+
+def test_invitation_batch_sends_each_member_one_letter(shares, ks_user):
+    members = [member_with_address() for _ in range(2)]
+    job = batch.job_start(kind=BatchJob.Kind.INVITATIONS, actor=ks_user)
+    _run(job)
+    _run(job)
+    docs = Document.objects.filter(kind=Document.Kind.INVITATION)
+    assert sorted(d.member_id for d in docs) == sorted(m.pk for m in members)
+    assert len(mail.outbox) == 2
+    assert "Invitasjon" in mail.outbox[0].subject
