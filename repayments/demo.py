@@ -133,20 +133,19 @@ def _ks() -> User | None:
     return User.objects.filter(username="ks").first()
 
 
-def _project_id() -> int | None:
-    try:
-        project = apps.get_model("projects", "Project")
-    except LookupError:
-        return None
-    first = project.objects.order_by("pk").first()
-    return first.pk if first else None
+def _project():
+    """A demo project to attach the chatbot to: a completed one if any, else the first."""
+    project = apps.get_model("projects", "Project")
+    return project.objects.order_by("-status", "pk").filter(status="completed").first() or (
+        project.objects.order_by("pk").first()
+    )
 
 
 def _solution(spec: dict, ks: User) -> Solution:
     solution = Solution.objects.filter(name=spec["name"]).first()
     if solution is None:
         fields = {k: spec[k] for k in services.SOLUTION_FIELDS if k in spec}
-        fields["project_ref"] = _project_id() if spec["project"] else None
+        fields["project"] = _project() if spec["project"] else None
         solution = services.solution_create(actor=ks, **fields)
     if not solution.is_published:
         kind, parameters = spec["price"]

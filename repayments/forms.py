@@ -55,7 +55,7 @@ class SolutionForm(forms.ModelForm):
         fields = [
             "name",
             "description",
-            "project_ref",
+            "project",
             "development_cost",
             "audience",
             "expected_adoption",

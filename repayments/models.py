@@ -31,9 +31,15 @@ class Solution(models.Model):
 
     name = models.CharField(_("navn"), max_length=160, unique=True)
     description = models.TextField(_("beskrivelse"))
-    # The project this came from. Becomes a ForeignKey to projects.Project once that model exists
-    # (see docs/repayments.md); until then the project's id.
-    project_ref = models.PositiveBigIntegerField(_("prosjekt-id"), null=True, blank=True)
+    # The project this came from; none for an existing municipal solution made shared.
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("prosjekt"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="solutions",
+    )
     development_cost = models.DecimalField(
         _("utviklingskostnad som skal dekkes"),
         max_digits=14,

@@ -78,11 +78,11 @@ def audience_members(*, solution: Solution, on: datetime.date | None = None):
 def development_cost(*, solution: Solution) -> Decimal:
     """The development cost to recover: the project's net disbursements from the fund when the
     solution has a project with disbursements, else what KS entered."""
-    if solution.project_ref:
+    if solution.project_id:
         disbursed = LedgerEntry.objects.filter(
             Q(kind=LedgerEntry.Kind.DISBURSEMENT)
             | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT),
-            project_ref=solution.project_ref,
+            project_ref=solution.project_id,
         ).aggregate(total=Sum("amount"))["total"]
         if disbursed:
             return -disbursed
@@ -242,7 +242,7 @@ def recovery_overview() -> list[Recovery]:
 
 def project_recovery(*, project_id: int) -> list[Recovery]:
     """For the projects app: development cost, recovered and gap of each solution of a project."""
-    return [solution_recovery(solution=s) for s in Solution.objects.filter(project_ref=project_id)]
+    return [solution_recovery(solution=s) for s in Solution.objects.filter(project_id=project_id)]
 
 
 def recovery_by_year() -> tuple[list[int], list[dict]]:

@@ -45,7 +45,7 @@ class SolutionError(ValueError):
 SOLUTION_FIELDS = (
     "name",
     "description",
-    "project_ref",
+    "project",
     "development_cost",
     "audience",
     "expected_adoption",
@@ -68,7 +68,7 @@ def _clean_fdvu(values: dict) -> None:
 
 @transaction.atomic
 def solution_create(*, actor, **values) -> Solution:
-    """Register a solution: from a project (project_ref) or an existing municipal solution made
+    """Register a solution: from a project (project) or an existing municipal solution made
     shared (no project). Unpublished until KS has seen the price preview."""
     unknown = set(values) - set(SOLUTION_FIELDS)
     if unknown:
@@ -86,7 +86,7 @@ def solution_update(*, solution: Solution, actor, **values) -> Solution:
     unknown = set(values) - set(SOLUTION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    money_fields = {"development_cost", "expected_adoption", "audience", "project_ref"}
+    money_fields = {"development_cost", "expected_adoption", "audience", "project"}
     if solution.is_published and any(
         getattr(solution, f) != values[f] for f in money_fields & set(values)
     ):
@@ -386,7 +386,7 @@ def access_fee_paid(
         actor=actor,
         member=agreement.member,
         subject=agreement,
-        project_ref=solution.project_ref,
+        project_ref=solution.project_id,
         solution_ref=solution.pk,
         idempotency_key=idempotency_key,
     )
@@ -421,7 +421,7 @@ def access_fee_refund(
         actor=actor,
         member=agreement.member,
         subject=agreement,
-        project_ref=agreement.solution.project_ref,
+        project_ref=agreement.solution.project_id,
         solution_ref=agreement.solution_id,
     )
     if amount == paid:

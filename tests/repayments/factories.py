@@ -87,3 +87,18 @@ def make_participant(member: Member, *, paid: bool, actor=None, share_population
 def published(solution: Solution, *, kind: str, parameters: dict, actor) -> Solution:
     services.price_model_set(solution=solution, kind=kind, parameters=parameters, actor=actor)
     return services.solution_publish(solution=solution, actor=actor)
+
+
+def project(*, actor, title="Digiorden-prosjektet", granted=Decimal("2500000")):
+    """A project in KS's portfolio (projects.Project), made directly: repayments only links it."""
+    from projects.models import Project
+    from tests.projects.factories import ProposalFactory
+
+    proposal = ProposalFactory(title=title)
+    return Project.objects.create(
+        proposal=proposal,
+        title=title,
+        responsible=proposal.lead_member,
+        granted=granted,
+        decided_by=actor,
+    )

@@ -16,6 +16,7 @@ from tests.repayments.factories import (
     SolutionFactory,
     kommune,
     make_participant,
+    project,
     published,
 )
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def digiorden(ks_user):
     kommune(2_000, name="Eksisterende kommune")
-    solution = SolutionFactory(name="Digiorden", project_ref=7)
+    solution = SolutionFactory(name="Digiorden", project=project(actor=ks_user))
     return published(
         solution, kind="size_class", parameters={"classes": DIGIORDEN_CLASSES}, actor=ks_user
     )
@@ -196,7 +197,7 @@ def test_paid_fee_returns_capital_to_the_fund_attributed_to_solution_and_project
     assert entry.kind == LedgerEntry.Kind.ACCESS_FEE
     assert entry.source == "access_fees"
     assert entry.amount == Decimal("60000.00")
-    assert (entry.solution_ref, entry.project_ref) == (digiorden.pk, 7)
+    assert (entry.solution_ref, entry.project_ref) == (digiorden.pk, digiorden.project_id)
     assert entry.subject == agreement
     agreement.refresh_from_db()
     assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
@@ -270,9 +271,14 @@ def test_development_cost_comes_from_project_disbursements_when_there_are_any(di
         amount=Decimal("2400000"),
         occurred_on=datetime.date(2025, 6, 1),
         description="Utbetaling Digiorden",
-        project_ref=7,
+        project_ref=digiorden.project_id,
     )
     assert selectors.development_cost(solution=digiorden) == Decimal("2400000.00")
+    [recovery] = selectors.project_recovery(project_id=digiorden.project_id)
+    assert (recovery.development_cost, recovery.gap) == (
+        Decimal("2400000.00"),
+        Decimal("2400000.00"),
+    )
 
 
 def test_recovery_by_year_groups_fees_per_solution_and_year(digiorden, ks_user):

@@ -195,7 +195,7 @@ def test_ks_registers_solution_without_project_and_sets_digiorden_prices(ks_clie
     )
     solution = Solution.objects.get(name="Digiorden")
     assert response.status_code == 302
-    assert solution.project_ref is None
+    assert solution.project is None
     assert solution.fdvu_parameters == {"monthly_fixed": "500", "monthly_per_inhabitant": "0.125"}
     response = ks_client.post(
         reverse("repayments:staff_price_model", args=[solution.pk]),
