@@ -1,6 +1,7 @@
 """Demo proposals (idempotent): a dozen realistic proposals by real municipalities in every
 state, with a joint proposal, qualification notes and transition history."""
 
+import contextlib
 import datetime
 from decimal import Decimal
 
@@ -291,3 +292,103 @@ def load(*, stdout) -> None:
                 )
         created += 1
     stdout.write(f"projects: {created} demo proposals added")
+    _load_council(ks=ks, stdout=stdout)
+
+
+def _load_council(*, ks, stdout) -> None:
+    """A held (closed) meeting with scores and outcomes, KS' decision and a project with a
+    disbursement; and an open coming meeting. Skipped once the held meeting exists."""
+    from .models import CouncilMeeting, ScoringCriterion
+    from .services.council import agenda_add, meeting_close, outcome_record, score_record
+    from .services.portfolio import (
+        ProposalError,
+        disbursement_record,
+        milestone_add,
+        project_approve,
+    )
+
+    if CouncilMeeting.objects.filter(title="KommIT-rådet, møte 1/2026").exists():
+        return
+    chair = User.objects.filter(username="radet").first()
+    member = User.objects.filter(username="radet2").first()
+    if chair is None or member is None:
+        return
+    criteria = list(ScoringCriterion.objects.filter(active=True))
+    held = CouncilMeeting.objects.create(
+        held_on=datetime.date(2026, 9, 10), title="KommIT-rådet, møte 1/2026"
+    )
+    coming = CouncilMeeting.objects.create(
+        held_on=datetime.date(2026, 12, 3), title="KommIT-rådet, møte 2/2026"
+    )
+    plan = [
+        (
+            "Digital barnevernsmelding",
+            held,
+            "prioritised",
+            5,
+            "Stor nytte; alle kommuner har barnevern.",
+        ),
+        ("Felles løsning for digital byggesøknad", held, "prioritised", 4, "Prioriteres."),
+        (
+            "Digital tjenesteavtale for hjemmetjenester",
+            held,
+            "deferred",
+            3,
+            "Utsettes; avklar FDVU.",
+        ),
+        ("Felles plattform for digitale tilsyn (legemidler og skjenking)", coming, "", 4, ""),
+    ]
+    for title, meeting, outcome, value, minutes in plan:
+        proposal = Proposal.objects.filter(title=title, status=S.QUALIFIED).first()
+        if proposal is None:
+            continue
+        item = agenda_add(meeting=meeting, proposal=proposal, actor=ks)
+        for user, delta in ((chair, 0), (member, -1)):
+            # A recused member (own organisation applies) is refused: that is the point.
+            with contextlib.suppress(ProposalError):
+                score_record(
+                    item=item,
+                    values={c: (max(1, min(5, value + delta)), "") for c in criteria},
+                    actor=user,
+                )
+        if outcome:
+            outcome_record(item=item, outcome=outcome, minutes=minutes, actor=chair)
+    meeting_close(meeting=held, actor=ks)
+    barnevern = Proposal.objects.filter(
+        title="Digital barnevernsmelding", status=S.PRIORITISED
+    ).first()
+    if barnevern is not None:
+        try:
+            project = project_approve(
+                proposal=barnevern,
+                budget={
+                    y.year: y.development - y.own_contribution
+                    for y in barnevern.cost_years.all()
+                    if y.development
+                },
+                actor=ks,
+                comment="Innvilget etter prioritering i KommIT-rådet.",
+            )
+        except ProposalError as exc:
+            stdout.write(f"projects: demo grant skipped ({exc})")
+            return
+        milestone_add(
+            project=project,
+            title="Pilot i Lillehammer og Øyer",
+            due_on=datetime.date(2027, 3, 1),
+            actor=ks,
+        )
+        milestone_add(
+            project=project,
+            title="Lansering for alle kommuner",
+            due_on=datetime.date(2027, 11, 1),
+            actor=ks,
+        )
+        disbursement_record(
+            project=project,
+            amount=Decimal("1500000"),
+            paid_on=datetime.date(2026, 10, 15),
+            actor=ks,
+            note="1. rate",
+        )
+    stdout.write("projects: demo council meetings, scores, a decision and a project added")

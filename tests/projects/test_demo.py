@@ -1,22 +1,39 @@
+import datetime
 import io
+from decimal import Decimal
 
 import pytest
 
 from digifin.demo import ensure_demo_users
+from digifin.models import CapitalSource, LedgerEntry
+from digifin.services import ledger_record
 from projects import demo
-from projects.models import Proposal, ProposalTransition
+from projects.models import AgendaItem, Project, Proposal, ProposalTransition
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_load_is_idempotent_and_covers_the_demo_organisations():
     ensure_demo_users()
+    ledger_record(
+        kind=LedgerEntry.Kind.STATE_GRANT,
+        source=CapitalSource.KMD,
+        amount=Decimal("25000000"),
+        occurred_on=datetime.date(2017, 12, 1),
+        description="KMD",
+    )
     demo.load(stdout=io.StringIO())
-    count, transitions = Proposal.objects.count(), ProposalTransition.objects.count()
+    counts = [m.objects.count() for m in (Proposal, ProposalTransition, AgendaItem, LedgerEntry)]
     demo.load(stdout=io.StringIO())
-    assert (Proposal.objects.count(), ProposalTransition.objects.count()) == (count, transitions)
+    assert [
+        m.objects.count() for m in (Proposal, ProposalTransition, AgendaItem, LedgerEntry)
+    ] == counts
     numbers = set(Proposal.objects.values_list("lead_member__number", flat=True))
     assert {"3405", "3440", "4601"} <= numbers
     assert Proposal.objects.filter(co_applicants__isnull=False).exists()
     statuses = set(Proposal.objects.values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "returned", "qualified", "rejected"}
+    assert {"draft", "submitted", "returned", "qualified", "rejected", "approved"} <= statuses
+    assert Proposal.objects.filter(status="prioritised").exists()
+    project = Project.objects.get()
+    assert project.granted > 0 and LedgerEntry.objects.filter(kind="disbursement").count() == 1
+    assert AgendaItem.objects.filter(meeting__closed_at__isnull=True).exists()
