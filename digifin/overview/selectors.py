@@ -92,7 +92,23 @@ def net_by_source() -> dict[str, Decimal]:
     return totals
 
 
-def committed_by_source() -> dict[str, Decimal]:
+def participation_counts() -> dict:
+    """Participation records by status, and the participants' shares: one query."""
+    from members.models import Participation
+
+    statuses = list(Participation.Status.values)
+    participant = Q(status__in=list(Participation.PARTICIPANT_STATUSES))
+    row = Participation.objects.aggregate(
+        shares=Sum("share_amount", filter=participant),
+        **{f"n_{st}": Count("id", filter=Q(status=st)) for st in statuses},
+    )
+    return {
+        "by_status": {st: row[f"n_{st}"] for st in statuses},
+        "shares": to_money(row["shares"]) if row["shares"] is not None else None,
+    }
+
+
+def committed_by_source(*, counts: dict | None = None) -> dict[str, Decimal]:
     """Committed capital: KMD's and KS's commitments, and for members the shares of the
     participants (each a formal decision to pay). A commitment row for members (the ten largest
     kommuner's 35 M) is a part of those shares, so it is not added on top."""
@@ -103,13 +119,9 @@ def committed_by_source() -> dict[str, Decimal]:
         .annotate(total=Sum("amount"))
     )
     totals = {row["source"]: to_money(row["total"]) for row in rows}
-    from members.models import Participation
-
-    shares = Participation.objects.filter(status__in=Participation.PARTICIPANT_STATUSES).aggregate(
-        total=Sum("share_amount")
-    )["total"]
-    if shares is not None:
-        totals[CapitalSource.MEMBERS] = to_money(shares)
+    counts = counts if counts is not None else participation_counts()
+    if counts["shares"] is not None:
+        totals[CapitalSource.MEMBERS] = counts["shares"]
     return totals
 
 
@@ -132,7 +144,8 @@ def committed_unspent_grants() -> Decimal | None:
 
 def fund_overview() -> FundOverview:
     net = net_by_source()
-    committed = committed_by_source()
+    counts = participation_counts()
+    committed = committed_by_source(counts=counts)
     sources = [
         SourceFigures(
             source=s,
@@ -147,9 +160,8 @@ def fund_overview() -> FundOverview:
     recovered = net.get(CapitalSource.ACCESS_FEES, ZERO)
     unspent = committed_unspent_grants()
     notes = []
-    available_fn = optional("projects.selectors", "available_capital")
-    # projects' own figure when it has one; else capital minus what grants may still draw.
-    available = Decimal(available_fn()) if available_fn is not None else balance - (unspent or ZERO)
+    # = projects.selectors.available_capital(), without summing the ledger a second time.
+    available = balance - (unspent or ZERO)
     if unspent is None:
         notes.append("grants")
     kmd_paid = net.get(CapitalSource.KMD, ZERO)
@@ -168,7 +180,7 @@ def fund_overview() -> FundOverview:
         matching_ratio_committed=_ratio(
             committed.get(CapitalSource.MEMBERS, ZERO), committed.get(CapitalSource.KMD)
         ),
-        participants=participation_summary(),
+        participants=participation_summary(counts=counts),
         by_fylke=participation_by_fylke(),
         timeline=capital_timeline(),
         recovery=recovery_by_project(),
@@ -252,7 +264,7 @@ def project_names(ids: list[int]) -> dict[int, dict]:
     fields = {f.name for f in Project._meta.get_fields()}
     name_field = next((f for f in ("title", "name") if f in fields), None)
     cost_field = next(
-        (f for f in ("development_cost", "granted_amount", "grant_amount") if f in fields), None
+        (f for f in ("development_cost", "granted", "granted_amount") if f in fields), None
     )
     wanted = ["pk"] + [f for f in (name_field, cost_field) if f]
     out = {}
@@ -293,18 +305,15 @@ def _kommuner_at(on: datetime.date):
     )
 
 
-def participation_summary(*, on: datetime.date = STRUCTURE_DATE) -> dict:
+def participation_summary(
+    *, on: datetime.date = STRUCTURE_DATE, counts: dict | None = None
+) -> dict:
     """Counts by status (all participation records), and the share of the population living in
     participating kommuner of the structure valid `on`. Only kommuner count for coverage
     (fylkeskommuner cover the same inhabitants)."""
     from members.models import Participation
 
-    by_status = dict(
-        Participation.objects.order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    by_status = (counts if counts is not None else participation_counts())["by_status"]
     participant_statuses = list(Participation.PARTICIPANT_STATUSES)
     pops = (
         _kommuner_at(on)

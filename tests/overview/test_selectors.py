@@ -104,8 +104,9 @@ def test_overview_is_a_handful_of_queries_at_any_scale(fund, ks_user):
         )
     with CaptureQueriesContext(connection) as large:
         selectors.fund_overview()
-    assert len(large) == len(small)
-    assert len(large) <= 12
+    # The content type of projects' grants is cached after the first call: at most one less.
+    assert len(small) - 1 <= len(large) <= len(small)
+    assert len(large) <= 11
 
 
 def test_coverage_uses_the_recorded_contribution_basis_before_later_figures(fund):

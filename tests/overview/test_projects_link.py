@@ -1,0 +1,39 @@
+"""The overview reads projects' grants: granted, still committed and available capital."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+
+from digifin.overview import selectors, views
+from projects.models import Project
+from projects.selectors import available_capital
+from projects.services.portfolio import disbursement_record
+from tests.projects.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_granted_and_available_follow_the_portfolio(fund, ks_user):
+    proposal = ProposalFactory(title="Digital byggesøknad")
+    # Created directly: approving through the workflow is projects' concern and tested there.
+    project = Project.objects.create(
+        pk=500,  # apart from the fund fixture's project_refs 1 and 2
+        proposal=proposal,
+        title=proposal.title,
+        responsible=proposal.lead_member,
+        granted=D("5000000"),
+        decided_by=ks_user,
+    )
+    disbursement_record(
+        project=project, amount=D("2000000"), paid_on=datetime.date(2025, 3, 1), actor=ks_user
+    )
+    ov = selectors.fund_overview()
+    assert ov.committed_unspent == D("3000000")
+    assert ov.available == available_capital()
+    assert ov.granted == ov.disbursed + D("3000000")
+    row = next(r for r in ov.recovery if r["project_ref"] == project.pk)
+    assert row["name"] == "Digital byggesøknad"
+    assert row["development_cost"] == D("5000000")
+    assert row["disbursed"] == D("2000000")
+    assert views._chart_data(ov)["recovery"]["labels"][-1] == "Digital byggesøknad"
