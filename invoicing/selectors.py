@@ -9,22 +9,38 @@ from django.utils import timezone
 from .models import BatchJob, Document, Invoice, OutgoingEmail, Payment
 
 
+def organisation_lineage(*, member_id: int) -> set[int]:
+    """The organisation and every predecessor it took over (merges 2018/2020/2024): a merged
+    kommune sees the invoices and letters its predecessors received."""
+    from members.models import MemberSuccession
+
+    seen, todo = {member_id}, [member_id]
+    while todo:
+        preds = MemberSuccession.objects.filter(successor_id__in=todo).values_list(
+            "predecessor_id", flat=True
+        )
+        todo = [p for p in preds if p not in seen]
+        seen.update(todo)
+    return seen
+
+
 def invoices_for(*, user) -> QuerySet[Invoice]:
-    """KS staff see every invoice; a municipal user sees its own organisation's."""
+    """KS staff see every invoice; a municipal user sees its own organisation's (and its
+    predecessors')."""
     qs = Invoice.objects.select_related("buyer", "credits").order_by("-issued_on", "-number")
     if user.is_ks_staff:
         return qs
     if user.is_municipal:
-        return qs.filter(buyer_id=user.organisation_id)
+        return qs.filter(buyer_id__in=organisation_lineage(member_id=user.organisation_id))
     return qs.none()
 
 
 def documents_for(*, user) -> QuerySet[Document]:
-    qs = Document.objects.select_related("member", "invoice")
+    qs = Document.objects.select_related("member", "invoice").order_by("-created_at", "-id")
     if user.is_ks_staff:
         return qs
     if user.is_municipal:
-        return qs.filter(member_id=user.organisation_id)
+        return qs.filter(member_id__in=organisation_lineage(member_id=user.organisation_id))
     return qs.none()
 
 

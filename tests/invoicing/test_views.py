@@ -182,3 +182,13 @@ def test_letter_preview_shows_the_computed_share(ks_client, monkeypatch):
 
 def test_letter_preview_with_bad_input_is_404(ks_client):
     assert ks_client.get(reverse("invoicing:letter_preview"), {"kind": "x"}).status_code == 404
+
+
+def test_a_merged_kommune_sees_its_predecessors_invoices(municipal_client, municipal_user):
+    from tests.members.factories import succession
+
+    predecessor = member_with_address(name="Gamle Testkommune")
+    succession(predecessor, municipal_user.organisation)
+    old = issue_manual(buyer=predecessor, source_key="old")
+    response = municipal_client.get(reverse("invoicing:invoice_detail", args=[old.pk]))
+    assert response.status_code == 200
