@@ -10,6 +10,7 @@ if [ ! -x .tools/bin/uv ]; then
   python3 -m venv .tools
   .tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 fi
-.tools/bin/uv sync --frozen --python "$(command -v python3)" --quiet
+# One uv at a time (parallel test runs share the .venv).
+flock /tmp/digifin-uv.lock .tools/bin/uv sync --frozen --python "$(command -v python3)" --quiet
 scripts/build_assets.sh
 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
