@@ -223,8 +223,8 @@ def capital_timeline() -> dict:
     return {"years": out}
 
 
-def recovery_by_project() -> list[dict]:
-    """Per project: disbursed (development cost paid by the fund) and recovered by access fees."""
+def recovery_by_project_rows() -> list[dict]:
+    """Per project reference in the ledger: disbursed and recovered (one query)."""
     rows = (
         LedgerEntry.objects.order_by()
         .filter(project_ref__isnull=False)
@@ -235,13 +235,26 @@ def recovery_by_project() -> list[dict]:
         )
         .order_by("project_ref")
     )
-    rows = list(rows)
+    return [
+        {
+            "project_ref": row["project_ref"],
+            "disbursed": -to_money(row["disbursed"] or ZERO),
+            "recovered": to_money(row["recovered"] or ZERO),
+        }
+        for row in rows
+    ]
+
+
+def recovery_by_project() -> list[dict]:
+    """Per project: disbursed (development cost paid by the fund) and recovered by access fees,
+    against the project's development cost (its grant) when the projects app knows it."""
+    rows = recovery_by_project_rows()
     names = project_names([r["project_ref"] for r in rows])
     out = []
     for row in rows:
         info = names.get(row["project_ref"], {})
-        disbursed = -to_money(row["disbursed"] or ZERO)
-        recovered = to_money(row["recovered"] or ZERO)
+        disbursed = row["disbursed"]
+        recovered = row["recovered"]
         cost = info.get("development_cost")
         out.append(
             {
@@ -411,15 +424,39 @@ def public_participants() -> list[dict]:
 
 
 def public_projects() -> list[dict]:
-    """Granted projects and what the fund has paid them (from the ledger), by project."""
+    """Projects KS has granted (a public decision): the grant, what the fund has paid out and
+    what access fees have brought back, from the ledger. Before the projects app has projects,
+    the ledger's project references with disbursements. Two queries."""
     fn = optional("projects.selectors", "public_projects")
     if fn is not None:
         return list(fn())
-    return [
-        {"name": str(r["name"]), "disbursed": r["disbursed"], "recovered": r["recovered"]}
-        for r in recovery_by_project()
-        if r["disbursed"]
-    ]
+    flows = {r["project_ref"]: r for r in recovery_by_project_rows()}
+    Project = optional_model("projects", "Project")
+    if Project is None:
+        return [
+            {
+                "name": f"Prosjekt {ref}",
+                "granted": None,
+                "disbursed": r["disbursed"],
+                "recovered": r["recovered"],
+            }
+            for ref, r in flows.items()
+            if r["disbursed"]
+        ]
+    statuses = dict(Project.Status.choices)
+    out = []
+    for p in Project.objects.values("pk", "title", "granted", "status").order_by("title"):
+        r = flows.get(p["pk"], {})
+        out.append(
+            {
+                "name": p["title"],
+                "status": str(statuses.get(p["status"], p["status"])),
+                "granted": p["granted"],
+                "disbursed": r.get("disbursed", ZERO),
+                "recovered": r.get("recovered", ZERO),
+            }
+        )
+    return out
 
 
 def public_solutions() -> list[dict] | None:

@@ -346,8 +346,16 @@ PUBLIC_TABLES = {
         ["nummer", "navn", "type", "status", "vedtatt", "andel", "innbetalt"],
         ["number", "name", "kind", "status", "decided_on", "share", "paid"],
     ),
-    "prosjekter": ("projects", None, None),
-    "losninger": ("solutions", None, None),
+    "prosjekter": (
+        "projects",
+        ["prosjekt", "status", "innvilget", "utbetalt", "tilbakefort"],
+        ["name", "status", "granted", "disbursed", "recovered"],
+    ),
+    "losninger": (
+        "solutions",
+        ["losning", "tilgjengelig_fra", "tilknytningskostnad", "tilbakefort"],
+        ["name", "available_on", "access_fee", "recovered"],
+    ),
 }
 
 
@@ -356,9 +364,6 @@ def public_csv(request, table: str):
         raise Http404
     key, headers, fields = PUBLIC_TABLES[table]
     rows = _public_data()[key] or []
-    if fields is None:
-        fields = list(rows[0].keys()) if rows else ["name"]
-        headers = fields
     return reports.csv_response(
         f"digifin-{table}.csv", headers, [[row.get(f) for f in fields] for row in rows]
     )

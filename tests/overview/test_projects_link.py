@@ -37,3 +37,25 @@ def test_granted_and_available_follow_the_portfolio(fund, ks_user):
     assert row["development_cost"] == D("5000000")
     assert row["disbursed"] == D("2000000")
     assert views._chart_data(ov)["recovery"]["labels"][-1] == "Digital byggesøknad"
+
+
+def test_public_page_lists_granted_projects_with_ledger_payments(client, fund, ks_user):
+    from django.urls import reverse
+
+    proposal = ProposalFactory(title="Digital byggesøknad")
+    project = Project.objects.create(
+        pk=501,
+        proposal=proposal,
+        title=proposal.title,
+        responsible=proposal.lead_member,
+        granted=D("5000000"),
+        decided_by=ks_user,
+    )
+    disbursement_record(
+        project=project, amount=D("1250000"), paid_on=datetime.date(2025, 3, 1), actor=ks_user
+    )
+    text = client.get(reverse("public:csv", args=["prosjekter"])).content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "prosjekt,status,innvilget,utbetalt,tilbakefort"
+    assert "Digital byggesøknad,Pågår,5000000.00,1250000.00,0.00" in text
+    html = client.get(reverse("public:transparency")).content.decode()
+    assert "Digital byggesøknad" in html
