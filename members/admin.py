@@ -21,6 +21,7 @@ from .models import (
 )
 from .population_import import PopulationImportError, population_import
 from .selectors import STRUCTURE_DATES, members_at
+from .services import ParticipationError, participation_decline
 
 
 class StructureFilter(admin.SimpleListFilter):
@@ -223,7 +224,23 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     readonly_fields = ("status", "share_amount", "invoiced_on", "paid_on")
     autocomplete_fields = ("member",)
     inlines = [ParticipationEventInline]
-    actions = ["export_csv"]
+    actions = ["export_csv", "decline"]
+
+    @admin.action(description=_("Registrer at valgte takket nei"))
+    def decline(self, request, queryset):
+        done, refused = 0, []
+        for participation in queryset.select_related("member"):
+            try:
+                participation_decline(
+                    participation=participation, actor=request.user, note="Registrert av KS"
+                )
+                done += 1
+            except ParticipationError as exc:
+                refused.append(f"{participation.member}: {exc}")
+        if done:
+            messages.success(request, _("%(n)s registrert som «Takket nei».") % {"n": done})
+        for text in refused:
+            messages.error(request, text)
 
     @admin.action(description=_("Eksporter valgte til CSV"))
     def export_csv(self, request, queryset):

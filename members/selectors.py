@@ -126,7 +126,8 @@ def member_paid_amounts(*, member_ids=None) -> dict[int, Decimal]:
     if member_ids is not None:
         qs = qs.filter(member_id__in=list(member_ids))
     rows = qs.values("member_id").annotate(total=Sum("amount")).order_by()
-    return {row["member_id"]: row["total"] for row in rows}
+    # to_money: SQLite sums decimals as floats; rounding to øre restores the exact amount.
+    return {row["member_id"]: to_money(row["total"]) for row in rows}
 
 
 class _Book:

@@ -130,7 +130,7 @@ def participation_paid_amount(*, participation: Participation) -> Decimal:
         | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
         member_id=participation.member_id,
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return to_money(total) if total is not None else Decimal("0.00")
 
 
 @transaction.atomic

@@ -99,3 +99,46 @@ def test_ledger_export_csv_action(admin_client):
     assert "KMD tilskudd 2017" in response.content.decode()
     assert "25000000.00" in response.content.decode()
     assert LedgerEntry.objects.count() == 1
+
+
+def test_admin_decline_action_logs_the_actor_and_refuses_invoiced(admin_client, ks_user):
+    from members.models import Participation, ParticipationEvent
+
+    invited = Participation.objects.create(member=Member2017Factory())
+    invoiced = Participation.objects.create(
+        member=Member2017Factory(), status=Participation.Status.INVOICED, share_amount=100
+    )
+    admin_client.post(
+        reverse("admin:members_participation_changelist"),
+        {"action": "decline", "_selected_action": [invited.pk, invoiced.pk]},
+    )
+    assert Participation.objects.get(pk=invited.pk).status == Participation.Status.DECLINED
+    assert Participation.objects.get(pk=invoiced.pk).status == Participation.Status.INVOICED
+    assert ParticipationEvent.objects.get(participation=invited).actor == ks_user
+
+
+def test_sqlite_float_sums_do_not_leave_a_paid_share_owing():
+    """0.1 + 0.2 style sums must still make a share fully paid (rounded to øre)."""
+    import datetime
+    from decimal import Decimal
+
+    from members.models import Participation
+    from members.selectors import effective_participation
+    from members.services import participation_register_payment
+
+    member = Member2017Factory()
+    basis(member, 1)  # 20 kr
+    participation = Participation.objects.create(
+        member=member, status=Participation.Status.INVOICED, share_amount=Decimal("20.00")
+    )
+    for amount in ("0.10", "0.20", "19.70"):
+        participation_register_payment(
+            participation=participation,
+            amount=Decimal(amount),
+            paid_on=datetime.date(2018, 3, 1),
+            actor=None,
+        )
+    effective = effective_participation(member=member)
+    assert effective.paid_amount == Decimal("20.00")
+    assert effective.has_paid_share and effective.owed_amount == 0
+    assert Participation.objects.get(pk=participation.pk).status == Participation.Status.PAID
