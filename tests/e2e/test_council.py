@@ -77,7 +77,7 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
 
     _switch(page, login, chair)
     page.goto(f"{live_server.url}/prosjekter/radet/sak/{item.pk}/")
-    page.get_by_label("Rådets konklusjon").select_option(label="Prioritert")
+    page.get_by_role("combobox", name="Rådets konklusjon").select_option(label="Prioritert")
     page.get_by_label("Protokolltekst").fill("Rådet prioriterer saken høyt.")
     page.get_by_role("button", name="Før konklusjon").click()
     expect(page.get_by_test_id("outcome")).to_contain_text("Prioritert")
