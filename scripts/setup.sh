@@ -11,6 +11,8 @@ if [ ! -x .tools/bin/uv ]; then
   .tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 fi
 # One uv at a time (parallel test runs share the .venv).
-flock /tmp/digifin-uv.lock .tools/bin/uv sync --frozen --python "$(command -v python3)" --quiet
+# The real interpreter path (a pyenv shim path would make uv rebuild .venv every time).
+python=$(python3 -c "import sys; print(sys.executable)")
+flock /tmp/digifin-uv.lock .tools/bin/uv sync --frozen --python "$python" --quiet
 scripts/build_assets.sh
 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
