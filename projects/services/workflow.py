@@ -50,8 +50,11 @@ def ready_to_submit(proposal: Proposal, user) -> tuple[bool, str]:
 def checklist_complete(proposal: Proposal, user) -> tuple[bool, str]:
     from ..selectors import active_criteria
 
+    criteria = list(active_criteria())
+    if not criteria:
+        return False, _("Ingen kvalifiseringskriterier er satt opp (se administrasjonen).")
     answered = set(proposal.qualification_answers.values_list("criterion_id", flat=True))
-    missing = [c.text for c in active_criteria() if c.pk not in answered]
+    missing = [c.text for c in criteria if c.pk not in answered]
     if missing:
         return False, _("Sjekklisten er ikke fullført: %(list)s") % {"list": "; ".join(missing)}
     return True, ""

@@ -13,9 +13,14 @@ from projects.models import ProposalStatus
 from projects.services.council import agenda_add, meeting_create
 from tests.accounts.factories import CouncilMemberFactory
 from tests.e2e.conftest import describe_violations
-from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _criteria(transactional_db):
+    ensure_criteria()
 
 
 def _switch(page, login, user):

@@ -9,10 +9,15 @@ from playwright.sync_api import expect
 from projects.models import SECTIONS, CoApplicant, Proposal
 from projects.services.workflow import perform_transition
 from tests.e2e.conftest import describe_violations
-from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
 from tests.projects.test_attachments import MINIMAL_PDF
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _criteria(transactional_db):
+    ensure_criteria()
 
 
 def _switch(page, login, user):

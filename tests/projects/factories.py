@@ -73,3 +73,14 @@ def complete_proposal(**kwargs) -> Proposal:
 
 
 TODAY = datetime.date(2026, 11, 22)
+
+
+def ensure_criteria():
+    """The checklist and scoring criteria come from data migrations; transactional (browser)
+    tests flush the database between tests, so load them again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0002_qualification_criteria", "0004_scoring_criteria"):
+        importlib.import_module(f"projects.migrations.{name}").load(apps, None)

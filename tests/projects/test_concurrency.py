@@ -13,13 +13,14 @@ from projects.services.qualification import qualification_record_answers
 from projects.services.workflow import TransitionError, perform_transition
 from tests.accounts.factories import KsStaffFactory
 
-from .factories import complete_proposal, participant_user
+from .factories import complete_proposal, ensure_criteria, participant_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_concurrent_decisions_one_wins_the_other_gets_a_clear_error():
+    ensure_criteria()
     applicant = participant_user()
     proposal = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
     perform_transition(proposal=proposal, name="submit", actor=applicant)

@@ -217,3 +217,12 @@ def test_notification_task_sends_once(proposal, applicant, django_capture_on_com
     log = proposal.transitions.get()
     assert notify_proposal_transition(log.pk) == 0  # already sent after commit
     assert len(mail.outbox) == 1
+
+
+def test_qualify_is_refused_when_no_criteria_are_set_up(proposal, applicant, ks_user):
+    from projects.models import QualificationCriterion
+
+    perform_transition(proposal=proposal, name="submit", actor=applicant)
+    QualificationCriterion.objects.update(active=False)
+    with pytest.raises(TransitionError, match="Ingen kvalifiseringskriterier"):
+        perform_transition(proposal=proposal, name="qualify", actor=ks_user)
