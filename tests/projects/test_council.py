@@ -261,3 +261,52 @@ def test_council_pages_for_each_role(client, meeting, qualified, ks_user, munici
     client.force_login(ks_user)
     for url in urls:
         assert client.get(url).status_code == 200
+
+
+def test_project_pages_by_role_and_status_report_by_responsible(
+    client, fund, meeting, qualified, ks_user, chair, other_municipal_user
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    url = reverse("projects:project_detail", args=[project.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(other_municipal_user)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "report"}).status_code == 404
+    assert project.title not in client.get(reverse("projects:portfolio")).content.decode()
+    responsible = proposal.lead_member.users.first() or proposal.created_by
+    client.force_login(responsible)
+    assert client.get(url).status_code == 200
+    client.post(
+        url,
+        {
+            "action": "report",
+            "period": "2027-T1",
+            "light": "green",
+            "progress": "I rute",
+            "risks": "",
+            "spent": "50000",
+        },
+    )
+    assert project.reports.get().light == "green"
+    # The responsible municipality cannot disburse or close.
+    assert (
+        client.post(url, {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"}).status_code
+        == 403
+    )
+    assert not LedgerEntry.objects.filter(kind="disbursement").exists()
+
+
+def test_decision_page_shows_available_capital_and_refuses_above_it(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    client.force_login(ks_user)
+    url = reverse("projects:decision", args=[proposal.pk])
+    page = client.get(url).content.decode()
+    assert "3\xa0000\xa0000\xa0kr" in page
+    response = client.post(
+        url, {"action": "approve", "year_2027": "2500000", "year_2028": "600000"}, follow=True
+    )
+    assert "overstiger fondets tilgjengelige kapital" in response.content.decode()
+    assert not Project.objects.exists()
