@@ -8,9 +8,12 @@ Rules (docs/overview.md, "Prognose"):
 - A remaining grant is paid out evenly over its quarters from the first forecast quarter; each
   part is rounded DOWN to whole øre and the last quarter takes the remainder, so the parts add
   up to the amount exactly. Pipeline projects are spread the same way from their start quarter.
-- Adoption is linear: of `potential_adopters × saturation` (rounded down to whole adopters),
-  `(k + 1) / ramp_quarters` have adopted k quarters after launch, rounded down, never fewer than
-  have adopted already. Each new adopter pays `fee_per_adopter` in the quarter it adopts.
+- Adoption is linear: the target is `potential_adopters × saturation` rounded down to whole
+  adopters. Those not in yet (target − adopted so far) come in evenly over `ramp_quarters`
+  from the launch, or from the first forecast quarter for a solution already launched: k
+  quarters in, `adopted_so_far + floor(remaining × (k + 1) / ramp_quarters)` have adopted.
+  (No catch-up spike for a solution that is behind its curve.) Each new adopter pays
+  `fee_per_adopter` in the quarter it adopts.
 - Capital (closing) = opening + inflows − outflows. Available = capital − what is still to be
   paid on granted projects after the quarter. The fund runs dry in the first quarter whose
   capital is below zero.
@@ -77,7 +80,7 @@ class SolutionAdoption:
     potential_adopters: int
     adopted_so_far: int = 0
     saturation: Decimal = Decimal("1")
-    launch_offset: int = 0
+    launch_offset: int = 0  # quarters from the forecast's start; 0 or less = launched already
     ramp_quarters: int = 12
 
 
@@ -157,12 +160,17 @@ def adopters_by_quarter(solution: SolutionAdoption, horizon: int) -> list[int]:
         )
     )
     ramp = max(1, int(solution.ramp_quarters))
+    start = max(0, int(solution.launch_offset))
+    remaining = max(0, target - solution.adopted_so_far)
     previous = solution.adopted_so_far
     new = []
     for index in range(horizon):
-        k = index - solution.launch_offset
-        curve = 0 if k < 0 else min(target, target * (k + 1) // ramp)
-        cumulative = max(previous, curve)
+        k = index - start
+        cumulative = (
+            previous
+            if k < 0
+            else solution.adopted_so_far + min(remaining, remaining * (k + 1) // ramp)
+        )
         new.append(cumulative - previous)
         previous = cumulative
     return new

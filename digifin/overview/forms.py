@@ -79,10 +79,10 @@ class SolutionForm(forms.Form):
     )
     launch_offset = forms.IntegerField(
         label=_("Lansering (kvartaler fra nå)"),
-        min_value=-120,
+        min_value=0,
         max_value=120,
         initial=0,
-        help_text=_("Negativt tall: lansert så mange kvartaler før prognosen starter."),
+        help_text=_("0 for en løsning som allerede er lansert."),
     )
     ramp_quarters = forms.IntegerField(
         label=_("Kvartaler til full utbredelse"), min_value=1, max_value=120, initial=12

@@ -551,7 +551,7 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
                 "potential_adopters": len(p.rows),
                 "adopted_so_far": min(solution.adopted, len(p.rows)),
                 "saturation": str((solution.expected_adoption / 100).quantize(Decimal("0.001"))),
-                "launch_offset": offset,
+                "launch_offset": max(0, offset),
                 "ramp_quarters": 12,
             }
         )

@@ -33,11 +33,17 @@ def test_spread_refuses_floats():
 
 
 def test_linear_adoption_counts_adopters_so_far_once():
-    # target = floor(10 * 0.5) = 5; ramp 2: curve 2, 5, 5; one has adopted already.
+    # target = floor(10 * 0.5) = 5; one in already, 4 remain over 2 quarters: 1+2=3, 1+4=5.
     sol = SolutionAdoption(
         "A", D("1000"), 10, adopted_so_far=1, saturation=D("0.5"), ramp_quarters=2
     )
-    assert adopters_by_quarter(sol, 4) == [1, 3, 0, 0]
+    assert adopters_by_quarter(sol, 4) == [2, 2, 0, 0]
+
+
+def test_adoption_rounds_down_each_quarter_and_reaches_the_target():
+    # target = floor(7 * 1) = 7 over 3 quarters: floor(7/3)=2, floor(14/3)=4, 7 -> 2, 2, 3.
+    sol = SolutionAdoption("A", D("1"), 7, ramp_quarters=3)
+    assert adopters_by_quarter(sol, 4) == [2, 2, 3, 0]
 
 
 def test_adoption_waits_for_launch():
@@ -113,8 +119,12 @@ def test_payments_beyond_the_horizon_are_not_counted_but_remain_committed():
     assert result.rows[-1].available == D("100")
 
 
-def test_solution_launched_before_the_forecast_continues_its_curve():
-    # target 12, ramp 12, launched 6 quarters before start, 3 have adopted:
-    # curve at k=6 is 12*7//12 = 7 -> 4 new; k=7 -> 8 -> 1 new; k=8 -> 9 -> 1 new.
-    sol = SolutionAdoption("A", D("1"), 12, adopted_so_far=3, launch_offset=-6, ramp_quarters=12)
-    assert adopters_by_quarter(sol, 3) == [4, 1, 1]
+def test_solution_launched_earlier_spreads_the_rest_from_now_without_catch_up():
+    # target 12 reached over 4 quarters from now; 4 are in: 8 remain -> 2 per quarter.
+    sol = SolutionAdoption("A", D("1"), 12, adopted_so_far=4, launch_offset=-6, ramp_quarters=4)
+    assert adopters_by_quarter(sol, 5) == [2, 2, 2, 2, 0]
+
+
+def test_more_adopters_than_the_target_adds_none():
+    sol = SolutionAdoption("A", D("1"), 10, adopted_so_far=9, saturation=D("0.5"), ramp_quarters=2)
+    assert adopters_by_quarter(sol, 3) == [0, 0, 0]

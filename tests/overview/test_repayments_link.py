@@ -46,8 +46,8 @@ def test_solution_defaults_come_from_the_price_model():
     assert D(row["fee_per_adopter"]) == D("40000")
     assert row["potential_adopters"] == 4
     assert row["saturation"] == "0.500"
-    # Launched 2026 K1; the forecast starts 2027 K1: four quarters earlier.
-    assert row["launch_offset"] == -4
+    # Launched 2026 K1, before the forecast starts (2027 K1): adoption continues from now.
+    assert row["launch_offset"] == 0
 
 
 def test_new_scenario_form_is_prefilled_with_solutions(ks_client):
