@@ -28,6 +28,12 @@ def test_ks_staff_sees_the_overview_with_plots_and_no_axe_violations(
     expect(page.get_by_test_id("balance")).to_contain_text("kr")
     violations = axe()
     assert violations == [], describe_violations(violations)
+    # Printed: charts and tables stay, download links and the language/logout tools go.
+    page.emulate_media(media="print")
+    expect(page.locator(".df-export").first).to_be_hidden()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_hidden()
+    expect(page.locator("#chart-flows")).to_be_visible()
+    expect(page.get_by_test_id("timeline")).to_be_visible()
 
 
 def test_council_member_reads_the_overview(page, live_server, login, council_user, ks_user):
