@@ -31,7 +31,7 @@ SOLUTIONS = [
             "Digital løsning for søknad om og vedtak på tilbud i kommunene, opprinnelig "
             "utviklet av en kommune og gjort til fellesløsning for hele sektoren."
         ),
-        "project": False,
+        "from_project": False,
         "development_cost": Decimal("3500000"),
         "audience": Audience.KOMMUNE,
         "expected_adoption": Decimal("60"),
@@ -55,7 +55,7 @@ SOLUTIONS = [
             "Felles chatbot-plattform for kommunenes innbyggerdialog, med felles "
             "kunnskapsbase og integrasjon mot saksbehandlingssystemene."
         ),
-        "project": True,
+        "from_project": True,
         "development_cost": Decimal("8000000"),
         "audience": Audience.KOMMUNE,
         "expected_adoption": Decimal("60"),
@@ -86,7 +86,7 @@ SOLUTIONS = [
     {
         "name": "Digital byggesøknad",
         "description": "Felles løsning for digitale byggesøknader med automatisk kontroll.",
-        "project": False,
+        "from_project": False,
         "development_cost": Decimal("5200000"),
         "audience": Audience.KOMMUNE,
         "expected_adoption": Decimal("70"),
@@ -103,7 +103,7 @@ SOLUTIONS = [
     {
         "name": "Fylkeskommunal tilskuddsportal",
         "description": "Felles portal for søknad om regionale tilskudd.",
-        "project": False,
+        "from_project": False,
         "development_cost": Decimal("1500000"),
         "audience": Audience.FYLKESKOMMUNE,
         "expected_adoption": Decimal("80"),
@@ -142,10 +142,21 @@ def _project():
 
 
 def _solution(spec: dict, ks: User) -> Solution:
-    solution = Solution.objects.filter(name=spec["name"]).first()
+    """The spec's solution. A solution "from a project" takes the name of the demo project in
+    KS's portfolio (when projects has one), so the portal and the project page agree."""
+    fields = {k: spec[k] for k in services.SOLUTION_FIELDS if k in spec}
+    project = _project() if spec["from_project"] else None
+    if project is not None:
+        fields["project"] = project
+        fields["name"] = project.title
+        fields["description"] = (
+            f"Fellesløsningen fra prosjektet «{project.title}» i KS' portefølje. "
+            + spec["description"]
+        )
+        solution = Solution.objects.filter(project=project).first()
+    else:
+        solution = Solution.objects.filter(name=spec["name"]).first()
     if solution is None:
-        fields = {k: spec[k] for k in services.SOLUTION_FIELDS if k in spec}
-        fields["project"] = _project() if spec["project"] else None
         solution = services.solution_create(actor=ks, **fields)
     if not solution.is_published:
         kind, parameters = spec["price"]
@@ -190,7 +201,7 @@ def load(*, stdout) -> None:
             solution = _solution(spec, ks)
             if not solution.is_published or not spec["users"]:
                 continue
-            wanted = DEMO_ACCESS.get(spec["name"], [])
+            wanted = DEMO_ACCESS.get(solution.name, [])
             for i, member in enumerate(_candidates(solution, spec["users"], wanted)):
                 existing = AccessAgreement.objects.filter(solution=solution, member=member)
                 if not existing.exists():
