@@ -36,11 +36,28 @@ def test_municipal_user_confirms_participation_in_the_portal(page, login, axe, m
 
 
 def test_staff_member_list_passes_axe(page, login, axe, ks_user):
+    import datetime
+    from decimal import Decimal
+
+    from digifin.services import ledger_record
+
     member = Member2017Factory(valid_to=None, name="Gausdal")
     basis(member, 6193)
+    for kind, source, amount in [
+        ("state_grant", "kmd", "125000000"),
+        ("member_share", "members", "110000000"),
+    ]:
+        ledger_record(
+            kind=kind,
+            source=source,
+            amount=Decimal(amount),
+            occurred_on=datetime.date(2018, 6, 20),
+            description="x",
+        )
     login(ks_user)
     page.goto(page.url.split("/konto")[0] + "/medlemmer/oversikt/?struktur=2017")
     expect(page.get_by_role("cell", name="Gausdal")).to_be_visible()
+    expect(page.get_by_test_id("matching")).to_contain_text("88")
     violations = axe()
     assert not violations, describe_violations(violations)
     page.get_by_role("link", name="Gausdal").click()

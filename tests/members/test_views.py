@@ -205,3 +205,26 @@ def test_municipal_user_of_other_org_sees_own_share_only(client, merged):
     client.force_login(stranger)
     html = client.get(reverse("members:my_organisation")).content.decode()
     assert "Gamle Øyer" not in html and "101\xa0680" not in html
+
+
+def test_staff_list_shows_the_matching_condition_figure(ks_client):
+    from digifin.services import ledger_record
+
+    day = datetime.date(2018, 6, 20)
+    ledger_record(
+        kind="state_grant",
+        source="kmd",
+        amount=Decimal("125000000"),
+        occurred_on=day,
+        description="KMD",
+    )
+    ledger_record(
+        kind="member_share",
+        source="members",
+        amount=Decimal("110000000"),
+        occurred_on=day,
+        description="Andeler",
+    )
+    html = ks_client.get(reverse("members:staff_member_list")).content.decode()
+    assert "88.0 %" in html or "88,0 %" in html
+    assert "15\xa0000\xa0000\xa0kr" in html  # the shortfall
