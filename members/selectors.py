@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from digifin.models import LedgerEntry
-from digifin.money import round_kroner, to_money
+from digifin.money import format_nok, round_kroner, to_money
 
 from .models import (
     ContributionBasis,
@@ -70,6 +70,13 @@ class EffectiveParticipation:
     @property
     def overpaid_amount(self) -> Decimal:
         return max(self.paid_amount - self.share_amount, ZERO)
+
+    @property
+    def basis_population_display(self) -> str:
+        """`27 785` (no-break space), the way numbers are shown in the UI."""
+        if self.basis_population is None:
+            return ""
+        return format_nok(self.basis_population, suffix=False)
 
     @property
     def basis_period_label(self) -> str:

@@ -17,7 +17,7 @@ def test_municipal_user_confirms_participation_in_the_portal(page, login, axe, m
     login(municipal_user)
     page.goto(page.url.split("/konto")[0] + "/medlemmer/min-organisasjon/")
     expect(page.get_by_test_id("share")).to_contain_text("101")
-    expect(page.get_by_test_id("basis")).to_contain_text("5084 (2. kvartal 2017)")
+    expect(page.get_by_test_id("basis")).to_contain_text("5\xa0084 (2. kvartal 2017)")
     violations = axe()
     assert not violations, describe_violations(violations)
     page.get_by_role("button", name="Bekreft deltakelse").click()

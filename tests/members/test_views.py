@@ -95,7 +95,7 @@ def test_my_organisation_shows_basis_share_status_and_inherited_payments(
     )
     response = municipal_client.get(reverse("members:my_organisation"))
     html = response.content.decode()
-    assert "5084 (2. kvartal 2017)" in html
+    assert "5\xa0084 (2. kvartal 2017)" in html
     assert "101\xa0680\xa0kr" in html
     assert "Betalt" in html and "arvet fra forgjenger" in html
     assert "20.02.2018" in html
