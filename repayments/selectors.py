@@ -32,7 +32,7 @@ CONTRIBUTION_KINDS = {
 # --- population ------------------------------------------------------------------------------
 
 
-def member_populations(*, members) -> dict[int, int]:
+def member_populations(*, members, _depth: int = 3) -> dict[int, int]:
     """The latest population figure of each member (by SSB period, `2024` after `2017K2`).
 
     Uses members' PopulationFigure; a member without a figure is left out (no fee can be
@@ -49,7 +49,41 @@ def member_populations(*, members) -> dict[int, int]:
         .values("member_id", "population")
     ):
         result[row["member_id"]] = row["population"]  # ordered by period: the last one wins
+    missing = [i for i in ids if i not in result]
+    if missing:
+        result.update(_inherited_populations(missing, depth=_depth))
     return result
+
+
+def _inherited_populations(member_ids: list[int], *, depth: int) -> dict[int, int]:
+    """A member created by a renumbering, merge or split after the last SSB figure (2024) has
+    none of its own: use its predecessors' latest figures × the part it received, half up to
+    whole inhabitants."""
+    from members.models import MemberSuccession
+
+    links = list(
+        MemberSuccession.objects.filter(successor_id__in=member_ids).values(
+            "successor_id", "predecessor_id", "fraction"
+        )
+    )
+    if not links or depth <= 0:  # a chain of changes deeper than 2017→2020→2024: give up
+        return {}
+    predecessor_ids = list({link["predecessor_id"] for link in links})
+    known = member_populations(
+        members=Member.objects.filter(pk__in=predecessor_ids), _depth=depth - 1
+    )
+    totals: dict[int, Decimal] = {}
+    complete: dict[int, bool] = {}
+    for link in links:
+        population = known.get(link["predecessor_id"])
+        sid = link["successor_id"]
+        complete[sid] = complete.get(sid, True) and population is not None
+        totals[sid] = totals.get(sid, Decimal(0)) + Decimal(population or 0) * link["fraction"]
+    return {
+        sid: int(total.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+        for sid, total in totals.items()
+        if complete[sid]
+    }
 
 
 def member_population(*, member: Member) -> int | None:

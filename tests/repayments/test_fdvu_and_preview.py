@@ -216,3 +216,15 @@ def test_repayment_with_stale_scenario_changes_nothing(ks_user):
             actor=ks_user,
         )
     assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT).exists()
+
+
+def test_member_created_after_last_figure_inherits_predecessors_population():
+    from tests.members.factories import succession
+
+    old_a, old_b = kommune(20_000), kommune(5_000)
+    renumbered = MemberFactory()
+    succession(old_a, renumbered)  # all of A
+    succession(old_b, renumbered, fraction="0.5")  # half of B (a split)
+    assert selectors.member_population(member=renumbered) == 22_500
+    orphan = MemberFactory()
+    assert selectors.member_population(member=orphan) is None
