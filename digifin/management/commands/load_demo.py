@@ -11,7 +11,8 @@ from django.db import transaction
 
 from digifin.demo import DEMO_PASSWORD, ensure_demo_users
 
-DEMO_APPS = ["members", "digifin", "projects", "repayments", "invoicing"]
+# The overview comes last: its scenarios use the pipeline and the solutions' price models.
+DEMO_APPS = ["members", "digifin", "projects", "repayments", "invoicing", "digifin.overview"]
 
 
 class Command(BaseCommand):
