@@ -106,7 +106,9 @@ def _line_values(spec: InvoiceLineSpec, vat: dict) -> dict:
         "net_amount": to_money(quantity * unit_price),
         "vat_category": category,
         "vat_rate": to_money(rate),
-        "vat_exemption_reason": vat["exemption_reason"] if rate == 0 else "",
+        "vat_exemption_reason": (
+            vat["exemption_reason"] if category == vat["category"] and rate == 0 else ""
+        ),
     }
 
 
