@@ -47,7 +47,7 @@ def ledger_record(
             return existing
     signed = amount if kind in LedgerEntry.INFLOW_KINDS else -amount
     if signed < 0:
-        _lock_ledger()
+        ledger_lock()
         from .selectors import fund_balance
 
         if fund_balance() + signed < 0:
@@ -87,7 +87,7 @@ def ledger_reverse(
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise LedgerError("Posteringen er allerede reversert.")
     if entry.amount > 0:
-        _lock_ledger()
+        ledger_lock()
         from .selectors import fund_balance
 
         if fund_balance() - entry.amount < 0:
@@ -110,8 +110,9 @@ def ledger_reverse(
     return reversal
 
 
-def _lock_ledger():
+def ledger_lock():
     """Serialise outflows so two concurrent disbursements cannot both pass the balance check.
+    Call it inside a transaction before checking available capital and then recording.
 
     On PostgreSQL a transaction-scoped advisory lock; SQLite serialises writers anyway."""
     from django.db import connection
@@ -158,3 +159,7 @@ def commitment_record(
         conditions=conditions,
         recorded_by=actor,
     )
+
+
+# Until repayments switches to the public name.
+_lock_ledger = ledger_lock

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from digifin.models import CapitalSource, LedgerEntry
 from digifin.money import format_nok, to_money
-from digifin.services import LedgerError, _lock_ledger, ledger_record
+from digifin.services import LedgerError, ledger_lock, ledger_record
 
 from ..models import Milestone, Project, ProjectBudgetYear, Proposal, StatusReport
 from ..selectors import available_capital, project_disbursed
@@ -32,7 +32,7 @@ def project_approve(
     granted = sum(budget.values(), Decimal("0.00"))
     if granted <= 0:
         raise ProposalError(_("Innvilget beløp må være større enn null."))
-    _lock_ledger()
+    ledger_lock()
     available = available_capital()
     if granted > available:
         raise ProposalError(
