@@ -2,11 +2,8 @@
 service, render."""
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,7 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import ks_staff_required, municipal_required
+from accounts.permissions import (
+    ks_staff_required,
+    municipal_or_staff_required,
+    municipal_required,
+)
 from digifin.money import format_nok
 
 from . import selectors
@@ -45,20 +46,6 @@ from .services.proposals import (
 )
 from .services.qualification import qualification_record_answers
 from .services.workflow import TransitionError, available_transitions, perform_transition
-
-
-def municipal_or_staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (user.is_municipal or user.is_ks_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 PART_LEGENDS = [
     ("forslag", _lazy("Prosjektforslag (Digdirs mal, ni deler)")),

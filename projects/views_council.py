@@ -6,7 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import council_or_staff_required, ks_staff_required
+from accounts.permissions import (
+    council_or_staff_required,
+    ks_staff_required,
+    municipal_or_staff_required,
+)
 
 from . import selectors
 from .forms import (
@@ -40,7 +44,7 @@ from .services.portfolio import (
 )
 from .services.proposals import ProposalError
 from .services.workflow import TransitionError, perform_transition
-from .views import _sections_with_values, municipal_or_staff_required
+from .views import _sections_with_values
 
 
 @council_or_staff_required
