@@ -26,5 +26,8 @@ demo:
 worker:         ## a Celery worker (needs CELERY_BROKER_URL)
 	.venv/bin/celery -A digifin worker --concurrency 2 -l info
 
+bench:          ## realistic data at scale 1, 10, 100; page times, query counts, batch throughput
+	scripts/bench.sh
+
 messages:       ## refresh the English translation catalogue
 	.venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=.tools --ignore=node_modules --ignore=static/vendor
