@@ -14,28 +14,33 @@ def fund_balance(*, until=None) -> Decimal:
     qs = LedgerEntry.objects.all()
     if until is not None:
         qs = qs.filter(occurred_on__lte=until)
-    return qs.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return _money_sum(qs.aggregate(total=Sum("amount"))["total"])
+
+
+def _money_sum(total) -> Decimal:
+    """A database SUM as exact money. SQLite adds decimals as floating point
+    (0.00999999999999979 for 0.01), PostgreSQL exactly; rounding to øre makes both exact."""
+    return to_money(total) if total is not None else Decimal("0.00")
 
 
 def balance_by_source() -> dict[str, Decimal]:
     rows = LedgerEntry.objects.values("source").annotate(total=Sum("amount")).order_by("source")
-    return {row["source"]: row["total"] for row in rows}
+    return {row["source"]: _money_sum(row["total"]) for row in rows}
 
 
 def balance_by_kind() -> dict[str, Decimal]:
     """Net amount per kind, with reversals counted against the kind they reverse."""
     totals: dict[str, Decimal] = {}
     for row in LedgerEntry.objects.values("kind").annotate(total=Sum("amount")):
-        totals[row["kind"]] = totals.get(row["kind"], Decimal("0")) + row["total"]
+        totals[row["kind"]] = totals.get(row["kind"], Decimal("0")) + _money_sum(row["total"])
     for row in (
         LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REVERSAL)
         .values("reverses__kind")
         .annotate(total=Sum("amount"))
     ):
-        totals[LedgerEntry.Kind.REVERSAL] -= row["total"]
-        totals[row["reverses__kind"]] = (
-            totals.get(row["reverses__kind"], Decimal("0")) + row["total"]
-        )
+        total = _money_sum(row["total"])
+        totals[LedgerEntry.Kind.REVERSAL] -= total
+        totals[row["reverses__kind"]] = totals.get(row["reverses__kind"], Decimal("0")) + total
     totals.pop(LedgerEntry.Kind.REVERSAL, None)
     return totals
 
