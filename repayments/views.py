@@ -55,6 +55,21 @@ def _participation(member):
     return effective_participation(member=member)
 
 
+def _share_invoice(member):
+    """The member's share invoice, to offer it to a participant that has not paid yet."""
+    from invoicing.models import Invoice
+
+    return (
+        Invoice.objects.filter(
+            buyer=member,
+            kind=Invoice.Kind.MEMBER_SHARE,
+            document_type=Invoice.DocumentType.INVOICE,
+        )
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
 @municipal_required
 def solution_detail(request, pk: int, form=None):
     solution = _published_or_404(pk)
@@ -66,6 +81,7 @@ def solution_detail(request, pk: int, form=None):
         "participation": _participation(member),
         "form": form or AccessRequestForm(),
         "for_member_kind": member.kind in selectors.audience_kinds(solution),
+        "share_invoice": _share_invoice(member),
     }
     return render(request, "repayments/solution_detail.html", context)
 

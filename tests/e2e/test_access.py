@@ -58,7 +58,7 @@ def test_participant_with_unpaid_share_is_told_to_pay_first(page, login, municip
     page.get_by_role("button", name="Be om tilgang").click()
     expect(page.get_by_test_id("agreement-status")).to_contain_text("Venter på betalt andel")
     expect(page.get_by_test_id("agreement-status")).to_contain_text("101\xa0680\xa0kr")
-    expect(page.get_by_role("link", name="Se andelen og fakturaen for andelen")).to_be_visible()
+    expect(page.get_by_test_id("share-invoice")).to_be_visible()
 
 
 def test_non_participant_is_refused_with_how_to_join(page, login, municipal_user, digiorden, axe):

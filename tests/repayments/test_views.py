@@ -270,3 +270,32 @@ def test_two_users_of_same_municipality_share_one_agreement(client, solution):
         client.force_login(user)
         client.post(url, {"accept_fdvu_terms": "on"})
     assert AccessAgreement.objects.filter(member=member).count() == 1
+
+
+def test_unpaid_participant_is_offered_its_share_invoice(
+    municipal_client, municipal_user, solution, ks_user
+):
+    from invoicing.services import share_invoice_issue
+    from members import services as ms
+    from members.models import Participation
+    from tests.members.factories import basis
+
+    member = municipal_user.organisation
+    population(member, 4_000)
+    basis(member, 4_000)
+    participation = ms.participation_confirm(
+        participation=Participation.objects.create(member=member),
+        decided_on=datetime.date(2026, 1, 5),
+        decision_reference="Kst-sak 4/26",
+        fakturareferanse="4711",
+        contact_name="Kari",
+        contact_email="kari@example.no",
+        actor=ks_user,
+    )
+    invoice = share_invoice_issue(
+        participation=participation, issued_on=datetime.date(2026, 2, 1), actor=ks_user
+    )
+    response = municipal_client.get(reverse("repayments:solution_detail", args=[solution.pk]))
+    html = response.content.decode()
+    assert "Andelen til DigiFin er ikke betalt" in html
+    assert reverse("invoicing:invoice_detail", args=[invoice.pk]) in html
