@@ -159,7 +159,3 @@ def commitment_record(
         conditions=conditions,
         recorded_by=actor,
     )
-
-
-# Until repayments switches to the public name.
-_lock_ledger = ledger_lock

@@ -556,9 +556,9 @@ def capital_repayment_confirm(
 ) -> CapitalRepayment:
     """Record the repayment KS confirmed: one CONTRIBUTOR_REPAYMENT ledger entry per contributor,
     exactly as the scenario KS saw (the fingerprint must still match, else nothing changes)."""
-    from digifin.services import _lock_ledger
+    from digifin.services import ledger_lock
 
-    _lock_ledger()  # one confirmation at a time: the scenario depends on earlier repayments
+    ledger_lock()  # one confirmation at a time: the scenario depends on earlier repayments
     amount = to_money(amount)
     if amount <= 0:
         raise SolutionError("Beløpet må være større enn null.")

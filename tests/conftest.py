@@ -1,5 +1,7 @@
 """Shared fixtures: one user per role, and clients logged in as each."""
 
+import importlib
+
 import pytest
 
 from accounts.roles import sync_role_groups
@@ -66,3 +68,26 @@ def municipal_client(client, municipal_user):
 @pytest.fixture
 def council_client(client, council_user):
     return _client_for(client, council_user)
+
+
+# Rows that data migrations load (rates, checklists, scoring criteria). A transactional test
+# (browser tests, real-worker tests) flushes the database afterwards, so the next one would
+# start without them: load them again, idempotently, before every transactional test.
+DATA_MIGRATIONS = [
+    ("members.migrations.0003_contribution_rates", "add_rates"),
+    ("projects.migrations.0002_qualification_criteria", "load"),
+    ("projects.migrations.0004_scoring_criteria", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
