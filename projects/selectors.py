@@ -248,6 +248,21 @@ def project_disbursed(*, project) -> Decimal:
     return -(total or Decimal("0.00"))
 
 
+def project_recovered(*, project) -> Decimal:
+    """Capital returned to the fund by access fees attributed to the project (figure 5 of the
+    principle note): fees minus refunds, reversals included, from the ledger."""
+    from django.db.models import Q
+
+    from digifin.models import LedgerEntry
+
+    fee_kinds = [LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND]
+    total = LedgerEntry.objects.filter(
+        Q(kind__in=fee_kinds) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=fee_kinds),
+        project_ref=project.pk,
+    ).aggregate(total=Sum("amount"))["total"]
+    return to_money(total) if total is not None else Decimal("0.00")
+
+
 def committed_unspent_grants() -> Decimal:
     """Granted but not yet disbursed, over active projects. A completed or stopped project's
     unspent grant is released."""

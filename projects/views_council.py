@@ -1,5 +1,7 @@
 """Views for KommIT-rådet, KS' decision and the portfolio (issue 5)."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -309,6 +311,7 @@ def project_detail(request, pk):
             messages.error(request, str(exc))
         return redirect("projects:project_detail", pk=project.pk)
     disbursed = selectors.project_disbursed(project=project)
+    recovered = selectors.project_recovered(project=project)
     from django.contrib.contenttypes.models import ContentType
 
     from digifin.models import LedgerEntry
@@ -325,6 +328,8 @@ def project_detail(request, pk):
             "project": project,
             "disbursed": disbursed,
             "remaining": project.granted - disbursed,
+            "recovered": recovered,
+            "recovery_gap": max(disbursed - recovered, Decimal("0.00")),
             "entries": entries,
             "disburse_form": DisbursementForm() if user.is_ks_staff and active else None,
             "milestone_form": MilestoneForm() if user.is_ks_staff and active else None,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from digifin.models import CapitalSource, LedgerEntry
 from digifin.selectors import fund_balance
-from digifin.services import ledger_record
+from digifin.services import ledger_record, ledger_reverse
 from projects import selectors
 from projects.models import Project, ProposalStatus, ScoringCriterion
 from projects.services.council import (
@@ -310,3 +310,42 @@ def test_decision_page_shows_available_capital_and_refuses_above_it(
     )
     assert "overstiger fondets tilgjengelige kapital" in response.content.decode()
     assert not Project.objects.exists()
+
+
+def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    disbursement_record(project=project, amount=Decimal("80000"), paid_on=DAY, actor=ks_user)
+    fee = ledger_record(
+        kind=LedgerEntry.Kind.ACCESS_FEE,
+        source=CapitalSource.ACCESS_FEES,
+        amount=Decimal("25000"),
+        occurred_on=DAY,
+        description="Tilknytning",
+        project_ref=project.pk,
+    )
+    ledger_record(
+        kind=LedgerEntry.Kind.ACCESS_FEE,
+        source=CapitalSource.ACCESS_FEES,
+        amount=Decimal("40000"),
+        occurred_on=DAY,
+        description="Tilknytning, feilført",
+        project_ref=project.pk,
+    )
+    ledger_reverse(entry=LedgerEntry.objects.latest("id"), actor=ks_user, reason="Feil")
+    ledger_record(  # another project's fee does not count
+        kind=LedgerEntry.Kind.ACCESS_FEE,
+        source=CapitalSource.ACCESS_FEES,
+        amount=Decimal("999"),
+        occurred_on=DAY,
+        description="Annet",
+        project_ref=project.pk + 1,
+    )
+    assert selectors.project_recovered(project=project) == fee.amount
+    client.force_login(ks_user)
+    html = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+    nb = "\xa0"
+    assert f'data-testid="recovered">25{nb}000{nb}kr' in html
+    assert f'data-testid="recovery-gap">55{nb}000{nb}kr' in html
