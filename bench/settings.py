@@ -1,0 +1,13 @@
+"""Settings for the benchmark and its Celery worker: the test settings (DEBUG off, fast password
+hashing) on the database in DATABASE_URL, real Celery on CELERY_BROKER_URL, files and e-mail in
+a temp dir (scripts/bench.sh sets DIGIFIN_BENCH_DIR)."""
+
+import os
+
+from digifin.settings.test import *  # noqa: F403
+
+_dir = os.environ.get("DIGIFIN_BENCH_DIR", "/tmp/digifin-bench")  # noqa: S108
+MEDIA_ROOT = os.path.join(_dir, "media")
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.path.join(_dir, "mail")
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
