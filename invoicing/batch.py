@@ -119,7 +119,9 @@ def _work(item: BatchItem) -> None:
         invoice = existing or services.share_invoice_issue(
             participation=participation, issued_on=today, actor=actor, deliver=False
         )
-        item.invoice = services.invoice_render_files(invoice=invoice)
+        # Files are rendered in delivery, after this commit: the numbering counter stays
+        # locked until the commit, and a PDF render inside it would serialise the workers.
+        item.invoice = invoice
     elif kind == BatchJob.Kind.INVITATIONS:
         member = Member.objects.get(pk=item.object_id)
         item.document = services.letter_create(
