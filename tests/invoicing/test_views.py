@@ -192,3 +192,17 @@ def test_a_merged_kommune_sees_its_predecessors_invoices(municipal_client, munic
     old = issue_manual(buyer=predecessor, source_key="old")
     response = municipal_client.get(reverse("invoicing:invoice_detail", args=[old.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["invoicing:job_detail", "invoicing:job_progress", "invoicing:job_zip"]
+)
+def test_job_pages_are_for_ks_staff_only(client, municipal_client, ks_user, name):
+    job = BatchJob.objects.create(kind=BatchJob.Kind.INVITATIONS, started_by=ks_user)
+    url = reverse(name, args=[job.pk])
+    assert municipal_client.get(url).status_code == 403
+    municipal_client.logout()
+    assert municipal_client.get(url).status_code == 302
+    client.force_login(ks_user)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse(name, args=[job.pk + 1000])).status_code == 404
