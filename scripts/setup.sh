@@ -15,4 +15,4 @@ fi
 python=$(python3 -c "import sys; print(sys.executable)")
 flock /tmp/digifin-uv.lock .tools/bin/uv sync --frozen --python "$python" --quiet
 scripts/build_assets.sh
-.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
+DJANGO_SETTINGS_MODULE=digifin.settings.local .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
