@@ -56,12 +56,15 @@ def run(*, actor, timeout: float = 900) -> dict:
         return {"not_measured": "CELERY_TASK_ALWAYS_EAGER is on"}
     ensure_participations(status="confirmed")
     os.makedirs(settings.EMAIL_FILE_PATH, exist_ok=True)
+    log = open(os.path.join(settings.MEDIA_ROOT, "..", "worker.log"), "ab")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "celery", "-A", "digifin", "worker", "--concurrency", "2",
          "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         if not _worker_ready():
@@ -82,6 +85,7 @@ def run(*, actor, timeout: float = 900) -> dict:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
+        log.close()
     items = BatchItem.objects.filter(job=job)
     done = items.filter(status=BatchItem.Status.DONE, invoice__isnull=False)
     failed = items.filter(status=BatchItem.Status.FAILED)

@@ -44,10 +44,20 @@ def count_queries(client: Client, url: str) -> tuple[int, int]:
     return response.status_code, len(ctx.captured_queries)
 
 
+PAGE_BUDGET_S = 15.0  # a slow page gets fewer repeats (at least 5) to keep the run short
+
+
 def measure(client: Client, url: str, *, repeats: int = 20, warmup: int = 3) -> dict:
     for _ in range(warmup):
+        start = time.perf_counter()
         client.get(url)
+        if time.perf_counter() - start > 2:  # a slow page is warm after one request
+            break
+    start = time.perf_counter()
     status, queries = count_queries(client, url)
+    first = time.perf_counter() - start
+    if first * repeats > PAGE_BUDGET_S:
+        repeats = max(5, min(repeats, int(PAGE_BUDGET_S / first)))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
