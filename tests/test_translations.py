@@ -190,17 +190,22 @@ def template_msgids():
     return found
 
 
-PY_GETTEXT = re.compile(
-    r"""\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*[,)]"""
-)
+GETTEXT_NAMES = ["_", "gettext", "gettext_lazy", "gettext_noop"]
+ALIAS = re.compile(r"\b(?:gettext|gettext_lazy|gettext_noop)\s+as\s+(\w+)")
 
 
 def python_msgids():
-    """Msgids of single-literal gettext calls in the apps' Python code."""
+    """Msgids of single-literal gettext calls in the apps' Python code, including calls through
+    an import alias (``gettext_lazy as _l``), which makemessages does not see by itself."""
     found = {}
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
-            for match in PY_GETTEXT.finditer(path.read_text(encoding="utf-8")):
+            text = path.read_text(encoding="utf-8")
+            names = "|".join(map(re.escape, GETTEXT_NAMES + ALIAS.findall(text)))
+            call = re.compile(
+                rf"""(?<![\w.])(?:{names})\(\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*[,)]"""
+            )
+            for match in call.finditer(text):
                 found.setdefault(
                     match.group(1) if match.group(1) is not None else match.group(2), path
                 )
@@ -212,6 +217,7 @@ def test_heuristics_find_strings_in_templates_and_python():
     assert "Logg inn" in template_msgids()
     assert "Slik fungerer ordningen" in template_msgids()
     assert "Brukere" in python_msgids()
+    assert "Kvalifiser" in python_msgids()  # projects/services/workflow.py: gettext_lazy as _l
 
 
 def test_every_translate_literal_in_the_templates_is_in_the_catalogue(catalogue):
