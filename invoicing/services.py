@@ -452,9 +452,10 @@ def share_invoice_issue(
     *, participation, issued_on: datetime.date, actor, deliver: bool = True
 ) -> Invoice:
     """Invoice a confirmed member's share (idempotent: "share:<participation id>") and freeze
-    the share in members. The amount is members.selectors.member_share."""
+    the share in members. The amount is members.selectors.share_to_invoice: the member's share,
+    or for a merged successor what its predecessors left unpaid."""
     from members.models import Participation
-    from members.selectors import member_share
+    from members.selectors import share_to_invoice
     from members.services import participation_mark_invoiced
 
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
@@ -465,7 +466,7 @@ def share_invoice_issue(
     if participation.status != Participation.Status.CONFIRMED:
         raise InvoicingError("Bare bekreftede deltakelser kan faktureres.")
     member = participation.member
-    amount = member_share(member=member)
+    amount = share_to_invoice(participation=participation)
     if amount <= 0:
         raise InvoicingError(f"{member} har ingen andel å fakturere.")
     invoice = invoice_issue(

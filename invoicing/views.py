@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import ks_staff_required
+from accounts.permissions import ks_staff_required, municipal_or_staff_required
 from members.models import Member
 
 from . import batch, selectors, services
@@ -24,14 +24,7 @@ from .forms import (
 from .models import BatchJob, Invoice, Payment
 
 
-def _portal_user_required(view):
-    """Municipal users (own organisation) and KS staff; others 403, anonymous to login."""
-    from accounts.permissions import _require
-
-    return _require(lambda u: u.is_ks_staff or u.is_municipal)(view)
-
-
-@_portal_user_required
+@municipal_or_staff_required
 def my_invoices(request):
     invoices = selectors.invoices_for(user=request.user)
     documents = selectors.documents_for(user=request.user).exclude(kind="invoice")
@@ -43,7 +36,7 @@ def my_invoices(request):
     )
 
 
-@_portal_user_required
+@municipal_or_staff_required
 def invoice_detail(request, pk: int):
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     context = {
@@ -68,7 +61,7 @@ def _file_response(field, filename: str, content_type: str):
     )
 
 
-@_portal_user_required
+@municipal_or_staff_required
 def invoice_pdf(request, pk: int):
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     if not invoice.pdf:
@@ -76,7 +69,7 @@ def invoice_pdf(request, pk: int):
     return _file_response(invoice.pdf, f"{invoice.number}.pdf", "application/pdf")
 
 
-@_portal_user_required
+@municipal_or_staff_required
 def invoice_ehf(request, pk: int):
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     if not invoice.ehf_xml:
@@ -84,7 +77,7 @@ def invoice_ehf(request, pk: int):
     return _file_response(invoice.ehf_xml, f"{invoice.number}.xml", "application/xml")
 
 
-@_portal_user_required
+@municipal_or_staff_required
 def document_download(request, pk: int):
     document = selectors.document_get(user=request.user, pk=pk)
     return _file_response(document.file, f"{document.title}.pdf", "application/pdf")

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shares(monkeypatch):
-    monkeypatch.setattr("members.selectors.member_share", lambda *, member: Decimal("2000.00"))
+    monkeypatch.setattr(
+        "members.selectors.share_to_invoice", lambda *, participation: Decimal("2000.00")
+    )
 
 
 def _run(job):

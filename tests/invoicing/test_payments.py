@@ -25,7 +25,9 @@ CAMT = Path(__file__).parent / "data" / "camt054-dnb-2026-12-01.xml"
 
 @pytest.fixture
 def share_invoice(ks_user, monkeypatch):
-    monkeypatch.setattr("members.selectors.member_share", lambda *, member: Decimal("555700.00"))
+    monkeypatch.setattr(
+        "members.selectors.share_to_invoice", lambda *, participation: Decimal("555700.00")
+    )
     participation = confirmed_participation(actor=ks_user)
     return share_invoice_issue(
         participation=participation, issued_on=datetime.date(2026, 11, 2), actor=ks_user

@@ -156,7 +156,9 @@ def test_staff_imports_a_bank_file_once(ks_client):
 def test_staff_starts_an_invoicing_batch_and_sees_progress(ks_client, ks_user, monkeypatch):
     from tests.invoicing.factories import confirmed_participation
 
-    monkeypatch.setattr("members.selectors.member_share", lambda *, member: Decimal("2000.00"))
+    monkeypatch.setattr(
+        "members.selectors.share_to_invoice", lambda *, participation: Decimal("2000.00")
+    )
     for _ in range(3):
         confirmed_participation(actor=ks_user)
     response = ks_client.post(
