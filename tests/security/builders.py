@@ -309,3 +309,41 @@ def state() -> dict:
             model._default_manager.values_list("pk", *fields), key=repr
         )
     return snapshot
+
+
+# --- lists that both organisations open: A's objects must not show on B's page ------------------
+
+
+def proposal_title(org_a, users):
+    from projects.models import Proposal
+
+    return Proposal.objects.get(pk=proposal(org_a, users)["pk"]).title
+
+
+def project_title(org_a, users):
+    from projects.models import Project
+
+    return Project.objects.get(pk=project(org_a, users)["pk"]).title
+
+
+def invoice_number(org_a, users):
+    return _invoice(org_a, users).number
+
+
+def document_title(org_a, users):
+    from invoicing.models import Document
+
+    return Document.objects.get(pk=document(org_a, users)["pk"]).title
+
+
+def organisation_name(org_a, users):
+    return org_a.name
+
+
+# list url name → builders that make an object of A and return the text that identifies it.
+LIST_MARKERS = {
+    "projects:my_proposals": [proposal_title],
+    "projects:portfolio": [project_title],
+    "invoicing:my_invoices": [invoice_number, document_title],
+    "members:my_organisation": [organisation_name],
+}

@@ -12,7 +12,7 @@ from accounts.models import ROLE_GROUPS, Role
 from accounts.roles import sync_role_groups
 from tests.accounts.factories import CouncilMemberFactory, KsStaffFactory, MunicipalUserFactory
 from tests.invoicing.factories import member_with_address
-from tests.security.builders import BUILDERS, NONEXISTENT, OBJECT_KWARGS, state
+from tests.security.builders import BUILDERS, LIST_MARKERS, NONEXISTENT, OBJECT_KWARGS, state
 from tests.security.matrix import (
     EXEMPT,
     EXEMPT_PREFIXES,
@@ -215,3 +215,15 @@ def test_admin_changelists_are_for_ks_staff_only(
         response = client.get(url)
         assert response.status_code == 302, (user, response.status_code)
         assert response["Location"].startswith(reverse("admin:login")), user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LIST_MARKERS))
+def test_lists_show_organisation_a_its_objects_and_organisation_b_none_of_them(client, world, name):
+    org_a, users = world
+    markers = [make(org_a, users) for make in LIST_MARKERS[name]]
+    _url, own = _request(client, users["municipal_a"], "get", name, {})
+    _url, other = _request(client, users["municipal_b"], "get", name, {})
+    own_text, other_text = own.content.decode(), other.content.decode()
+    assert [m for m in markers if m not in own_text] == []
+    assert [m for m in markers if m in other_text] == []
