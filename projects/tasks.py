@@ -1,28 +1,79 @@
 """Celery tasks for proposals: thin, take ids, safe to run twice."""
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from digifin.tasking import publish
+
 from .models import ProposalTransition
+
+# KS's decisions that are sent to the applicants as a decision letter (PDF).
+DECISION_TRANSITIONS = {"approve", "decline"}
 
 
 @shared_task
 def notify_proposal_transition(transition_id: int) -> int:
-    """E-mail the applicant about a change of state. Claims the row first (notified_at), so a
-    second run sends nothing. Returns the number of recipients."""
+    """E-mail the applicant about a change of state; for KS's decisions, first send the decision
+    letter (PDF) to every applicant. Letters are idempotent on their key; the e-mail claims the
+    row first (notified_at), so a second run sends nothing. Returns the number of recipients."""
+    log = ProposalTransition.objects.select_related("proposal", "proposal__lead_member").get(
+        pk=transition_id
+    )
+    if log.name in DECISION_TRANSITIONS:
+        decision_letters_send(log=log)
     claimed = ProposalTransition.objects.filter(pk=transition_id, notified_at__isnull=True).update(
         notified_at=timezone.now()
     )
     if not claimed:
         return 0
-    log = ProposalTransition.objects.select_related("proposal", "proposal__lead_member").get(
-        pk=transition_id
-    )
     from .notifications import transition_email
 
     subject, body, recipients = transition_email(log)
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)
+
+
+def decision_letters_send(*, log: ProposalTransition) -> list:
+    """The decision letter to the lead applicant and every co-applicant member, kept as a
+    document on each member and e-mailed once (invoicing owns letters)."""
+    from invoicing.models import Document
+    from invoicing.services import letter_create
+
+    proposal = log.proposal
+    members = [proposal.lead_member, *(c.member for c in proposal.co_applicants.all())]
+    outcome = "innvilget" if log.name == "approve" else "avslått"
+    text = f"KS har {outcome} søknaden om midler fra DigiFin til «{proposal.title}»."
+    if log.comment:
+        text += f"\n\n{log.comment}"
+    extra = {
+        "heading": f"Vedtak: {proposal.title}",
+        "decision_text": text,
+        "decided_by": "KS",
+        "decided_on": timezone.localtime(log.at).date() if log.at else None,
+    }
+    return [
+        letter_create(
+            member=member,
+            kind=Document.Kind.DECISION,
+            actor=log.actor,
+            source_key=f"decision:{log.pk}:{member.pk}",
+            extra=extra,
+        )
+        for member in members
+        if member is not None
+    ]
+
+
+@shared_task
+def sweep_pending_notifications(older_than_minutes: int = 2) -> int:
+    """Re-publish notifications still pending (e.g. Redis was down when the transition was
+    committed). Run by Celery beat; returns how many were re-published."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    pending = ProposalTransition.objects.filter(notified_at__isnull=True, at__lt=cutoff)
+    ids = pending.values_list("pk", flat=True)
+    return sum(publish(notify_proposal_transition, pk) for pk in ids)

@@ -184,7 +184,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks (apps may add their own in AppConfig.ready(), e.g. invoicing's reminders).
+CELERY_BEAT_SCHEDULE: dict = {
+    # Notifications whose publishing failed (broker down) are published again.
+    "projects-sweep-notifications": {
+        "task": "projects.tasks.sweep_pending_notifications",
+        "schedule": 60.0,
+    },
+}
 
 # ------------------------------------------------------------------------------
 # Security (hardened further in production.py)

@@ -192,7 +192,11 @@ def perform_transition(*, proposal: Proposal, name: str, actor, comment: str = "
         actor=actor,
         comment=comment.strip(),
     )
+    from digifin.tasking import enqueue_on_commit
+
     from ..tasks import notify_proposal_transition
 
-    notify_proposal_transition.delay_on_commit(log.pk)
+    # Published after commit; if the broker is down the committed change stands and
+    # tasks.sweep_pending_notifications publishes it later (notified_at is the outbox).
+    enqueue_on_commit(notify_proposal_transition, log.pk)
     return locked

@@ -349,3 +349,58 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
     nb = "\xa0"
     assert f'data-testid="recovered">25{nb}000{nb}kr' in html
     assert f'data-testid="recovery-gap">55{nb}000{nb}kr' in html
+
+
+def test_ks_decision_sends_a_decision_letter_to_every_applicant_once(
+    fund, meeting, qualified, ks_user, chair, django_capture_on_commit_callbacks
+):
+    from invoicing.models import Document
+    from projects.models import CoApplicant, ProposalTransition
+    from projects.tasks import notify_proposal_transition
+    from tests.members.factories import MemberFactory
+
+    co = MemberFactory(name="Medsøkerkommune", email="post@medsoker.no")
+    CoApplicant.objects.create(proposal=qualified, member=co)
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    letters = Document.objects.filter(kind=Document.Kind.DECISION)
+    assert {d.member for d in letters} == {proposal.lead_member, co}
+    assert all(d.file.name.endswith(".pdf") for d in letters)
+    log = ProposalTransition.objects.get(proposal=proposal, name="approve")
+    notify_proposal_transition(log.pk)  # a redelivered task
+    assert letters.count() == 2
+
+
+def test_notifications_left_pending_by_a_broker_outage_are_swept_up(
+    qualified, ks_user, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from projects.models import ProposalTransition
+    from projects.services.workflow import perform_transition
+    from projects.tasks import sweep_pending_notifications
+
+    qualified.status = ProposalStatus.SUBMITTED
+    qualified.save()
+    published = []
+    monkeypatch.setattr(  # the broker is down: publishing fails
+        "digifin.tasking.publish", lambda task, *a, **k: published.append(a) or False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_transition(
+            proposal=qualified, name="reject", actor=ks_user, comment="Ikke relevant"
+        )
+    assert len(published) == 1
+    log = ProposalTransition.objects.get(proposal=qualified, name="reject")
+    assert log.notified_at is None
+    monkeypatch.undo()
+    ProposalTransition.objects.filter(pk=log.pk).update(at=timezone.now() - dt.timedelta(minutes=5))
+    assert sweep_pending_notifications() == 1
+    log.refresh_from_db()
+    assert log.notified_at is not None
+    assert len(mailoutbox) == 1
+    assert "Ikke relevant" in mailoutbox[0].body
+    assert sweep_pending_notifications() == 0
