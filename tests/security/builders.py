@@ -44,6 +44,12 @@ def proposal(org_a, users):
 
 
 def proposal_submit(org_a, users):
+    """A complete draft of a participating organisation A: the lead's user can submit it, so
+    a denied role that got through would change its status."""
+    from members.models import Participation
+    from tests.members.factories import ParticipationFactory
+
+    ParticipationFactory(member=org_a, status=Participation.Status.CONFIRMED)
     return {"pk": _draft(org_a, users).pk, "name": "submit"}
 
 
