@@ -43,7 +43,7 @@ def _worker_ready(timeout: float = 60) -> bool:
     return False
 
 
-def run(*, actor, timeout: float = 900) -> dict:
+def run(*, actor, timeout: float = 900, concurrency: int = 2) -> dict:
     """Measure the batch; {"not_measured": reason} without Redis/PostgreSQL."""
     from bench.data import ensure_participations
     from invoicing import batch
@@ -58,7 +58,8 @@ def run(*, actor, timeout: float = 900) -> dict:
     os.makedirs(settings.EMAIL_FILE_PATH, exist_ok=True)
     log = open(os.path.join(settings.MEDIA_ROOT, "..", "worker.log"), "ab")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "digifin", "worker", "--concurrency", "2",
+        [sys.executable, "-m", "celery", "-A", "digifin", "worker",
+         "--concurrency", str(concurrency),
          "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
@@ -93,7 +94,7 @@ def run(*, actor, timeout: float = 900) -> dict:
     invoices = Invoice.objects.filter(pk__in=done.values("invoice_id")).select_related("buyer")
     htmls = [invoice_html(invoice) for invoice in invoices]
     with_files = invoices.exclude(pdf="").exclude(ehf_xml="").count()
-    bare = bare_render(htmls) if htmls else 0.0
+    bare = bare_render(htmls, processes=concurrency) if htmls else 0.0
     n = len(htmls)
     return {
         "invoices": n,
@@ -105,5 +106,5 @@ def run(*, actor, timeout: float = 900) -> dict:
         "bare_weasyprint_s": round(bare, 2),
         "bare_invoices_per_s": round(n / bare, 2) if bare else None,
         "ratio": round(elapsed / bare, 2) if bare else None,
-        "worker_processes": 2,
+        "worker_processes": concurrency,
     }

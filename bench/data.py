@@ -30,6 +30,7 @@ TODAY = datetime.date(2026, 11, 22)
 PROPOSALS_PER_UNIT = 300
 PROJECTS_PER_UNIT = 60  # one per approved proposal
 SOLUTIONS_PER_UNIT = 40  # one per finished project
+QUEUED_PER_UNIT = 3  # qualified proposals on the open council meeting's agenda, per unit
 BENCH_ORG_EVERY = 60  # the bench municipal user's organisation leads every 60th proposal
 ACCESS_FEE = Decimal("50000.00")
 TEXT = (
@@ -565,15 +566,21 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
         if label:
             counts[label] += len(rows)
 
-    # Council: one closed meeting per year with the decided cases; qualified ones wait --------
-    meetings = {
-        year: CouncilMeeting.objects.create(
-            held_on=datetime.date(year, 10, 1),
-            title=f"Rådsmøte {year} ({unit})",
-            closed_at=datetime.datetime(year, 10, 2, tzinfo=datetime.UTC),
+    # Council: one closed meeting a year with the decided cases (the meetings are not multiplied,
+    # their cases are), and the open December meeting with QUEUED_PER_UNIT qualified cases of
+    # every unit waiting for scores.
+    meetings = {}
+    for year in range(2018, 2027):
+        meetings[year], _ = CouncilMeeting.objects.get_or_create(
+            title=f"Rådsmøte {year}",
+            defaults={
+                "held_on": datetime.date(year, 10, 1),
+                "closed_at": datetime.datetime(year, 10, 2, tzinfo=datetime.UTC),
+            },
         )
-        for year in range(2018, 2027)
-    }
+    open_meeting, _ = CouncilMeeting.objects.get_or_create(
+        title="Rådsmøte desember 2026", defaults={"held_on": datetime.date(2026, 12, 10)}
+    )
     case_no = {
         y: (AgendaItem.objects.filter(case_year=y).aggregate(m=Max("case_number"))["m"] or 0)
         for y in meetings
@@ -594,6 +601,11 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                 minutes="Rådet prioriterer forslaget.",
                 decided_by=chair,
             )
+        )
+    for p in [p for p in proposals if p.status == "qualified"][:QUEUED_PER_UNIT]:
+        case_no[2026] += 1
+        items.append(
+            AgendaItem(meeting=open_meeting, proposal=p, case_year=2026, case_number=case_no[2026])
         )
     _bulk(AgendaItem, items)
     counts["agenda items"] += len(items)

@@ -196,7 +196,8 @@ def table(results: dict) -> str:
     elif b:
         lines.append(
             f"invoice batch: {b['invoices']} invoices (PDF + EHF, {b['failed']} failed) in "
-            f"{b['batch_s']} s = {b['invoices_per_s']}/s on 2 worker processes; bare WeasyPrint "
+            f"{b['batch_s']} s = {b['invoices_per_s']}/s on {b['worker_processes']} worker "
+            f"processes; bare WeasyPrint "
             f"{b['bare_weasyprint_s']} s = {b['bare_invoices_per_s']}/s; ratio {b['ratio']}"
         )
     lines.append("")
@@ -212,6 +213,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--batch-processes", type=int, default=2)
     parser.add_argument("--output", default=str(Path(__file__).with_name("results.json")))
     args = parser.parse_args(argv)
     scales = sorted({int(s) for s in args.scales.replace(",", " ").split()})
@@ -247,8 +249,8 @@ def main(argv=None) -> dict:
     if args.no_batch:
         results["batch"] = {"not_measured": "--no-batch"}
     else:
-        print("== invoice batch (2 worker processes)", flush=True)
-        results["batch"] = batch.run(actor=users["ks_staff"])
+        print(f"== invoice batch ({args.batch_processes} worker processes)", flush=True)
+        results["batch"] = batch.run(actor=users["ks_staff"], concurrency=args.batch_processes)
         print(f"   {results['batch']}", flush=True)
     units = 0
     for scale in scales:

@@ -49,6 +49,12 @@ def test_a_further_unit_multiplies_the_scaled_part_but_not_members_or_users(smal
     assert (Member.objects.count(), User.objects.count()) == before[:2]
     assert LedgerEntry.objects.count() > before[2]
     assert data.ledger_never_negative()
+    # the council's meetings are not multiplied, the open meeting's cases are
+    from projects.models import AgendaItem, CouncilMeeting
+
+    assert CouncilMeeting.objects.count() == 10
+    waiting = AgendaItem.objects.filter(meeting__closed_at__isnull=True)
+    assert waiting.count() == 2 * data.QUEUED_PER_UNIT
 
 
 def test_a_ledger_that_goes_negative_on_some_day_is_detected(db):
