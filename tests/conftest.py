@@ -11,6 +11,7 @@ from tests.accounts.factories import (
     MunicipalUserFactory,
     UserFactory,
 )
+from tests.celery_support import real_broker  # noqa: F401  (fixture: a real worker's queue)
 
 
 @pytest.fixture

@@ -3,19 +3,13 @@ the batch "invoice all confirmed members"; a second worker and a resume complete
 duplicate invoice, number or e-mail."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from invoicing.models import BatchItem, BatchJob, Invoice, InvoiceNumberCounter, OutgoingEmail
+from tests.celery_support import Worker, wait_for
 
 pytestmark = [
     pytest.mark.services,
@@ -26,86 +20,6 @@ pytestmark = [
 ]
 
 MEMBERS = 40
-
-
-@pytest.fixture
-def real_broker(settings):
-    """Send tasks to Redis (not eagerly) on a queue of this test's own."""
-    from digifin.celery import app
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (scripts/test.sh)")
-    queue = f"invoicing-kill-{uuid.uuid4().hex[:8]}"
-    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    yield queue
-    app.conf.task_always_eager, app.conf.task_default_queue = saved
-
-
-class Worker:
-    def __init__(self, *, queue: str, tmp: Path, name: str):
-        db = connection.settings_dict["NAME"]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.invoicing.worker_settings",
-            "DIGIFIN_WORKER_DB_NAME": db,
-            "DIGIFIN_WORKER_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "DIGIFIN_WORKER_MAIL_DIR": str(tmp / "mail"),
-            "DIGIFIN_WORKER_QUEUE": queue,
-        }
-        self.log = (tmp / f"{name}.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "digifin",
-                "worker",
-                "--concurrency",
-                "2",
-                "--pool",
-                "prefork",
-                "-Q",
-                queue,
-                "-n",
-                f"{name}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    errors = list(BatchItem.objects.exclude(error="").values_list("error", flat=True)[:3])
-    raise AssertionError(f"timed out waiting for {what}; item errors: {errors}")
 
 
 def _confirmed_members(ks_user):
@@ -135,14 +49,14 @@ def test_killed_worker_halfway_then_resume_makes_no_duplicates(real_broker, ks_u
         job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
         assert job.items.count() == MEMBERS
         done = lambda n: BatchItem.objects.filter(job=job, status="done").count() >= n  # noqa: E731
-        _wait(lambda: done(MEMBERS // 4), 60, "a quarter of the batch")
+        wait_for(lambda: done(MEMBERS // 4), 60, "a quarter of the batch", job=job)
         first.kill()
         finished_before = BatchItem.objects.filter(job=job, status="done").count()
         assert finished_before < MEMBERS, "the worker finished before it was killed"
 
         second = Worker(queue=real_broker, tmp=tmp_path, name="second")
         batch.job_enqueue_pending(job_id=job.pk)  # "Fortsett": re-enqueue what is not done
-        _wait(lambda: done(MEMBERS), 120, "the whole batch after the resume")
+        wait_for(lambda: done(MEMBERS), 120, "the whole batch after the resume", job=job)
         # Let redelivered duplicates of already-done items drain through the worker.
         time.sleep(1.5)
     finally:
