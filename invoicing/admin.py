@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import BankImport, BatchJob, Document, Invoice, OutgoingEmail, Payment, Reminder
 
@@ -18,7 +19,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(SimpleHistoryAdmin):
     """Read-only: invoices are issued through the services and corrected by credit notes."""
 
     list_display = ["number", "buyer_name", "kind", "issued_on", "due_on", "total", "status"]
@@ -37,7 +38,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ["paid_on", "amount", "kid", "invoice", "source", "resolved"]
     list_filter = ["source", "resolved"]
     search_fields = ["kid", "payer", "reference"]

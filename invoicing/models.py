@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ImmutableInvoiceError(Exception):
@@ -99,6 +100,9 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("faktura")
@@ -213,6 +217,9 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("innbetaling")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Attachment,
@@ -52,7 +53,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(SimpleHistoryAdmin):
     """The state is changed only through the portal's workflow (one table, logged)."""
 
     list_display = ["reference", "title", "lead_member", "status", "created_at"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from members.models import validate_orgnr
 
@@ -142,6 +143,9 @@ class Proposal(models.Model):
     relevance_for_all = models.TextField(blank=True)
     expected_adoption = models.TextField(blank=True)
     repayment_model = models.TextField(blank=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("prosjektforslag")
@@ -410,6 +414,9 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("sak")
         verbose_name_plural = _("saker")
@@ -510,6 +517,9 @@ class Project(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(_("avslutningsnotat"), blank=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("prosjekt")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AccessAgreement,
@@ -25,14 +26,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Solution)
-class SolutionAdmin(ReadOnlyAdmin):
+class SolutionAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["name", "audience", "development_cost", "available_on", "is_published"]
     list_filter = ["is_published", "audience", "fdvu_key"]
     search_fields = ["name"]
 
 
 @admin.register(PriceModel)
-class PriceModelAdmin(ReadOnlyAdmin):
+class PriceModelAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["solution", "kind"]
 
 
@@ -44,7 +45,7 @@ class AccessEventInline(admin.TabularInline):
 
 
 @admin.register(AccessAgreement)
-class AccessAgreementAdmin(ReadOnlyAdmin):
+class AccessAgreementAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["solution", "member", "status", "fee_amount", "fee_status", "activated_on"]
     list_filter = ["status", "fee_status", "solution"]
     search_fields = ["member__name", "member__number"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import price_models as pm
 
@@ -72,6 +73,9 @@ class Solution(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("fellesløsning")
         verbose_name_plural = _("fellesløsninger")
@@ -117,6 +121,9 @@ class PriceModel(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("prismodell")
@@ -178,6 +185,9 @@ class AccessAgreement(models.Model):
     fee_invoice_id = models.PositiveBigIntegerField(_("faktura-id"), null=True, blank=True)
     fee_paid_on = models.DateField(_("betalt"), null=True, blank=True)
     left_on = models.DateField(_("avsluttet"), null=True, blank=True)
+
+    # Audit trail: who changed what, when (visible to KS staff in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tilgangsavtale")
