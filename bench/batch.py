@@ -6,6 +6,8 @@ same invoices' HTML with two processes in the same run. The ratio batch / bare i
 
 import multiprocessing
 import os
+import re
+import statistics
 import subprocess
 import sys
 import time
@@ -32,6 +34,13 @@ def bare_render(htmls: list[str], *, processes: int = 2) -> float:
         return time.perf_counter() - start
 
 
+def task_seconds(log_path: str) -> list[float]:
+    """The run time of every succeeded task from the worker's INFO log."""
+    pattern = re.compile(r"batch_item_run\[[^\]]+\] succeeded in ([0-9.]+)s")
+    with open(log_path, encoding="utf-8", errors="replace") as fh:
+        return [float(m.group(1)) for m in pattern.finditer(fh.read())]
+
+
 def _worker_ready(timeout: float = 60) -> bool:
     from digifin.celery import app
 
@@ -56,11 +65,12 @@ def run(*, actor, timeout: float = 900, concurrency: int = 2) -> dict:
         return {"not_measured": "CELERY_TASK_ALWAYS_EAGER is on"}
     ensure_participations(status="confirmed")
     os.makedirs(settings.EMAIL_FILE_PATH, exist_ok=True)
-    log = open(os.path.join(settings.MEDIA_ROOT, "..", "worker.log"), "ab")  # noqa: SIM115
+    log_path = os.path.join(settings.MEDIA_ROOT, "..", "worker.log")
+    log = open(log_path, "ab")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "celery", "-A", "digifin", "worker",
          "--concurrency", str(concurrency),
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         start_new_session=True,
@@ -96,7 +106,12 @@ def run(*, actor, timeout: float = 900, concurrency: int = 2) -> dict:
     with_files = invoices.exclude(pdf="").exclude(ehf_xml="").count()
     bare = bare_render(htmls, processes=concurrency) if htmls else 0.0
     n = len(htmls)
+    task_s = task_seconds(log_path)
     return {
+        # Time inside the tasks as the worker logs it: busy / (wall × processes) = utilisation.
+        "task_s_median": round(statistics.median(task_s), 3) if task_s else None,
+        "task_s_sum": round(sum(task_s), 1),
+        "worker_utilisation": round(sum(task_s) / (elapsed * concurrency), 2) if elapsed else None,
         "invoices": n,
         "failed": failed.count(),
         "errors": errors,
