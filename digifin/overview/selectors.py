@@ -537,7 +537,7 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
     for solution in solutions.order_by("name"):
         try:
             p = preview(solution=solution)
-        except Exception:  # noqa: BLE001, S112 - a solution whose fees cannot be computed yet
+        except (ValueError, ArithmeticError):  # a price model whose fees cannot be computed yet
             continue
         if not p.rows:
             continue
