@@ -23,6 +23,8 @@ def job_targets(kind: str) -> list[int]:
         return list(
             Participation.objects.filter(status=Participation.Status.CONFIRMED)
             .exclude(member__orgnr="")
+            # Oslo fylke (2017) is billed with Oslo kommune (docs/decisions/members-oslo.md).
+            .filter(member__billed_with__isnull=True)
             .order_by("member__number")
             .values_list("member_id", flat=True)
         )

@@ -36,7 +36,9 @@ def test_municipal_user_finds_and_opens_its_invoice(page, login, live_server, mu
 def test_staff_runs_the_invoicing_batch_and_sees_it_finish(
     page, login, live_server, ks_user, axe, monkeypatch
 ):
-    monkeypatch.setattr("members.selectors.member_share", lambda *, member: Decimal("20000.00"))
+    monkeypatch.setattr(
+        "members.selectors.share_to_invoice", lambda *, participation: Decimal("20000.00")
+    )
     for _ in range(2):
         confirmed_participation(actor=ks_user)
     login(ks_user)

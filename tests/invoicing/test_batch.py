@@ -81,3 +81,12 @@ def test_invitation_batch_sends_each_member_one_letter(shares, ks_user):
     assert sorted(d.member_id for d in docs) == sorted(m.pk for m in members)
     assert len(mail.outbox) == 2
     assert "Invitasjon" in mail.outbox[0].subject
+
+
+def test_a_member_billed_with_another_is_not_a_batch_target(shares, ks_user):
+    """Oslo fylke's share is on Oslo kommune's invoice: the batch must not try (and fail) it."""
+    kommune = member_with_address(name="Oslo kommune")
+    fylke = member_with_address(name="Oslo fylke", kind="fylkeskommune", billed_with=kommune)
+    confirmed_participation(actor=ks_user, member=kommune)
+    confirmed_participation(actor=ks_user, member=fylke)
+    assert batch.job_targets(BatchJob.Kind.INVOICE_SHARES) == [kommune.pk]
