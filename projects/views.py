@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import (
@@ -48,9 +48,9 @@ from .services.qualification import qualification_record_answers
 from .services.workflow import TransitionError, available_transitions, perform_transition
 
 PART_LEGENDS = [
-    ("forslag", _lazy("Prosjektforslag (Digdirs mal, ni deler)")),
-    ("begrunnelse", _lazy("Prosjektbegrunnelse (seks deler)")),
-    ("digifin", _lazy("DigiFins tillegg")),
+    ("forslag", gettext_lazy("Prosjektforslag (Digdirs mal, ni deler)")),
+    ("begrunnelse", gettext_lazy("Prosjektbegrunnelse (seks deler)")),
+    ("digifin", gettext_lazy("DigiFins tillegg")),
 ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from ..models import Proposal, ProposalStatus, ProposalTransition
 
@@ -96,23 +96,23 @@ class Transition:
 # fmt: off
 # name, label, from, to, who may, what must hold, reason required
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    Transition("submit", _l("Send inn"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
+    Transition("submit", gettext_lazy("Send inn"), (S.DRAFT, S.RETURNED), S.SUBMITTED,
                who=is_applicant_user, conditions=(ready_to_submit,)),
-    Transition("qualify", _l("Kvalifiser"), (S.SUBMITTED,), S.QUALIFIED,
+    Transition("qualify", gettext_lazy("Kvalifiser"), (S.SUBMITTED,), S.QUALIFIED,
                who=is_ks_staff, conditions=(checklist_complete,)),
-    Transition("return", _l("Returner for revisjon"), (S.SUBMITTED,), S.RETURNED,
+    Transition("return", gettext_lazy("Returner for revisjon"), (S.SUBMITTED,), S.RETURNED,
                who=is_ks_staff, comment_required=True),
-    Transition("reject", _l("Avvis"), (S.SUBMITTED,), S.REJECTED,
+    Transition("reject", gettext_lazy("Avvis"), (S.SUBMITTED,), S.REJECTED,
                who=is_ks_staff, comment_required=True),
     # KommIT-rådet: the chair records the council's outcome per case (issue 5).
-    Transition("prioritise", _l("Prioritert"), (S.QUALIFIED,), S.PRIORITISED,
+    Transition("prioritise", gettext_lazy("Prioritert"), (S.QUALIFIED,), S.PRIORITISED,
                who=is_council_chair),
-    Transition("not_prioritise", _l("Ikke prioritert"), (S.QUALIFIED,), S.NOT_PRIORITISED,
+    Transition("not_prioritise", gettext_lazy("Ikke prioritert"), (S.QUALIFIED,), S.NOT_PRIORITISED,
                who=is_council_chair, comment_required=True),
     # KS' administration decides on prioritised proposals.
-    Transition("approve", _l("Innvilg"), (S.PRIORITISED,), S.APPROVED,
+    Transition("approve", gettext_lazy("Innvilg"), (S.PRIORITISED,), S.APPROVED,
                who=is_ks_staff, conditions=(grant_within_capital,)),
-    Transition("decline", _l("Avslå"), (S.PRIORITISED,), S.DECLINED,
+    Transition("decline", gettext_lazy("Avslå"), (S.PRIORITISED,), S.DECLINED,
                who=is_ks_staff, comment_required=True),
 ]}
 # fmt: on
