@@ -1,11 +1,14 @@
 """Views for KommIT-rådet, KS' decision and the portfolio (issue 5)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import (
@@ -274,39 +277,63 @@ def portfolio(request):
     )
 
 
+@dataclass(frozen=True)
+class ProjectAction:
+    """One of the project page's POST actions: who may, which form, which service."""
+
+    allowed: Callable
+    form: type
+    service: Callable
+    invalid: str
+    done: str
+
+
+PROJECT_ACTIONS = {
+    "disburse": ProjectAction(
+        lambda u: u.is_ks_staff,
+        DisbursementForm,
+        disbursement_record,
+        gettext_lazy("Oppgi beløp og dato."),
+        gettext_lazy("Utbetalingen er bokført."),
+    ),
+    "milestone": ProjectAction(
+        lambda u: u.is_ks_staff,
+        MilestoneForm,
+        milestone_add,
+        gettext_lazy("Oppgi milepæl og frist."),
+        gettext_lazy("Milepælen er lagt inn."),
+    ),
+    "close": ProjectAction(
+        lambda u: u.is_ks_staff,
+        CloseForm,
+        project_close,
+        gettext_lazy("Velg status og skriv et notat."),
+        gettext_lazy("Prosjektet er avsluttet."),
+    ),
+    "report": ProjectAction(
+        lambda u: u.is_municipal,
+        StatusReportForm,
+        status_report_submit,
+        gettext_lazy("Fyll ut statusrapporten."),
+        gettext_lazy("Statusrapporten er sendt."),
+    ),
+}
+
+
 @municipal_or_staff_required
 def project_detail(request, pk):
     project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
     user = request.user
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = PROJECT_ACTIONS.get(request.POST.get("action"))
+        if action is None or not action.allowed(user):
+            raise PermissionDenied
         try:
-            if action == "disburse" and user.is_ks_staff:
-                form = DisbursementForm(request.POST)
-                if not form.is_valid():
-                    raise ProposalError(_("Oppgi beløp og dato."))
-                disbursement_record(project=project, actor=user, **form.cleaned_data)
-                messages.success(request, _("Utbetalingen er bokført."))
-            elif action == "milestone" and user.is_ks_staff:
-                form = MilestoneForm(request.POST)
-                if not form.is_valid():
-                    raise ProposalError(_("Oppgi milepæl og frist."))
-                milestone_add(project=project, actor=user, **form.cleaned_data)
-                messages.success(request, _("Milepælen er lagt inn."))
-            elif action == "close" and user.is_ks_staff:
-                form = CloseForm(request.POST)
-                if not form.is_valid():
-                    raise ProposalError(_("Velg status og skriv et notat."))
-                project_close(project=project, actor=user, **form.cleaned_data)
-                messages.success(request, _("Prosjektet er avsluttet."))
-            elif action == "report" and user.is_municipal:
-                form = StatusReportForm(request.POST)
-                if not form.is_valid():
-                    raise ProposalError(_("Fyll ut statusrapporten."))
-                status_report_submit(project=project, actor=user, **form.cleaned_data)
-                messages.success(request, _("Statusrapporten er sendt."))
-            else:
-                raise PermissionDenied
+            form = action.form(request.POST)
+            if not form.is_valid():
+                raise ProposalError(action.invalid)
+            action.service(project=project, actor=user, **form.cleaned_data)
+            messages.success(request, action.done)
         except ProposalError as exc:
             messages.error(request, str(exc))
         return redirect("projects:project_detail", pk=project.pk)
