@@ -185,44 +185,62 @@ def _schedule(horizon: int, start_offset: int, amount: Decimal, quarters: int) -
     return out
 
 
-def _run(data: ForecastInput, pipeline: tuple[PipelineProject, ...]) -> list[QuarterRow]:
+@dataclass(frozen=True)
+class _Flows:
+    """Everything of a forecast except the pipeline: computed once per forecast."""
+
+    horizon: int
+    opening: Decimal
+    fees: list[Decimal]
+    other: Decimal
+    grants: list[Decimal]
+    committed_after: list[Decimal]  # still to pay on granted projects after quarter i
+
+
+def _flows(data: ForecastInput) -> _Flows:
     horizon = max(1, int(data.years)) * 4
     grants = [ZERO] * horizon
-    grant_total_after = [ZERO] * horizon  # still to pay after quarter i
     for grant in data.grants:
         for i, part in enumerate(_schedule(horizon, 0, grant.remaining, grant.quarters)):
             grants[i] += part
     total_grants = sum((_money(g.remaining) for g in data.grants), ZERO)
+    committed_after = []
     paid = ZERO
     for i in range(horizon):
         paid += grants[i]
-        grant_total_after[i] = total_grants - paid
-    pipeline_out = [ZERO] * horizon
-    for project in pipeline:
-        sched = _schedule(horizon, project.start_offset, project.development_cost, project.quarters)
-        for i, part in enumerate(sched):
-            pipeline_out[i] += part
+        committed_after.append(total_grants - paid)
     fees = [ZERO] * horizon
     for solution in data.solutions:
         fee = _money(solution.fee_per_adopter)
         for i, count in enumerate(adopters_by_quarter(solution, horizon)):
-            fees[i] += fee * count
-    other = _money(data.other_inflow_per_quarter)
+            if count:
+                fees[i] += fee * count
+    return _Flows(
+        horizon=horizon,
+        opening=_money(data.opening_balance),
+        fees=fees,
+        other=_money(data.other_inflow_per_quarter),
+        grants=grants,
+        committed_after=committed_after,
+    )
+
+
+def _rows(data: ForecastInput, flows: _Flows, pipeline_out: list[Decimal]) -> list[QuarterRow]:
     rows = []
-    balance = _money(data.opening_balance)
-    for i in range(horizon):
-        closing = balance + fees[i] + other - grants[i] - pipeline_out[i]
+    balance = flows.opening
+    for i in range(flows.horizon):
+        closing = balance + flows.fees[i] + flows.other - flows.grants[i] - pipeline_out[i]
         rows.append(
             QuarterRow(
                 quarter=data.start.plus(i),
                 opening=balance,
-                access_fees=fees[i],
-                other_inflow=other,
-                grants_paid=grants[i],
+                access_fees=flows.fees[i],
+                other_inflow=flows.other,
+                grants_paid=flows.grants[i],
                 pipeline_paid=pipeline_out[i],
                 closing=closing,
-                committed_after=grant_total_after[i],
-                available=closing - grant_total_after[i],
+                committed_after=flows.committed_after[i],
+                available=closing - flows.committed_after[i],
             )
         )
         balance = closing
@@ -234,19 +252,46 @@ def _dry(rows: list[QuarterRow]) -> Quarter | None:
 
 
 def run_forecast(data: ForecastInput) -> ForecastResult:
-    """The forecast with the whole pipeline, and which pipeline projects the fund can afford."""
-    rows = _run(data, data.pipeline)
-    affordable: list[PipelineProject] = []
+    """The forecast with the whole pipeline, and which pipeline projects the fund can afford.
+
+    Linear in the pipeline and the solutions: fees, grants and other inflows are computed once;
+    affordability keeps the closing capital with the affordable projects so far and tries each
+    project's schedule against it (money is exact Decimal, so the order of the sums does not
+    change a figure)."""
+    flows = _flows(data)
+    horizon = flows.horizon
+    schedules = [
+        _schedule(horizon, p.start_offset, p.development_cost, p.quarters) for p in data.pipeline
+    ]
+    pipeline_out = [ZERO] * horizon
+    for sched in schedules:
+        for i, part in enumerate(sched):
+            pipeline_out[i] += part
+    rows = _rows(data, flows, pipeline_out)
+    # Closing capital per quarter with only the affordable projects (none yet).
+    closing = []
+    balance = flows.opening
+    for i in range(horizon):
+        balance += flows.fees[i] + flows.other - flows.grants[i]
+        closing.append(balance)
+    affordable: list[str] = []
     unaffordable: list[str] = []
-    for project in data.pipeline:
-        trial = _run(data, (*affordable, project))
-        if _dry(trial) is None:
-            affordable.append(project)
+    for project, sched in zip(data.pipeline, schedules, strict=True):
+        trial = []
+        paid = ZERO
+        for i in range(horizon):
+            paid += sched[i]
+            if closing[i] - paid < 0:
+                break
+            trial.append(closing[i] - paid)
+        if len(trial) == horizon:
+            closing = trial
+            affordable.append(project.label)
         else:
             unaffordable.append(project.label)
     return ForecastResult(
         rows=rows,
         dry_quarter=_dry(rows),
-        affordable=[p.label for p in affordable],
+        affordable=affordable,
         unaffordable=unaffordable,
     )
