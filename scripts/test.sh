@@ -22,6 +22,8 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== bandit (static security scan; exceptions justified in pyproject.toml)"
 .venv/bin/bandit -c pyproject.toml -r . -q
+echo "== pip-audit (dependency audit; accepted IDs with reasons in .pip-audit-ignore)"
+$py scripts/dependency_audit.py
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=digifin.settings.test $py manage.py makemigrations --check --dry-run
 echo "== check --deploy (production settings)"
