@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .models import CapitalSource, LedgerEntry
 from .money import to_money
@@ -34,13 +35,13 @@ def ledger_record(
     twice returns the first entry instead of booking it again."""
     amount = to_money(amount)
     if amount <= 0:
-        raise LedgerError("Beløpet må være større enn null.")
+        raise LedgerError(_("Beløpet må være større enn null."))
     if kind == LedgerEntry.Kind.REVERSAL:
-        raise LedgerError("Bruk ledger_reverse for korrigeringer.")
+        raise LedgerError(_("Bruk ledger_reverse for korrigeringer."))
     if kind not in LedgerEntry.Kind.values:
-        raise LedgerError(f"Ukjent posteringstype: {kind}")
+        raise LedgerError(_("Ukjent posteringstype: %(kind)s") % {"kind": kind})
     if source not in CapitalSource.values:
-        raise LedgerError(f"Ukjent kilde: {source}")
+        raise LedgerError(_("Ukjent kilde: %(source)s") % {"source": source})
     if idempotency_key:
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -51,7 +52,7 @@ def ledger_record(
         from .selectors import fund_balance
 
         if fund_balance() + signed < 0:
-            raise LedgerError("Fondet kan ikke gå i minus.")
+            raise LedgerError(_("Fondet kan ikke gå i minus."))
     entry = LedgerEntry(
         kind=kind,
         source=source,
@@ -83,15 +84,15 @@ def ledger_reverse(
 ) -> LedgerEntry:
     """Correct an entry by appending its exact opposite. An entry can be reversed once."""
     if entry.kind == LedgerEntry.Kind.REVERSAL:
-        raise LedgerError("En reversering kan ikke reverseres; før en ny postering.")
+        raise LedgerError(_("En reversering kan ikke reverseres; før en ny postering."))
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise LedgerError("Posteringen er allerede reversert.")
+        raise LedgerError(_("Posteringen er allerede reversert."))
     if entry.amount > 0:
         ledger_lock()
         from .selectors import fund_balance
 
         if fund_balance() - entry.amount < 0:
-            raise LedgerError("Fondet kan ikke gå i minus.")
+            raise LedgerError(_("Fondet kan ikke gå i minus."))
     reversal = LedgerEntry(
         kind=LedgerEntry.Kind.REVERSAL,
         source=entry.source,
@@ -142,9 +143,9 @@ def commitment_record(
 
     amount = to_money(amount)
     if amount <= 0:
-        raise LedgerError("Tilsagnet må være større enn null.")
+        raise LedgerError(_("Tilsagnet må være større enn null."))
     if source not in CapitalSource.values:
-        raise LedgerError(f"Ukjent kilde: {source}")
+        raise LedgerError(_("Ukjent kilde: %(source)s") % {"source": source})
     existing = CapitalCommitment.objects.filter(
         source=source, year=year, reference=reference
     ).first()

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
-admin.site.site_header = "DigiFin – KS"
-admin.site.site_title = "DigiFin"
-admin.site.index_title = "Administrasjon av fondet"
+admin.site.site_header = _("DigiFin – KS")
+admin.site.site_title = _("DigiFin")
+admin.site.index_title = _("Administrasjon av fondet")
 
 urlpatterns = [
     path("", views.home, name="home"),

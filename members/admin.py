@@ -143,7 +143,8 @@ class PopulationFigureAdmin(admin.ModelAdmin):
                 if result.bases_frozen:
                     messages.warning(
                         request,
-                        _("Fakturert, ikke endret: %s") % ", ".join(result.bases_frozen),
+                        _("Fakturert, ikke endret: %(members)s")
+                        % {"members": ", ".join(result.bases_frozen)},
                     )
                 return redirect(reverse("admin:members_populationfigure_changelist"))
         context = {

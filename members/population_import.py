@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import ContributionBasis, Member, Participation, PopulationFigure
 
@@ -81,7 +82,7 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
     errors: list[str] = []
     header_index = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if header_index is None:
-        raise PopulationImportError(["Fant ingen overskriftslinje med «region»."])
+        raise PopulationImportError([_("Fant ingen overskriftslinje med «region».")])
     header_line = lines[header_index]
     delimiter = max([";", "\t", ","], key=header_line.count)
     reader = csv.reader(io.StringIO("\n".join(lines[header_index:])), delimiter=delimiter)
@@ -97,21 +98,32 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
         if p:
             period_cols[p] = i
     if not period_cols:
-        raise PopulationImportError([f"Linje {header_index + 1}: fant ingen periodekolonne."])
+        raise PopulationImportError(
+            [_("Linje %(line)s: fant ingen periodekolonne.") % {"line": header_index + 1}]
+        )
     wanted = normalise_period(period) if period else None
     if period and not wanted:
         raise PopulationImportError(
-            [f"Ugyldig periode «{period}» (bruk f.eks. 2017 eller 2017K2)."]
+            [
+                _("Ugyldig periode «%(period)s» (bruk f.eks. 2017 eller 2017K2).")
+                % {"period": period}
+            ]
         )
     if wanted is None:
         if len(period_cols) > 1:
             raise PopulationImportError(
-                [f"Filen har flere perioder ({', '.join(period_cols)}): velg én."]
+                [
+                    _("Filen har flere perioder (%(periods)s): velg én.")
+                    % {"periods": ", ".join(period_cols)}
+                ]
             )
         wanted = next(iter(period_cols))
     if wanted not in period_cols:
         raise PopulationImportError(
-            [f"Feil periode: {wanted} finnes ikke i filen (fant {', '.join(period_cols)})."]
+            [
+                _("Feil periode: %(period)s finnes ikke i filen (fant %(periods)s).")
+                % {"period": wanted, "periods": ", ".join(period_cols)}
+            ]
         )
     value_col = period_cols[wanted]
     table = "01222" if "K" in wanted else "07459"
@@ -127,7 +139,7 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) <= max(region_col, value_col, age_col or 0):
-            errors.append(f"Linje {line_no}: for få kolonner.")
+            errors.append(_("Linje %(line)s: for få kolonner.") % {"line": line_no})
             continue
         region = row[region_col].strip()
         raw = row[value_col].strip().replace("\xa0", "").replace(" ", "")
@@ -150,28 +162,39 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
             parsed.skipped_missing += 1
             continue
         if member is None:
-            errors.append(f"Linje {line_no}: ukjent region «{region}» for {wanted}.")
+            errors.append(
+                _("Linje %(line)s: ukjent region «%(region)s» for %(period)s.")
+                % {"line": line_no, "region": region, "period": wanted}
+            )
             continue
         age = row[age_col].strip() if age_col is not None else ""
         key = (member.pk, age)
         if key in seen:
             what = f"{region}, {age}" if age else region
-            errors.append(f"Linje {line_no}: duplikat av linje {seen[key]} ({what}).")
+            errors.append(
+                _("Linje %(line)s: duplikat av linje %(first)s (%(row)s).")
+                % {"line": line_no, "first": seen[key], "row": what}
+            )
             continue
         seen[key] = line_no
         if not re.fullmatch(r"-?\d+", raw):
-            errors.append(f"Linje {line_no}: «{row[value_col].strip()}» er ikke et heltall.")
+            errors.append(
+                _("Linje %(line)s: «%(value)s» er ikke et heltall.")
+                % {"line": line_no, "value": row[value_col].strip()}
+            )
             continue
         value = int(raw)
         if value < 0:
-            errors.append(f"Linje {line_no}: negativt tall ({value}).")
+            errors.append(
+                _("Linje %(line)s: negativt tall (%(value)s).") % {"line": line_no, "value": value}
+            )
             continue
         parsed.figures[member.pk] = parsed.figures.get(member.pk, 0) + value
         parsed.members[member.pk] = member
     if errors:
         raise PopulationImportError(errors)
     if not parsed.figures:
-        raise PopulationImportError(["Filen har ingen tall for perioden."])
+        raise PopulationImportError([_("Filen har ingen tall for perioden.")])
     return parsed
 
 

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from digifin.models import CapitalSource, LedgerEntry
@@ -21,7 +22,8 @@ def _transition(participation: Participation, method: str, *, actor, note: str =
     action = getattr(participation, method)
     if not can_proceed(action):
         raise ParticipationError(
-            f"Kan ikke gå fra «{participation.get_status_display()}» med handlingen {method}."
+            _("Kan ikke gå fra «%(status)s» med handlingen %(action)s.")
+            % {"status": participation.get_status_display(), "action": method}
         )
     from_status = participation.status
     action()
@@ -90,7 +92,7 @@ def participation_confirm(
     """The member's formal decision to join (this replaces the e-mail to KS)."""
     participation = _locked(participation)
     if not fakturareferanse.strip():
-        raise ParticipationError("Fakturareferanse må oppgis: offentlige kjøpere krever den.")
+        raise ParticipationError(_("Fakturareferanse må oppgis: offentlige kjøpere krever den."))
     participation.decided_on = decided_on
     participation.decision_reference = decision_reference
     participation.fakturareferanse = fakturareferanse.strip()
@@ -149,7 +151,7 @@ def participation_register_payment(
     An over-payment is booked as paid in; the surplus shows in `participation_balance`."""
     participation = _locked(participation)
     if participation.status not in (Participation.Status.INVOICED, Participation.Status.PAID):
-        raise ParticipationError("Andelen må være fakturert før en innbetaling kan registreres.")
+        raise ParticipationError(_("Andelen må være fakturert før en innbetaling kan registreres."))
     entry = ledger_record(
         kind=LedgerEntry.Kind.MEMBER_SHARE,
         source=CapitalSource.MEMBERS,

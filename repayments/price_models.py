@@ -20,7 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from digifin.money import KRONE, ORE, round_kroner
+from django.utils.translation import gettext as _
+
+from digifin.money import KRONE, ORE, format_nok, round_kroner
 
 FLAT = "flat"
 PER_INHABITANT = "per_inhabitant"
@@ -34,22 +36,29 @@ WEIGHTINGS = (WEIGHT_EQUAL, WEIGHT_PER_INHABITANT, WEIGHT_SIZE_CLASS)
 
 
 class PriceModelError(ValueError):
-    """Parameters that do not make a valid price model; the message is for KS staff."""
+    """Parameters that do not make a valid price model; the message is for KS staff, in the
+    active language (field names such as `name` below are passed in already translated)."""
+
+
+def _not_a_number(name: str, value) -> str:
+    return _("%(field)s: «%(value)s» er ikke et tall.") % {"field": name, "value": value}
 
 
 def _decimal(value, name: str, *, minimum: Decimal = Decimal("0"), positive=False) -> Decimal:
     if isinstance(value, float):
-        raise PriceModelError(f"{name}: oppgi beløp som tekst eller heltall, ikke flyttall.")
+        raise PriceModelError(
+            _("%(field)s: oppgi beløp som tekst eller heltall, ikke flyttall.") % {"field": name}
+        )
     try:
         number = Decimal(str(value).replace(" ", "").replace(",", "."))
     except (InvalidOperation, TypeError):
-        raise PriceModelError(f"{name}: «{value}» er ikke et tall.") from None
+        raise PriceModelError(_not_a_number(name, value)) from None
     if not number.is_finite():
-        raise PriceModelError(f"{name}: «{value}» er ikke et tall.")
+        raise PriceModelError(_not_a_number(name, value))
     if positive and number <= 0:
-        raise PriceModelError(f"{name} må være større enn null.")
+        raise PriceModelError(_("%(field)s må være større enn null.") % {"field": name})
     if number < minimum:
-        raise PriceModelError(f"{name} kan ikke være negativ.")
+        raise PriceModelError(_("%(field)s kan ikke være negativ.") % {"field": name})
     return number
 
 
@@ -57,9 +66,11 @@ def _int(value, name: str) -> int:
     try:
         number = int(str(value).replace(" ", ""))
     except (TypeError, ValueError):
-        raise PriceModelError(f"{name}: «{value}» er ikke et heltall.") from None
+        raise PriceModelError(
+            _("%(field)s: «%(value)s» er ikke et heltall.") % {"field": name, "value": value}
+        ) from None
     if number < 0:
-        raise PriceModelError(f"{name} kan ikke være negativ.")
+        raise PriceModelError(_("%(field)s kan ikke være negativ.") % {"field": name})
     return number
 
 
@@ -67,34 +78,34 @@ def _classes(raw, *, value_key: str, label: str) -> list[dict]:
     """A size-class table: rows of {min_population, <value_key>}, the first starting at 0,
     strictly increasing. Returned normalised (strings for Decimals, ints for populations)."""
     if not isinstance(raw, list) or not raw:
-        raise PriceModelError("Tabellen over størrelsesklasser må ha minst én rad.")
+        raise PriceModelError(_("Tabellen over størrelsesklasser må ha minst én rad."))
     rows = []
     for row in raw:
         if not isinstance(row, Mapping):
-            raise PriceModelError("Hver rad i tabellen må ha nedre grense og verdi.")
-        low = _int(row.get("min_population"), "Nedre grense")
+            raise PriceModelError(_("Hver rad i tabellen må ha nedre grense og verdi."))
+        low = _int(row.get("min_population"), _("Nedre grense"))
         value = _decimal(row.get(value_key), label)
         rows.append({"min_population": low, value_key: value})
     rows.sort(key=lambda r: r["min_population"])
     if rows[0]["min_population"] != 0:
-        raise PriceModelError("Første størrelsesklasse må starte på 0 innbyggere.")
+        raise PriceModelError(_("Første størrelsesklasse må starte på 0 innbyggere."))
     lows = [r["min_population"] for r in rows]
     if len(set(lows)) != len(lows):
-        raise PriceModelError("To størrelsesklasser har samme nedre grense.")
+        raise PriceModelError(_("To størrelsesklasser har samme nedre grense."))
     return [{"min_population": r["min_population"], value_key: str(r[value_key])} for r in rows]
 
 
 def validate(kind: str, parameters: Mapping) -> dict:
     """Check and normalise a price model's parameters; raises PriceModelError."""
     if not isinstance(parameters, Mapping):
-        raise PriceModelError("Parametrene må være et oppslag (JSON-objekt).")
+        raise PriceModelError(_("Parametrene må være et oppslag (JSON-objekt)."))
     if kind == FLAT:
-        amount = _decimal(parameters.get("amount"), "Beløp", positive=True)
+        amount = _decimal(parameters.get("amount"), _("Beløp"), positive=True)
         return {"amount": str(round_kroner(amount))}
     if kind == PER_INHABITANT:
-        rate = _decimal(parameters.get("rate"), "Sats per innbygger", positive=True)
+        rate = _decimal(parameters.get("rate"), _("Sats per innbygger"), positive=True)
         result = {"rate": str(rate), "floor": None, "ceiling": None}
-        for key, label in (("floor", "Minstebeløp"), ("ceiling", "Høyeste beløp")):
+        for key, label in (("floor", _("Minstebeløp")), ("ceiling", _("Høyeste beløp"))):
             if parameters.get(key) not in (None, ""):
                 result[key] = str(round_kroner(_decimal(parameters[key], label)))
         if (
@@ -102,25 +113,25 @@ def validate(kind: str, parameters: Mapping) -> dict:
             and result["ceiling"] is not None
             and Decimal(result["floor"]) > Decimal(result["ceiling"])
         ):
-            raise PriceModelError("Minstebeløpet kan ikke være høyere enn høyeste beløp.")
+            raise PriceModelError(_("Minstebeløpet kan ikke være høyere enn høyeste beløp."))
         return result
     if kind == SIZE_CLASS:
-        rows = _classes(parameters.get("classes"), value_key="amount", label="Beløp")
+        rows = _classes(parameters.get("classes"), value_key="amount", label=_("Beløp"))
         for row in rows:
             row["amount"] = str(round_kroner(Decimal(row["amount"])))
         return {"classes": rows}
     if kind == COST_RECOVERY:
         weighting = parameters.get("weighting")
         if weighting not in WEIGHTINGS:
-            raise PriceModelError("Velg vekting: lik, per innbygger eller størrelsesklasse.")
+            raise PriceModelError(_("Velg vekting: lik, per innbygger eller størrelsesklasse."))
         result = {"weighting": weighting}
         if weighting == WEIGHT_SIZE_CLASS:
-            rows = _classes(parameters.get("weights"), value_key="weight", label="Vekt")
+            rows = _classes(parameters.get("weights"), value_key="weight", label=_("Vekt"))
             if any(Decimal(r["weight"]) <= 0 for r in rows):
-                raise PriceModelError("Vekt må være større enn null.")
+                raise PriceModelError(_("Vekt må være større enn null."))
             result["weights"] = rows
         return result
-    raise PriceModelError(f"Ukjent prismodell: {kind}")
+    raise PriceModelError(_("Ukjent prismodell: %(kind)s") % {"kind": kind})
 
 
 def _class_value(rows: list[dict], population: int, key: str) -> Decimal:
@@ -168,7 +179,7 @@ def fee(
     if kind == FLAT:  # the only model that needs no population
         return round_kroner(Decimal(parameters["amount"]))
     if population is None or population < 0:
-        raise PriceModelError("Innbyggertall mangler.")
+        raise PriceModelError(_("Innbyggertall mangler."))
     if kind == PER_INHABITANT:
         amount = round_kroner(Decimal(parameters["rate"]) * population)
         if parameters.get("floor") is not None:
@@ -181,7 +192,7 @@ def fee(
     if kind == COST_RECOVERY:
         if basis is None or basis.total_weight <= 0 or basis.expected_adoption <= 0:
             raise PriceModelError(
-                "Kostnadsdekning krever utviklingskostnad, utbredelse og medlemmer."
+                _("Kostnadsdekning krever utviklingskostnad, utbredelse og medlemmer.")
             )
         raw = (
             basis.development_cost
@@ -189,7 +200,7 @@ def fee(
             / (basis.expected_adoption * basis.total_weight)
         )
         return raw.quantize(KRONE, rounding=ROUND_CEILING).quantize(ORE)
-    raise PriceModelError(f"Ukjent prismodell: {kind}")
+    raise PriceModelError(_("Ukjent prismodell: %(kind)s") % {"kind": kind})
 
 
 def total_at_adoption(fees: Iterable[Decimal], adoption: Decimal) -> Decimal:
@@ -217,30 +228,42 @@ def split_exact(total: Decimal, weights: list[Decimal], *, unit: Decimal = KRONE
 
 
 def describe(kind: str, parameters: Mapping) -> str:
-    """A short Norwegian description, for lists and the preview."""
-    from digifin.money import format_nok
-
+    """A short description in the active language, for lists and the preview. Each variant is
+    one translatable sentence with named placeholders; amounts are formatted by format_nok."""
     if kind == FLAT:
-        return f"Fast beløp {format_nok(parameters['amount'])}"
+        return _("Fast beløp %(amount)s") % {"amount": format_nok(parameters["amount"])}
     if kind == PER_INHABITANT:
-        text = f"{parameters['rate'].replace('.', ',')} kr per innbygger"
-        if parameters.get("floor"):
-            text += f", minst {format_nok(parameters['floor'])}"
-        if parameters.get("ceiling"):
-            text += f", høyst {format_nok(parameters['ceiling'])}"
-        return text
+        floor, ceiling = parameters.get("floor"), parameters.get("ceiling")
+        if floor and ceiling:
+            text = _("%(rate)s kr per innbygger, minst %(floor)s, høyst %(ceiling)s")
+        elif floor:
+            text = _("%(rate)s kr per innbygger, minst %(floor)s")
+        elif ceiling:
+            text = _("%(rate)s kr per innbygger, høyst %(ceiling)s")
+        else:
+            text = _("%(rate)s kr per innbygger")
+        return text % {
+            "rate": str(parameters["rate"]).replace(".", ","),
+            "floor": format_nok(floor) if floor else "",
+            "ceiling": format_nok(ceiling) if ceiling else "",
+        }
     if kind == SIZE_CLASS:
-        return "Størrelsesklasser: " + "; ".join(
-            f"fra {int(r['min_population']):,} innb.: {format_nok(r['amount'])}".replace(",", " ")
+        classes = "; ".join(
+            _("fra %(population)s innb.: %(amount)s")
+            % {
+                "population": format_nok(int(r["min_population"]), suffix=False),
+                "amount": format_nok(r["amount"]),
+            }
             for r in parameters["classes"]
         )
+        return _("Størrelsesklasser: %(classes)s") % {"classes": classes}
     if kind == COST_RECOVERY:
-        names = {
-            WEIGHT_EQUAL: "lik vekt",
-            WEIGHT_PER_INHABITANT: "vektet per innbygger",
-            WEIGHT_SIZE_CLASS: "vektet etter størrelsesklasse",
-        }
-        return f"Kostnadsdekning ved forventet utbredelse, {names[parameters['weighting']]}"
+        weighting = parameters["weighting"]
+        if weighting == WEIGHT_EQUAL:
+            return _("Kostnadsdekning ved forventet utbredelse, lik vekt")
+        if weighting == WEIGHT_PER_INHABITANT:
+            return _("Kostnadsdekning ved forventet utbredelse, vektet per innbygger")
+        return _("Kostnadsdekning ved forventet utbredelse, vektet etter størrelsesklasse")
     return kind
 
 
@@ -250,19 +273,19 @@ def validate_fdvu(key: str, parameters: Mapping, yearly_cost) -> dict:
     parameters = parameters or {}
     if key == "tariff":
         return {
-            "monthly_fixed": str(_decimal(parameters.get("monthly_fixed"), "Fast månedspris")),
+            "monthly_fixed": str(_decimal(parameters.get("monthly_fixed"), _("Fast månedspris"))),
             "monthly_per_inhabitant": str(
-                _decimal(parameters.get("monthly_per_inhabitant"), "Månedspris per innbygger")
+                _decimal(parameters.get("monthly_per_inhabitant"), _("Månedspris per innbygger"))
             ),
         }
     if key not in ("equal", "per_inhabitant", "size_class"):
-        raise PriceModelError(f"Ukjent fordelingsnøkkel: {key}")
+        raise PriceModelError(_("Ukjent fordelingsnøkkel: %(key)s") % {"key": key})
     if yearly_cost in (None, ""):
-        raise PriceModelError("Oppgi årlig FDVU-kostnad for denne fordelingsnøkkelen.")
+        raise PriceModelError(_("Oppgi årlig FDVU-kostnad for denne fordelingsnøkkelen."))
     if key == "size_class":
-        rows = _classes(parameters.get("weights"), value_key="weight", label="Vekt")
+        rows = _classes(parameters.get("weights"), value_key="weight", label=_("Vekt"))
         if any(Decimal(r["weight"]) <= 0 for r in rows):
-            raise PriceModelError("Vekt må være større enn null.")
+            raise PriceModelError(_("Vekt må være større enn null."))
         return {"weights": rows}
     return {}
 

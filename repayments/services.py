@@ -10,11 +10,13 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import ORE, to_money
+from digifin.money import ORE, format_nok, to_money
 from digifin.services import ledger_record
 from members.models import Member
 
@@ -91,8 +93,10 @@ def solution_update(*, solution: Solution, actor, **values) -> Solution:
         getattr(solution, f) != values[f] for f in money_fields & set(values)
     ):
         raise SolutionError(
-            "Utviklingskostnad, utbredelse, målgruppe og prosjekt kan ikke endres etter "
-            "publisering: prisene er gitt til medlemmene."
+            _(
+                "Utviklingskostnad, utbredelse, målgruppe og prosjekt kan ikke endres etter "
+                "publisering: prisene er gitt til medlemmene."
+            )
         )
     merged = {f: getattr(solution, f) for f in ("fdvu_key", "fdvu_yearly_cost", "fdvu_parameters")}
     merged.update({k: v for k, v in values.items() if k in merged})
@@ -111,12 +115,12 @@ def price_model_set(*, solution: Solution, kind: str, parameters: dict, actor) -
     solution is published: members have been offered those prices."""
     solution = Solution.objects.select_for_update().get(pk=solution.pk)
     if solution.is_published:
-        raise SolutionError("Prismodellen kan ikke endres etter at løsningen er publisert.")
+        raise SolutionError(_("Prismodellen kan ikke endres etter at løsningen er publisert."))
     try:
         clean = pm.validate(kind, parameters)
     except pm.PriceModelError as exc:
         raise SolutionError(str(exc)) from exc
-    price, _ = PriceModel.objects.update_or_create(
+    price, _created = PriceModel.objects.update_or_create(
         solution=solution, defaults={"kind": kind, "parameters": clean, "updated_by": actor}
     )
     return price
@@ -134,7 +138,7 @@ def solution_publish(*, solution: Solution, actor, published_on: datetime.date |
     except pm.PriceModelError as exc:
         raise SolutionError(str(exc)) from exc
     if not preview.rows:
-        raise SolutionError("Ingen medlemmer har innbyggertall: prisene kan ikke beregnes.")
+        raise SolutionError(_("Ingen medlemmer har innbyggertall: prisene kan ikke beregnes."))
     solution.is_published = True
     solution.published_on = published_on or datetime.date.today()
     solution.save(update_fields=["is_published", "published_on"])
@@ -178,11 +182,11 @@ def access_request(
     paid its share: the request waits for the share. Non-participant: refused, nothing stored.
     One agreement per member and solution, whatever the concurrency (UniqueConstraint)."""
     if not solution.is_published:
-        raise AccessError("Løsningen er ikke tilgjengelig ennå.")
+        raise AccessError(_("Løsningen er ikke tilgjengelig ennå."))
     if member.kind not in selectors.audience_kinds(solution):
-        raise AccessError("Løsningen er ikke laget for denne typen medlem.")
+        raise AccessError(_("Løsningen er ikke laget for denne typen medlem."))
     if not accept_fdvu_terms:
-        raise AccessError("Du må godta vilkårene for forvaltning, drift og videreutvikling.")
+        raise AccessError(_("Du må godta vilkårene for forvaltning, drift og videreutvikling."))
     participation = _participation(member)
     if not participation.is_participant:
         return AccessDecision(Outcome.NOT_PARTICIPANT, None)
@@ -233,7 +237,9 @@ def _compute_fee(solution: Solution, member: Member) -> tuple[Decimal, int]:
     try:
         return selectors.fee_for(solution=solution, member=member)
     except pm.PriceModelError as exc:
-        raise AccessError(f"Tilknytningskostnaden kan ikke beregnes: {exc}") from exc
+        raise AccessError(
+            _("Tilknytningskostnaden kan ikke beregnes: %(reason)s") % {"reason": exc}
+        ) from exc
 
 
 def _activate(agreement: AccessAgreement, *, actor) -> None:
@@ -289,7 +295,7 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.fee_status == AccessAgreement.FeeStatus.NOT_DUE:
         if agreement.fee_amount is None:
-            raise AccessError("Tilgangen er ikke gitt ennå; det er ingenting å fakturere.")
+            raise AccessError(_("Tilgangen er ikke gitt ennå; det er ingenting å fakturere."))
         if agreement.fee_amount == 0:
             agreement.fee_status = AccessAgreement.FeeStatus.PAID
             agreement.fee_paid_on = agreement.activated_on
@@ -303,7 +309,8 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
         return agreement
     solution = agreement.solution
     try:
-        with transaction.atomic():
+        # The invoice and the logged reason are Norwegian records, whatever the user's language.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             invoice = invoice_issue(
                 buyer=agreement.member,
                 kind="access_fee",
@@ -366,16 +373,22 @@ def access_fee_paid(
     to the solution and its project. The same idempotency_key twice books once."""
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if not idempotency_key:
-        raise AccessError("En betaling må ha en idempotensnøkkel.")
+        raise AccessError(_("En betaling må ha en idempotensnøkkel."))
     existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     if agreement.fee_amount is None:
-        raise AccessError("Avtalen har ingen tilknytningskostnad ennå.")
+        raise AccessError(_("Avtalen har ingen tilknytningskostnad ennå."))
     amount = to_money(amount)
     outstanding = agreement.fee_amount - selectors.agreement_paid(agreement=agreement)
     if amount <= 0 or amount > outstanding:
-        raise AccessError(f"Beløpet må være mellom 0,01 og utestående {outstanding} kr.")
+        raise AccessError(
+            _("Beløpet må være mellom %(minimum)s og utestående %(outstanding)s.")
+            % {
+                "minimum": format_nok(ORE, decimals=True),
+                "outstanding": format_nok(outstanding, decimals=True),
+            }
+        )
     solution = agreement.solution
     entry = ledger_record(
         kind=LedgerEntry.Kind.ACCESS_FEE,
@@ -406,11 +419,14 @@ def access_fee_refund(
     Leaving a solution never refunds by itself."""
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if not reason.strip():
-        raise AccessError("Oppgi begrunnelse for refusjonen.")
+        raise AccessError(_("Oppgi begrunnelse for refusjonen."))
     amount = to_money(amount)
     paid = selectors.agreement_paid(agreement=agreement)
     if amount <= 0 or amount > paid:
-        raise AccessError(f"Refusjonen må være mellom 0,01 og innbetalt {paid} kr.")
+        raise AccessError(
+            _("Refusjonen må være mellom %(minimum)s og innbetalt %(paid)s.")
+            % {"minimum": format_nok(ORE, decimals=True), "paid": format_nok(paid, decimals=True)}
+        )
     entry = ledger_record(
         kind=LedgerEntry.Kind.ACCESS_FEE_REFUND,
         source=CapitalSource.ACCESS_FEES,
@@ -439,9 +455,9 @@ def access_leave(*, agreement: AccessAgreement, left_on: datetime.date, actor) -
     if agreement.status == AccessAgreement.Status.ENDED:
         return agreement
     if agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE:
-        raise AccessError("Forespørselen venter på andelen; det er ingen tilgang å avslutte.")
+        raise AccessError(_("Forespørselen venter på andelen; det er ingen tilgang å avslutte."))
     if left_on < agreement.activated_on:
-        raise AccessError("Sluttdato kan ikke være før tilgangen startet.")
+        raise AccessError(_("Sluttdato kan ikke være før tilgangen startet."))
     agreement.status = AccessAgreement.Status.ENDED
     agreement.left_on = left_on
     agreement.save(update_fields=["status", "left_on"])
@@ -463,13 +479,15 @@ def fdvu_allocate(*, solution: Solution, year: int, actor) -> FdvuPeriod:
     solution = Solution.objects.select_for_update().get(pk=solution.pk)
     users = list(selectors.fdvu_users(solution=solution, year=year))
     if not users:
-        raise SolutionError(f"Løsningen har ingen brukere i {year}.")
+        raise SolutionError(_("Løsningen har ingen brukere i %(year)s.") % {"year": year})
     populations = selectors.member_populations(members=[a.member for a in users])
     key, params = solution.fdvu_key, solution.fdvu_parameters
     if key != FdvuKey.EQUAL:
         missing = [str(a.member) for a in users if a.member_id not in populations]
         if missing:
-            raise SolutionError("Innbyggertall mangler for: " + ", ".join(missing))
+            raise SolutionError(
+                _("Innbyggertall mangler for: %(members)s") % {"members": ", ".join(missing)}
+            )
     if key == FdvuKey.TARIFF:
         amounts = [pm.fdvu_tariff_yearly(params, populations[a.member_id]) for a in users]
         total = sum(amounts, Decimal(0))
@@ -480,7 +498,9 @@ def fdvu_allocate(*, solution: Solution, year: int, actor) -> FdvuPeriod:
     period = FdvuPeriod.objects.select_for_update().filter(solution=solution, year=year).first()
     if period is not None:
         if period.status != FdvuPeriod.Status.ALLOCATED:
-            raise SolutionError(f"FDVU for {year} er allerede sendt til fakturering.")
+            raise SolutionError(
+                _("FDVU for %(year)s er allerede sendt til fakturering.") % {"year": year}
+            )
         period.shares.all().delete()
         period.total_cost, period.key, period.allocated_by = total, key, actor
         period.save()
@@ -561,16 +581,16 @@ def capital_repayment_confirm(
     ledger_lock()  # one confirmation at a time: the scenario depends on earlier repayments
     amount = to_money(amount)
     if amount <= 0:
-        raise SolutionError("Beløpet må være større enn null.")
+        raise SolutionError(_("Beløpet må være større enn null."))
     if not reference.strip():
-        raise SolutionError("Oppgi vedtaket som tilbakebetalingen bygger på.")
+        raise SolutionError(_("Oppgi vedtaket som tilbakebetalingen bygger på."))
     scenario = selectors.repayment_scenario(amount=amount)
     if scenario.fingerprint != fingerprint:
         raise SolutionError(
-            "Grunnlaget har endret seg siden scenariet ble laget. Se på scenariet på nytt."
+            _("Grunnlaget har endret seg siden scenariet ble laget. Se på scenariet på nytt.")
         )
     if amount > scenario.total_paid_in:
-        raise SolutionError("Beløpet er større enn det bidragsyterne har betalt inn.")
+        raise SolutionError(_("Beløpet er større enn det bidragsyterne har betalt inn."))
     repayment = CapitalRepayment.objects.create(
         amount=amount,
         occurred_on=occurred_on,

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from members.population_import import PopulationImportError, population_import
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
-            raise CommandError(f"Kan ikke lese {path}: {exc}") from exc
+            raise CommandError(
+                _("Kan ikke lese %(path)s: %(error)s") % {"path": path, "error": exc}
+            ) from exc
         try:
             result = population_import(
                 content=content,
@@ -36,11 +39,24 @@ class Command(BaseCommand):
             )
         except PopulationImportError as exc:
             raise CommandError(
-                "Filen er avvist, ingenting er importert:\n" + "\n".join(exc.errors)
+                _("Filen er avvist, ingenting er importert:\n%(errors)s")
+                % {"errors": "\n".join(exc.errors)}
             ) from exc
         self.stdout.write(
-            f"Importert {result.figures} tall for {result.period} (tabell {result.table}); "
-            f"{result.derived_fylker} fylker summert; {result.bases_replaced} grunnlag erstattet"
+            _(
+                "Importert %(n)s tall for %(period)s (tabell %(table)s); "
+                "%(derived)s fylker summert; %(basis)s grunnlag erstattet"
+            )
+            % {
+                "n": result.figures,
+                "period": result.period,
+                "table": result.table,
+                "derived": result.derived_fylker,
+                "basis": result.bases_replaced,
+            }
         )
         if result.bases_frozen:
-            self.stdout.write("Fakturert, ikke endret: " + ", ".join(result.bases_frozen))
+            self.stdout.write(
+                _("Fakturert, ikke endret: %(members)s")
+                % {"members": ", ".join(result.bases_frozen)}
+            )
