@@ -7,6 +7,7 @@ A job killed halfway is completed by `job_enqueue_pending` (the "Fortsett" butto
 
 import io
 import zipfile
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -65,29 +66,53 @@ def job_start(*, kind: str, actor) -> BatchJob | None:
 def job_enqueue_pending(*, job_id: int) -> int:
     from .tasks import batch_item_run
 
-    ids = list(
+    items = list(
         BatchItem.objects.filter(job_id=job_id)
         .exclude(status=BatchItem.Status.DONE)
-        .values_list("pk", flat=True)
+        .select_related("job")
+        .only("pk", "object_id", "job__kind")
     )
-    for item_id in ids:
-        batch_item_run.delay(item_id)
-    return len(ids)
+    shares = _shares(items)
+    for item in items:
+        share = shares.get(item.object_id)
+        batch_item_run.delay(item.pk, str(share) if share is not None else None)
+    return len(items)
 
 
-def item_run(*, item_id: int) -> None:
+def _shares(items: list[BatchItem]) -> dict[int, Decimal]:
+    """Member id → share to invoice, for the share items, computed for all of them at once (a
+    few queries instead of a book of predecessors per item). Computed when the items are
+    enqueued, so a resumed job uses the shares of that day; an item whose share is zero or
+    missing computes it itself (services.share_invoice_issue)."""
+    from members.models import Participation
+    from members.selectors import shares_to_invoice
+
+    member_ids = [i.object_id for i in items if i.job.kind == BatchJob.Kind.INVOICE_SHARES]
+    if not member_ids:
+        return {}
+    participations = list(
+        Participation.objects.filter(
+            member_id__in=member_ids, status=Participation.Status.CONFIRMED
+        ).select_related("member")
+    )
+    amounts = shares_to_invoice(participations=participations)
+    return {p.member_id: amounts[p.pk] for p in participations}
+
+
+def item_run(*, item_id: int, share: Decimal | None = None) -> None:
     """Do one item's work, then deliver it (files, document, e-mail), then mark it done.
     Safe to run twice, concurrently, or after a crash at any point: the work is idempotent on
-    its natural key, and delivery claims each e-mail once (mail.send_once)."""
+    its natural key, and delivery claims each e-mail once (mail.send_once). `share` is the
+    member's share computed when the job was enqueued (share invoices only)."""
     with transaction.atomic():
-        item = BatchItem.objects.select_for_update(of=("self",)).select_related("job")
-        item = item.get(pk=item_id)
+        item = BatchItem.objects.select_for_update(of=("self",))
+        item = item.select_related("job__started_by").get(pk=item_id)
         if item.status == BatchItem.Status.DONE:
             return
         item.attempts += 1
         try:
             with transaction.atomic():
-                _work(item)
+                _work(item, share=share)
         except Exception as exc:  # recorded on the item; the job shows it as a failure
             _finish(item, error=exc)
             return
@@ -109,17 +134,22 @@ def _finish(item: BatchItem, *, error: Exception | None = None) -> None:
     _maybe_finish(item.job_id)
 
 
-def _work(item: BatchItem) -> None:
+def _work(item: BatchItem, *, share: Decimal | None = None) -> None:
     from members.models import Member, Participation
 
     actor = item.job.started_by
     today = timezone.localdate()
     kind = item.job.kind
     if kind == BatchJob.Kind.INVOICE_SHARES:
-        participation = Participation.objects.get(member_id=item.object_id)
-        existing = Invoice.objects.filter(source_key=f"share:{participation.pk}").first()
-        invoice = existing or services.share_invoice_issue(
-            participation=participation, issued_on=today, actor=actor, deliver=False
+        # share_invoice_issue locks the participation and returns the invoice already issued
+        # for it, if any (a rerun).
+        participation = Participation.objects.only("pk").get(member_id=item.object_id)
+        invoice = services.share_invoice_issue(
+            participation=participation,
+            issued_on=today,
+            actor=actor,
+            deliver=False,
+            amount=share,
         )
         # Files are rendered in delivery, after this commit: the numbering counter stays
         # locked until the commit, and a PDF render inside it would serialise the workers.
@@ -144,7 +174,7 @@ def _work(item: BatchItem) -> None:
 
 def _after_commit(item: BatchItem) -> None:
     if item.invoice_id and item.job.kind == BatchJob.Kind.INVOICE_SHARES:
-        services.invoice_deliver(invoice=Invoice.objects.get(pk=item.invoice_id))
+        services.invoice_deliver(invoice=item.invoice)
     elif item.document_id:
         document = Document.objects.select_related("member").get(pk=item.document_id)
         services.letter_create(

@@ -216,6 +216,24 @@ def invoice_issue(
     existing = Invoice.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing
+    return _issue_new(
+        buyer=buyer,
+        kind=kind,
+        lines=lines,
+        issued_on=issued_on,
+        due_on=due_on,
+        fakturareferanse=fakturareferanse,
+        actor=actor,
+        source_key=source_key,
+        deliver=deliver,
+    )
+
+
+def _issue_new(
+    *, buyer, kind, lines, issued_on, due_on, fakturareferanse, actor, source_key, deliver
+) -> Invoice:
+    """invoice_issue once the caller knows no invoice has `source_key` yet (a concurrent one
+    is still caught by the unique constraint)."""
     if kind not in Invoice.Kind.values:
         raise InvoicingError(f"Ukjent fakturatype: {kind}")
     fakturareferanse = (fakturareferanse or "").strip()
@@ -449,16 +467,27 @@ def payment_resolve(*, payment: Payment, actor, note: str) -> Payment:
 
 @transaction.atomic
 def share_invoice_issue(
-    *, participation, issued_on: datetime.date, actor, deliver: bool = True
+    *,
+    participation,
+    issued_on: datetime.date,
+    actor,
+    deliver: bool = True,
+    amount: Decimal | None = None,
 ) -> Invoice:
     """Invoice a confirmed member's share (idempotent: "share:<participation id>") and freeze
     the share in members. The amount is members.selectors.share_to_invoice: the member's share,
-    or for a merged successor what its predecessors left unpaid."""
+    or for a merged successor what its predecessors left unpaid. The batch passes `amount`,
+    computed for all its members at once (selectors.shares_to_invoice); a missing or zero
+    amount is computed here."""
     from members.models import Participation
     from members.selectors import share_to_invoice
     from members.services import participation_mark_invoiced
 
-    participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    participation = (
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=participation.pk)
+    )
     source_key = f"share:{participation.pk}"
     existing = Invoice.objects.filter(source_key=source_key).first()
     if existing is not None:
@@ -466,10 +495,11 @@ def share_invoice_issue(
     if participation.status != Participation.Status.CONFIRMED:
         raise InvoicingError("Bare bekreftede deltakelser kan faktureres.")
     member = participation.member
-    amount = share_to_invoice(participation=participation)
+    if amount is None or amount <= 0:
+        amount = share_to_invoice(participation=participation)
     if amount <= 0:
         raise InvoicingError(f"{member} har ingen andel å fakturere.")
-    invoice = invoice_issue(
+    invoice = _issue_new(
         buyer=member,
         kind=Invoice.Kind.MEMBER_SHARE,
         lines=[
@@ -479,6 +509,7 @@ def share_invoice_issue(
             )
         ],
         issued_on=issued_on,
+        due_on=None,
         fakturareferanse=participation.fakturareferanse,
         actor=actor,
         source_key=source_key,
@@ -499,7 +530,8 @@ def invoice_render_files(*, invoice: Invoice, force: bool = False) -> Invoice:
     with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update(of=("self",))
-            .select_related("credits")
+            .select_related("credits", "buyer", "created_by")
+            .prefetch_related("lines")  # read by both the PDF and the EHF
             .get(pk=invoice.pk)
         )
         _render_files(invoice, force=force)

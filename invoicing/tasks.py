@@ -1,5 +1,7 @@
 """Celery tasks: thin, take ids, idempotent (safe to run twice or after a killed worker)."""
 
+from decimal import Decimal
+
 from celery import shared_task
 
 from . import batch, services
@@ -14,8 +16,10 @@ def invoice_deliver(invoice_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def batch_item_run(item_id: int) -> None:
-    batch.item_run(item_id=item_id)
+def batch_item_run(item_id: int, share: str | None = None) -> None:
+    """One batch item; `share` (a decimal string) is the member's share computed when the job
+    was enqueued, for share invoices."""
+    batch.item_run(item_id=item_id, share=Decimal(share) if share else None)
 
 
 @shared_task(acks_late=True)

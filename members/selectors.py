@@ -366,6 +366,21 @@ def share_to_invoice(*, participation: Participation) -> Decimal:
     return book.share(member.pk)
 
 
+def shares_to_invoice(*, participations) -> dict[int, Decimal]:
+    """Bulk `share_to_invoice`: participation id → amount, from one book of all the members
+    (a few queries however many participations; the invoicing batch computes them at once)."""
+    participations = list(participations)
+    members = [p.member for p in participations]
+    book = _Book.everything() if len(members) > 50 else _Book.for_members(members)
+    out = {}
+    for p in participations:
+        if book.preds.get(p.member_id):
+            out[p.pk] = max(book.share(p.member_id) - book.paid_total(p.member_id), ZERO)
+        else:
+            out[p.pk] = book.share(p.member_id)
+    return out
+
+
 def member_payments(*, member: Member) -> list[LedgerEntry]:
     """The share payments (and their reversals) of the member and of its predecessors."""
     book = _Book.for_members([member])

@@ -90,3 +90,58 @@ def test_a_member_billed_with_another_is_not_a_batch_target(shares, ks_user):
     confirmed_participation(actor=ks_user, member=kommune)
     confirmed_participation(actor=ks_user, member=fylke)
     assert batch.job_targets(BatchJob.Kind.INVOICE_SHARES) == [kommune.pk]
+
+
+def _member_with_share(ks_user, population):
+    from members.models import ContributionRate, Member
+    from tests.members.factories import basis
+
+    ContributionRate.objects.get_or_create(
+        kind=Member.Kind.KOMMUNE,
+        valid_from="2017-01-01",
+        defaults={"per_inhabitant": Decimal("20.00")},
+    )
+    member = member_with_address()
+    basis(member, population)
+    confirmed_participation(actor=ks_user, member=member)
+    return member
+
+
+def _enqueued(monkeypatch, job_id):
+    """job_enqueue_pending's task arguments (item id, share) and its SQL."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sent = []
+    monkeypatch.setattr("invoicing.tasks.batch_item_run.delay", lambda *args: sent.append(args))
+    with CaptureQueriesContext(connection) as queries:
+        batch.job_enqueue_pending(job_id=job_id)
+    return sent, len(queries)
+
+
+def test_the_shares_are_computed_once_for_the_whole_job(ks_user, monkeypatch):
+    """The shares of all members are computed when the items are enqueued, in as many queries
+    for 1 member as for 4, and an item with its share builds no book of predecessors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = _member_with_share(ks_user, 1000)
+    one = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    sent_one, queries_one = _enqueued(monkeypatch, one.pk)
+    assert [s for _i, s in sent_one] == ["20000.00"]
+    BatchJob.objects.all().delete()
+    for population in (2000, 3000, 4000):
+        _member_with_share(ks_user, population)
+    many = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    sent_many, queries_many = _enqueued(monkeypatch, many.pk)
+    assert sorted(s for _i, s in sent_many) == ["20000.00", "40000.00", "60000.00", "80000.00"]
+    assert queries_many == queries_one
+
+    item_id, share = next((i, s) for i, s in sent_many if s == "20000.00")
+    with CaptureQueriesContext(connection) as queries:
+        batch.item_run(item_id=item_id, share=Decimal(share))
+    assert not [q for q in queries if "members_membersuccession" in q["sql"]]
+    invoice = Invoice.objects.get(buyer=first)
+    assert invoice.total == Decimal("20000.00")
+    assert Participation.objects.get(member=first).share_amount == Decimal("20000.00")
+    assert BatchItem.objects.get(pk=item_id).status == BatchItem.Status.DONE
