@@ -109,44 +109,128 @@ def audience_members(*, solution: Solution, on: datetime.date | None = None):
     )
 
 
+def _disbursement_entries():
+    return LedgerEntry.objects.filter(
+        Q(kind=LedgerEntry.Kind.DISBURSEMENT)
+        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT)
+    )
+
+
 def development_cost(*, solution: Solution) -> Decimal:
     """The development cost to recover: the project's net disbursements from the fund when the
     solution has a project with disbursements, else what KS entered."""
     if solution.project_id:
-        disbursed = LedgerEntry.objects.filter(
-            Q(kind=LedgerEntry.Kind.DISBURSEMENT)
-            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT),
-            project_ref=solution.project_id,
-        ).aggregate(total=Sum("amount"))["total"]
+        disbursed = (
+            _disbursement_entries()
+            .filter(project_ref=solution.project_id)
+            .aggregate(total=Sum("amount"))["total"]
+        )
         if disbursed:
             return -disbursed
     return solution.development_cost
 
 
-def _fee_context(solution: Solution, *, members=None):
-    """(kind, parameters, basis, populations, members) for computing fees of this solution."""
+class FeeBook:
+    """What computing fees needs besides the price model: the audience's members, their
+    populations and the solutions' development costs, each loaded once and shared by every
+    solution priced through the book. One solution's preview fills it lazily (the queries of
+    one preview); `FeeBook.for_solutions` loads it for many at once (a fixed number of queries,
+    whatever the number of solutions: the forecast's defaults price every solution)."""
+
+    def __init__(self, *, on: datetime.date | None = None):
+        self.on = on or datetime.date.today()
+        self._audiences: dict[tuple[str, ...], list[Member]] = {}
+        self._populations: dict[int, int] = {}
+        self._known: set[int] = set()  # members whose population has been looked up
+        self._costs: dict[int, Decimal] | None = None  # net disbursed by project id
+        self._priced: dict[tuple[str, ...], tuple[list, list]] = {}
+
+    @classmethod
+    def for_solutions(cls, solutions, *, on: datetime.date | None = None) -> FeeBook:
+        book = cls(on=on)
+        for kinds in {tuple(audience_kinds(s)) for s in solutions}:
+            book.populations(book.audience(kinds))
+        project_ids = {s.project_id for s in solutions if s.project_id}
+        book._costs = {}
+        if project_ids:
+            rows = (
+                _disbursement_entries()
+                .filter(project_ref__in=project_ids)
+                .order_by()
+                .values("project_ref")
+                .annotate(total=Sum("amount"))
+            )
+            book._costs = {r["project_ref"]: r["total"] for r in rows}
+        return book
+
+    def audience(self, kinds) -> list[Member]:
+        kinds = tuple(kinds)
+        if kinds not in self._audiences:
+            self._audiences[kinds] = list(
+                Member.objects.filter(kind__in=kinds, valid_from__lte=self.on)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.on))
+                .order_by("number", "name")
+            )
+        return self._audiences[kinds]
+
+    def populations(self, members) -> dict[int, int]:
+        wanted = [m for m in members if m.pk not in self._known]
+        if wanted:
+            self._populations.update(member_populations(members=wanted))
+            self._known.update(m.pk for m in wanted)
+        return {m.pk: self._populations[m.pk] for m in members if m.pk in self._populations}
+
+    def priced(self, solution: Solution, *, members=None):
+        """([(member, population)], [member without a population]) of `members`, by default
+        the solution's audience (kept for the next solution with the same audience)."""
+        kinds = tuple(audience_kinds(solution))
+        if members is None and kinds in self._priced:
+            return self._priced[kinds]
+        chosen = list(members) if members is not None else self.audience(kinds)
+        populations = self.populations(chosen)
+        priced, missing = [], []
+        for member in chosen:
+            population = populations.get(member.pk)
+            if population is None:
+                missing.append(member)
+            else:
+                priced.append((member, population))
+        if members is None:
+            self._priced[kinds] = (priced, missing)
+        return priced, missing
+
+    def development_cost(self, solution: Solution) -> Decimal:
+        if self._costs is None:
+            return development_cost(solution=solution)
+        disbursed = self._costs.get(solution.project_id) if solution.project_id else None
+        return -disbursed if disbursed else solution.development_cost
+
+
+def _fee_context(solution: Solution, *, members=None, book: FeeBook | None = None):
+    """(kind, parameters, basis, priced, missing) for computing fees of this solution: priced
+    are (member, population) of `members` (default: the audience), missing those without a
+    population figure."""
     price = getattr(solution, "price_model", None)
     if price is None:
         raise pm.PriceModelError("Løsningen har ingen prismodell ennå.")
-    members = list(members if members is not None else audience_members(solution=solution))
-    populations = member_populations(members=members)
+    book = book or FeeBook()
+    priced, missing = book.priced(solution, members=members)
     basis = None
     if price.kind == pm.COST_RECOVERY:
-        everyone = list(audience_members(solution=solution))
-        all_pops = member_populations(members=everyone)
+        everyone = priced if members is None else book.priced(solution)[0]
         basis = pm.recovery_basis(
             price.parameters,
-            development_cost=development_cost(solution=solution),
+            development_cost=book.development_cost(solution),
             expected_adoption=solution.expected_adoption / 100,
-            populations=all_pops.values(),
+            populations=[population for _member, population in everyone],
         )
-    return price.kind, price.parameters, basis, populations, members
+    return price.kind, price.parameters, basis, priced, missing
 
 
 def fee_for(*, solution: Solution, member: Member) -> tuple[Decimal, int]:
     """(fee, population used) for one member; raises PriceModelError if it cannot be computed."""
-    kind, params, basis, populations, _ = _fee_context(solution, members=[member])
-    population = populations.get(member.pk)
+    kind, params, basis, priced, _ = _fee_context(solution, members=[member])
+    population = priced[0][1] if priced else None
     if population is None and kind != pm.FLAT:
         raise pm.PriceModelError(f"Innbyggertall mangler for {member}.")
     return pm.fee(kind, params, population, basis=basis), population
@@ -174,34 +258,50 @@ class PricePreview:
         return self.development_cost - self.expected_recovery
 
 
-def price_preview(*, solution: Solution) -> PricePreview:
+def _fees(kind, params, basis, priced) -> list[Decimal]:
+    """The fee of each priced member, in order. A flat fee needs no population: computed once."""
+    if kind == pm.FLAT:
+        return [pm.fee(kind, params, None)] * len(priced) if priced else []
+    return [pm.fee(kind, params, population, basis=basis) for _member, population in priced]
+
+
+def price_preview(*, solution: Solution, book: FeeBook | None = None) -> PricePreview:
     """The fee for every member the solution is for, and the expected recovery at 25/50/75/100 %
     adoption and at the solution's expected adoption (docs/repayments.md)."""
-    kind, params, basis, populations, members = _fee_context(solution)
-    rows, missing = [], []
-    for member in members:
-        population = populations.get(member.pk)
-        if population is None:
-            missing.append(member)
-            continue
-        rows.append(
-            {
-                "member": member,
-                "population": population,
-                "fee": pm.fee(kind, params, population, basis=basis),
-            }
-        )
-    fees = [r["fee"] for r in rows]
+    book = book or FeeBook()
+    kind, params, basis, priced, missing = _fee_context(solution, book=book)
+    fees = _fees(kind, params, basis, priced)
+    rows = [
+        {"member": member, "population": population, "fee": fee}
+        for (member, population), fee in zip(priced, fees, strict=True)
+    ]
     adoption = solution.expected_adoption / 100
     return PricePreview(
         rows=rows,
         missing=missing,
         totals=[(a, pm.total_at_adoption(fees, a)) for a in PREVIEW_ADOPTIONS],
         sum_of_fees=sum(fees, ZERO),
-        development_cost=development_cost(solution=solution),
+        development_cost=book.development_cost(solution),
         expected_adoption=solution.expected_adoption,
         expected_recovery=pm.total_at_adoption(fees, adoption),
     )
+
+
+@dataclass(frozen=True)
+class FeeSummary:
+    """What the forecast needs of a price preview: how many members can be priced and the sum
+    of their fees (`price_preview`'s `len(rows)` and `sum_of_fees`)."""
+
+    members: int
+    sum_of_fees: Decimal
+
+
+def fee_summary(*, solution: Solution, book: FeeBook) -> FeeSummary:
+    """`price_preview`'s count and sum of fees without building its rows; raises
+    PriceModelError as it does. Pass one `FeeBook.for_solutions(...)` for many solutions."""
+    kind, params, basis, priced, _missing = _fee_context(solution, book=book)
+    fees = _fees(kind, params, basis, priced)
+    return FeeSummary(len(fees), sum(fees, ZERO))
 
 
 # --- listing ---------------------------------------------------------------------------------

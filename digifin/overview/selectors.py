@@ -523,33 +523,39 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
     fee over the members it is for, how many have access already, the expected adoption, and
     the launch relative to the forecast's first quarter (negative = launched earlier). The
     ramp is 12 quarters: the principle note's figure 5 shows repayment over years 1-3."""
-    preview = optional("repayments.selectors", "price_preview")
+    fee_book = optional("repayments.selectors", "FeeBook")
+    fee_summary = optional("repayments.selectors", "fee_summary")
     Solution = optional_model("repayments", "Solution")
-    if preview is None or Solution is None:
+    if fee_book is None or fee_summary is None or Solution is None:
         return []
     from .forecast import Quarter
 
     start = Quarter.of(today or datetime.date.today()).plus(1)
     out = []
-    solutions = Solution.objects.filter(price_model__isnull=False).annotate(
-        adopted=Count("agreements", filter=Q(agreements__status="active"))
+    solutions = list(
+        Solution.objects.filter(price_model__isnull=False)
+        .select_related("price_model")
+        .annotate(adopted=Count("agreements", filter=Q(agreements__status="active")))
+        .order_by("name")
     )
-    for solution in solutions.order_by("name"):
+    # Members, populations and development costs once for all solutions (a few queries).
+    book = fee_book.for_solutions(solutions)
+    for solution in solutions:
         try:
-            p = preview(solution=solution)
+            p = fee_summary(solution=solution, book=book)
         except (ValueError, ArithmeticError):  # a price model whose fees cannot be computed yet
             continue
-        if not p.rows:
+        if not p.members:
             continue
         launch = Quarter.of(solution.available_on)
         offset = (launch.year * 4 + launch.q) - (start.year * 4 + start.q)
-        average = (p.sum_of_fees / len(p.rows)).quantize(Decimal("0.01"))
+        average = (p.sum_of_fees / p.members).quantize(Decimal("0.01"))
         out.append(
             {
                 "label": solution.name,
                 "fee_per_adopter": str(average),
-                "potential_adopters": len(p.rows),
-                "adopted_so_far": min(solution.adopted, len(p.rows)),
+                "potential_adopters": p.members,
+                "adopted_so_far": min(solution.adopted, p.members),
                 "saturation": str((solution.expected_adoption / 100).quantize(Decimal("0.001"))),
                 "launch_offset": max(0, offset),
                 "ramp_quarters": 12,
