@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 from lxml import etree
 
 from .models import BankImport, Payment
@@ -45,10 +46,12 @@ def parse(content: bytes) -> tuple[str, list[BankTransaction]]:
     try:
         root = etree.fromstring(content, parser)  # noqa: S320 - entities and network disabled
     except etree.XMLSyntaxError as exc:
-        raise InvoicingError(f"Filen er ikke gyldig XML: {exc}") from exc
+        raise InvoicingError(
+            gettext("Filen er ikke gyldig XML: %(error)s") % {"error": exc}
+        ) from exc
     notification = _local(root, "BkToCstmrDbtCdtNtfctn")
     if not notification:
-        raise InvoicingError("Filen er ikke en camt.054 (BkToCstmrDbtCdtNtfctn mangler).")
+        raise InvoicingError(gettext("Filen er ikke en camt.054 (BkToCstmrDbtCdtNtfctn mangler)."))
     notification = notification[0]
     message_id = _text(notification, "GrpHdr/MsgId")
     result = []
@@ -95,7 +98,9 @@ def import_camt054(*, content: bytes, filename: str, actor) -> tuple[BankImport,
     )
     for tx in transactions:
         if tx.currency != "NOK":
-            raise InvoicingError(f"Bare NOK støttes (fant {tx.currency}).")
+            raise InvoicingError(
+                gettext("Bare NOK støttes (fant %(currency)s).") % {"currency": tx.currency}
+            )
         register_payment(
             amount=tx.amount,
             paid_on=tx.booked_on,

@@ -9,6 +9,7 @@ Layout (11 digits): S YY NNNNNN V C
 In MOD11 a remainder of 10 gives no valid check digit; then we pick the next number by raising
 V to 1 (changing V always changes the weighted sum, so V=1 is valid when V=0 is not)."""
 
+from django.utils.translation import gettext
 from stdnum import luhn
 
 from . import conf
@@ -40,7 +41,7 @@ def is_valid(kid: str, method: str | None = None) -> bool:
 def make_kid(*, series_digit: int, year: int, sequence: int, method: str | None = None) -> str:
     method = method or conf.kid_method()
     if not 0 <= sequence <= 999_999:
-        raise ValueError("Løpenummeret får ikke plass i KID-en (maks 999999).")
+        raise ValueError(gettext("Løpenummeret får ikke plass i KID-en (maks 999999)."))
     for variant in range(10):
         base = f"{series_digit}{year % 100:02d}{sequence:06d}{variant}"
         if method == "mod11":
@@ -50,6 +51,6 @@ def make_kid(*, series_digit: int, year: int, sequence: int, method: str | None 
         elif method == "mod10":
             check = luhn.calc_check_digit(base)
         else:
-            raise ValueError(f"Ukjent KID-metode: {method}")
+            raise ValueError(gettext("Ukjent KID-metode: %(method)s") % {"method": method})
         return base + check
     raise AssertionError("unreachable: a variant digit always gives a MOD11 check digit")

@@ -7,6 +7,7 @@ note, which is itself an `Invoice` with `document_type=credit_note` referring to
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -135,12 +136,14 @@ class Invoice(models.Model):
             update_fields = kwargs.get("update_fields")
             if update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS:
                 raise ImmutableInvoiceError(
-                    "En utstedt faktura kan ikke endres; lag en kreditnota."
+                    gettext("En utstedt faktura kan ikke endres; lag en kreditnota.")
                 )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableInvoiceError("En utstedt faktura kan ikke slettes; lag en kreditnota.")
+        raise ImmutableInvoiceError(
+            gettext("En utstedt faktura kan ikke slettes; lag en kreditnota.")
+        )
 
     @property
     def is_credit_note(self) -> bool:

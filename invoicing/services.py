@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from digifin.money import format_nok, to_money
 
@@ -57,7 +58,7 @@ def register_payment_handler(kind: str, handler: Callable) -> None:
     access-fee ledger entry: `handler(*, invoice, payment, actor)`, called in the payment's
     transaction once per payment (so make it idempotent on payment.pk). Call from ready()."""
     if kind not in Invoice.Kind.values:
-        raise InvoicingError(f"Ukjent fakturatype: {kind}")
+        raise InvoicingError(gettext("Ukjent fakturatype: %(kind)s") % {"kind": kind})
     _PAYMENT_HANDLERS[kind] = handler
 
 
@@ -88,15 +89,17 @@ def _line_values(spec: InvoiceLineSpec, vat: dict) -> dict:
     quantity = Decimal(spec.quantity)
     unit_price = to_money(spec.unit_price)
     if quantity <= 0:
-        raise InvoicingError("Antall må være større enn null.")
+        raise InvoicingError(gettext("Antall må være større enn null."))
     if unit_price < 0:
-        raise InvoicingError("Enhetsprisen kan ikke være negativ.")
+        raise InvoicingError(gettext("Enhetsprisen kan ikke være negativ."))
     if not spec.description.strip():
-        raise InvoicingError("Hver fakturalinje må ha en beskrivelse.")
+        raise InvoicingError(gettext("Hver fakturalinje må ha en beskrivelse."))
     category = spec.vat_category or vat["category"]
     rate = Decimal(spec.vat_rate) if spec.vat_rate is not None else vat["rate"]
     if category in ("O", "E", "Z", "AE", "K", "G") and rate != 0:
-        raise InvoicingError(f"Mva-kategori {category} har sats 0.")
+        raise InvoicingError(
+            gettext("Mva-kategori %(category)s har sats 0.") % {"category": category}
+        )
     return {
         "description": spec.description.strip()[:300],
         "quantity": to_money(quantity),
@@ -151,11 +154,11 @@ def _create_invoice(
     vat = conf.vat()
     values = [_line_values(spec, vat) for spec in lines]
     if not values:
-        raise InvoicingError("En faktura må ha minst én linje.")
+        raise InvoicingError(gettext("En faktura må ha minst én linje."))
     categories = {v["vat_category"] for v in values}
     if "O" in categories and len(categories) > 1:
         # EN 16931 BR-O-11..14: "outside scope" cannot be mixed with other VAT categories.
-        raise InvoicingError("Mva-kategori O kan ikke blandes med andre kategorier.")
+        raise InvoicingError(gettext("Mva-kategori O kan ikke blandes med andre kategorier."))
     breakdown = vat_breakdown(values)
     net_total = sum((v["net_amount"] for v in values), ZERO)
     vat_total = sum((g["vat"] for g in breakdown), ZERO)
@@ -235,17 +238,17 @@ def _issue_new(
     """invoice_issue once the caller knows no invoice has `source_key` yet (a concurrent one
     is still caught by the unique constraint)."""
     if kind not in Invoice.Kind.values:
-        raise InvoicingError(f"Ukjent fakturatype: {kind}")
+        raise InvoicingError(gettext("Ukjent fakturatype: %(kind)s") % {"kind": kind})
     fakturareferanse = (fakturareferanse or "").strip()
     if not fakturareferanse:
         raise InvoicingError(
-            "Fakturareferanse må oppgis: offentlige kjøpere avviser fakturaer uten."
+            gettext("Fakturareferanse må oppgis: offentlige kjøpere avviser fakturaer uten.")
         )
     if not buyer.orgnr:
-        raise InvoicingError(f"{buyer} mangler organisasjonsnummer.")
+        raise InvoicingError(gettext("%(buyer)s mangler organisasjonsnummer.") % {"buyer": buyer})
     due_on = due_on or issued_on + datetime.timedelta(days=conf.payment_terms_days())
     if due_on < issued_on:
-        raise InvoicingError("Forfallsdatoen kan ikke være før fakturadatoen.")
+        raise InvoicingError(gettext("Forfallsdatoen kan ikke være før fakturadatoen."))
     # Serialise per source key: a concurrent caller with the same key waits for this one.
     try:
         with transaction.atomic():
@@ -283,9 +286,9 @@ def invoice_credit(
     credited total can never exceed the invoice."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_credit_note:
-        raise InvoicingError("En kreditnota kan ikke krediteres.")
+        raise InvoicingError(gettext("En kreditnota kan ikke krediteres."))
     if not reason.strip():
-        raise InvoicingError("Oppgi årsak til krediteringen.")
+        raise InvoicingError(gettext("Oppgi årsak til krediteringen."))
     already = invoice.credit_notes.aggregate(s=Sum("total"))["s"] or ZERO
     if lines is None:
         lines = [
@@ -315,7 +318,7 @@ def invoice_credit(
         credit_reason=reason.strip()[:300],
     )
     if already + credit.total > invoice.total:
-        raise InvoicingError("Kreditert beløp kan ikke overstige fakturaens beløp.")
+        raise InvoicingError(gettext("Kreditert beløp kan ikke overstige fakturaens beløp."))
     _refresh_status(invoice)
     _enqueue_delivery(credit)
     return credit
@@ -379,7 +382,7 @@ def register_payment(
     go to the handler registered for the kind, then the `invoice_paid` signal is sent."""
     amount = to_money(amount)
     if amount <= 0:
-        raise InvoicingError("Beløpet må være større enn null.")
+        raise InvoicingError(gettext("Beløpet må være større enn null."))
     if external_ref:
         existing = Payment.objects.filter(external_ref=external_ref).first()
         if existing is not None:
@@ -391,7 +394,7 @@ def register_payment(
     if invoice is not None:
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.is_credit_note:
-            raise InvoicingError("En innbetaling kan ikke føres på en kreditnota.")
+            raise InvoicingError(gettext("En innbetaling kan ikke føres på en kreditnota."))
     payment = Payment(
         invoice=invoice,
         amount=amount,
@@ -455,7 +458,7 @@ def payment_resolve(*, payment: Payment, actor, note: str) -> Payment:
     """A human has looked at an unmatched, partial or over-payment and noted what was done."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if not note.strip():
-        raise InvoicingError("Skriv hva som er gjort med innbetalingen.")
+        raise InvoicingError(gettext("Skriv hva som er gjort med innbetalingen."))
     payment.resolved = True
     payment.note = f"{payment.note} Behandlet: {note.strip()}"[:300]
     payment.save(update_fields=["resolved", "note"])
@@ -493,12 +496,14 @@ def share_invoice_issue(
     if existing is not None:
         return existing
     if participation.status != Participation.Status.CONFIRMED:
-        raise InvoicingError("Bare bekreftede deltakelser kan faktureres.")
+        raise InvoicingError(gettext("Bare bekreftede deltakelser kan faktureres."))
     member = participation.member
     if amount is None or amount <= 0:
         amount = share_to_invoice(participation=participation)
     if amount <= 0:
-        raise InvoicingError(f"{member} har ingen andel å fakturere.")
+        raise InvoicingError(
+            gettext("%(member)s har ingen andel å fakturere.") % {"member": member}
+        )
     invoice = _issue_new(
         buyer=member,
         kind=Invoice.Kind.MEMBER_SHARE,
