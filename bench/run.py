@@ -226,11 +226,8 @@ def main(argv=None) -> dict:
     django.setup()
     for name in ("weasyprint", "fontTools", "celery"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    from django.test.utils import setup_test_environment
-
     from bench import batch, data, pages
 
-    setup_test_environment()  # "testserver" is an allowed host; e-mail stays in memory here
     if not data.members_2017().exists():
         print("no reference data (manage.py load_reference_data): 430 synthetic members")
         data.ensure_members(430)

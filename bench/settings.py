@@ -10,4 +10,8 @@ _dir = os.environ.get("DIGIFIN_BENCH_DIR", "/tmp/digifin-bench")  # noqa: S108
 MEDIA_ROOT = os.path.join(_dir, "media")
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.path.join(_dir, "mail")
+# The pages are requested through Django's test Client in-process, without
+# setup_test_environment(): its template instrumentation (a signal and a context copy per
+# rendered template and widget) is test machinery that no served request pays.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
