@@ -328,7 +328,9 @@ def _load_council(*, ks, stdout) -> None:
             5,
             "Stor nytte; alle kommuner har barnevern.",
         ),
-        ("Felles løsning for digital byggesøknad", held, "prioritised", 4, "Prioriteres."),
+        # Trondheim applies and the chair is from Trondheim: recused, so the case waits for
+        # the coming meeting (a recused chair cannot record the outcome).
+        ("Felles løsning for digital byggesøknad", coming, "", 4, ""),
         (
             "Digital tjenesteavtale for hjemmetjenester",
             held,
@@ -336,7 +338,13 @@ def _load_council(*, ks, stdout) -> None:
             3,
             "Utsettes; avklar FDVU.",
         ),
-        ("Felles plattform for digitale tilsyn (legemidler og skjenking)", coming, "", 4, ""),
+        (
+            "Felles plattform for digitale tilsyn (legemidler og skjenking)",
+            held,
+            "prioritised",
+            4,
+            "Prioriteres.",
+        ),
     ]
     for title, meeting, outcome, value, minutes in plan:
         proposal = Proposal.objects.filter(title=title, status=S.QUALIFIED).first()

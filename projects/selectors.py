@@ -1,16 +1,28 @@
 """Reads for proposals: who sees what, lists with filters, and the computed figures."""
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from digifin.money import to_money
 from members.models import Member
-from members.selectors import effective_participation
+from members.selectors import effective_participations
 
-from .models import Proposal, ProposalStatus, QualificationCriterion
+from .models import (
+    CoApplicant,
+    CostYear,
+    Proposal,
+    ProposalStatus,
+    ProposalTransition,
+    QualificationCriterion,
+)
 from .npv import NpvResult, compute_npv
+
+
+def _prefetched(obj, name: str) -> bool:
+    """Whether `obj.<name>.all()` is served from a prefetch (no query)."""
+    return name in getattr(obj, "_prefetched_objects_cache", {})
 
 
 def proposals_visible_to(user) -> QuerySet[Proposal]:
@@ -28,6 +40,20 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         ).values("pk")
         return qs.filter(pk__in=ids)
     return qs.none()
+
+
+def with_details(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Everything a proposal's page shows, loaded once: the yearly tables, contacts,
+    attachments, co-applicants with their members, snapshots and the transition log."""
+    return qs.prefetch_related(
+        "cost_years",
+        "benefit_years",
+        "contacts",
+        "attachments",
+        Prefetch("co_applicants", queryset=CoApplicant.objects.select_related("member")),
+        "snapshots",
+        Prefetch("transitions", queryset=ProposalTransition.objects.select_related("actor")),
+    )
 
 
 def proposal_staff_list(
@@ -96,17 +122,47 @@ class FundingSummary:
     requested_from_fund: Decimal
 
 
-def proposal_funding(*, proposal: Proposal) -> FundingSummary:
+_FUNDING_SUMS = {
+    "dev": Sum("development"),
+    "op": Sum("operating"),
+    "own": Sum("own_contribution"),
+    "other": Sum("other_funding"),
+}
+
+
+def _funding(totals: dict) -> FundingSummary:
     """What the applicant asks of the fund: development costs less own contribution and other
     funding, never below zero. FDVU is never financed by the fund, so it does not count."""
-    totals = proposal.cost_years.aggregate(
-        dev=Sum("development"),
-        op=Sum("operating"),
-        own=Sum("own_contribution"),
-        other=Sum("other_funding"),
-    )
     dev, op, own, other = (to_money(totals[k] or 0) for k in ("dev", "op", "own", "other"))
     return FundingSummary(dev, op, own, other, max(dev - own - other, to_money(0)))
+
+
+def proposal_funding(*, proposal: Proposal) -> FundingSummary:
+    """The proposal's funding summary; from its prefetched cost years when it has them."""
+    if _prefetched(proposal, "cost_years"):
+        rows = proposal.cost_years.all()
+        return _funding(
+            {
+                "dev": sum((c.development for c in rows), Decimal(0)),
+                "op": sum((c.operating for c in rows), Decimal(0)),
+                "own": sum((c.own_contribution for c in rows), Decimal(0)),
+                "other": sum((c.other_funding for c in rows), Decimal(0)),
+            }
+        )
+    return _funding(proposal.cost_years.aggregate(**_FUNDING_SUMS))
+
+
+def proposal_fundings(*, proposal_ids) -> dict[int, FundingSummary]:
+    """Bulk version for lists: proposal id → funding summary, in one query."""
+    totals = (
+        CostYear.objects.filter(proposal_id__in=list(proposal_ids))
+        .order_by()
+        .values("proposal_id")
+        .annotate(**_FUNDING_SUMS)
+    )
+    found = {row["proposal_id"]: _funding(row) for row in totals}
+    empty = _funding(dict.fromkeys(_FUNDING_SUMS))
+    return {pk: found.get(pk, empty) for pk in proposal_ids}
 
 
 @dataclass(frozen=True)
@@ -118,33 +174,34 @@ class ApplicantStatus:
     confirmed: bool
 
 
-def is_fund_participant(member: Member) -> bool:
-    """A participant from its formal confirmation, merges included (members' rules)."""
-    return bool(effective_participation(member=member).is_participant)
-
-
 def _needs_participation(member: Member) -> bool:
     # KS administers the fund and applies without being a participant.
     return member.kind in (Member.Kind.KOMMUNE, Member.Kind.FYLKESKOMMUNE)
 
 
+def _co_applicants(proposal: Proposal) -> list[CoApplicant]:
+    if _prefetched(proposal, "co_applicants"):
+        return list(proposal.co_applicants.all())
+    return list(proposal.co_applicants.select_related("member"))
+
+
 def applicant_statuses(*, proposal: Proposal) -> list[ApplicantStatus]:
-    """The lead and every co-applicant with participation and confirmation state."""
+    """The lead and every co-applicant with participation and confirmation state (the
+    participations of all of them are read together, merges included)."""
+    co_rows = _co_applicants(proposal)
+    lead = proposal.lead_member
+    participation = effective_participations(members=[lead] + [co.member for co in co_rows])
     rows = [
         ApplicantStatus(
-            proposal.lead_member,
-            "lead",
-            is_fund_participant(proposal.lead_member),
-            _needs_participation(proposal.lead_member),
-            True,
+            lead, "lead", participation[lead.pk].is_participant, _needs_participation(lead), True
         )
     ]
-    for co in proposal.co_applicants.select_related("member"):
+    for co in co_rows:
         rows.append(
             ApplicantStatus(
                 co.member,
                 "co",
-                is_fund_participant(co.member),
+                participation[co.member_id].is_participant,
                 _needs_participation(co.member),
                 co.confirmed_at is not None,
             )
@@ -156,6 +213,8 @@ def applicant_statuses(*, proposal: Proposal) -> list[ApplicantStatus]:
 # Council (issue 5)
 # ---------------------------------------------------------------------------------------------
 def applicant_member_ids(*, proposal: Proposal) -> set[int]:
+    if _prefetched(proposal, "co_applicants"):
+        return {proposal.lead_member_id} | {co.member_id for co in proposal.co_applicants.all()}
     return {proposal.lead_member_id} | set(
         proposal.co_applicants.values_list("member_id", flat=True)
     )
@@ -193,14 +252,13 @@ class ItemRanking:
     count: int
 
 
-def item_ranking(*, item) -> ItemRanking:
+def _ranking(item, scores) -> ItemRanking:
     """Each member's weighted score = Σ(weight × value) / Σ(weight) over the criteria they
-    scored; the case's score is the mean of those; rounded half up to two decimals."""
-    from decimal import ROUND_HALF_UP
-
+    scored; the case's score is the mean of those; rounded half up to two decimals.
+    `scores` are (member id, weight, value) of the case's scores on active criteria."""
     per_member: dict[int, list[tuple[Decimal, int]]] = {}
-    for s in item.scores.select_related("criterion").filter(criterion__active=True):
-        per_member.setdefault(s.member_id, []).append((s.criterion.weight, s.value))
+    for member_id, weight, value in scores:
+        per_member.setdefault(member_id, []).append((weight, value))
     totals = [
         sum((w * v for w, v in rows), Decimal(0)) / sum((w for w, _v in rows), Decimal(0))
         for rows in per_member.values()
@@ -213,13 +271,85 @@ def item_ranking(*, item) -> ItemRanking:
     return ItemRanking(item, mean, spread, len(totals))
 
 
-def council_queue(*, meeting) -> list[ItemRanking]:
-    """The meeting's cases ranked by weighted score (unscored last, then by case number)."""
-    items = meeting.items.select_related("proposal", "proposal__lead_member").order_by(
-        "case_year", "case_number"
+def item_ranking(*, item) -> ItemRanking:
+    """One case's weighted score, spread and number of members who scored (see `_ranking`)."""
+    scores = item.scores.filter(criterion__active=True).values_list(
+        "member_id", "criterion__weight", "value"
     )
-    rankings = [item_ranking(item=item) for item in items]
-    return sorted(rankings, key=lambda r: (r.weighted is None, -(r.weighted or 0)))
+    return _ranking(item, scores)
+
+
+@dataclass(frozen=True)
+class CouncilQueueRow:
+    """A case in the council's queue as one user sees it."""
+
+    item: object
+    ranking: ItemRanking
+    visible: bool  # the user may see the others' scores (see can_see_scores)
+    recused: bool  # automatic recusal (see is_recused)
+    scored: bool  # the user has scored every active criterion (see has_scored)
+    funding: FundingSummary | None = None
+
+
+def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
+    """The meeting's cases ranked by weighted score (unscored last, then by case number), with
+    the user's flags per case. A fixed number of queries however many cases there are: the
+    scores of every case are read once and the per-case rules applied to those rows (the same
+    rules as item_ranking, has_scored, can_see_scores and is_recused). Funding is left to
+    `with_funding`, for the rows actually shown."""
+    from .models import Score, ScoringCriterion
+
+    items = list(
+        meeting.items.select_related("proposal", "proposal__lead_member").order_by(
+            "case_year", "case_number"
+        )
+    )
+    for item in items:
+        item.meeting = meeting  # one meeting: no query per case for is_closed
+    weights = dict(ScoringCriterion.objects.filter(active=True).values_list("id", "weight"))
+    scores: dict[int, list[tuple[int, Decimal, int]]] = {item.pk: [] for item in items}
+    mine: dict[int, int] = {}
+    rows = Score.objects.filter(item__meeting=meeting, criterion_id__in=list(weights))
+    for item_id, member_id, criterion_id, value in rows.values_list(
+        "item_id", "member_id", "criterion_id", "value"
+    ):
+        scores[item_id].append((member_id, weights[criterion_id], value))
+        if member_id == user.pk:
+            mine[item_id] = mine.get(item_id, 0) + 1
+    applying: set[int] = set()  # proposals the user's organisation applies for or joins
+    if user.organisation_id is not None:
+        applying = {
+            item.proposal_id
+            for item in items
+            if item.proposal.lead_member_id == user.organisation_id
+        }
+        applying |= set(
+            CoApplicant.objects.filter(
+                proposal_id__in=meeting.items.values("proposal_id"),
+                member_id=user.organisation_id,
+            )
+            .order_by()
+            .values_list("proposal_id", flat=True)
+        )
+    queue = []
+    for item in items:
+        scored = bool(weights) and mine.get(item.pk, 0) >= len(weights)
+        queue.append(
+            CouncilQueueRow(
+                item=item,
+                ranking=_ranking(item, scores[item.pk]),
+                visible=user.is_ks_staff or meeting.is_closed or scored,
+                recused=item.proposal_id in applying,
+                scored=scored,
+            )
+        )
+    return sorted(queue, key=lambda r: (r.ranking.weighted is None, -(r.ranking.weighted or 0)))
+
+
+def with_funding(rows: list[CouncilQueueRow]) -> list[CouncilQueueRow]:
+    """The rows with each case's funding summary, in one query."""
+    fundings = proposal_fundings(proposal_ids=[r.item.proposal_id for r in rows])
+    return [replace(r, funding=fundings[r.item.proposal_id]) for r in rows]
 
 
 def next_meeting():

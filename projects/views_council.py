@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,6 +52,8 @@ from .services.proposals import ProposalError
 from .services.workflow import TransitionError, perform_transition
 from .views import _sections_with_values
 
+QUEUE_PAGE_SIZE = 50  # a council meeting has a handful of cases; a long agenda is paged
+
 
 @council_or_staff_required
 def council_queue(request):
@@ -60,25 +63,18 @@ def council_queue(request):
         meeting = get_object_or_404(CouncilMeeting, pk=request.GET["mote"])
     else:
         meeting = selectors.next_meeting()
-    rows = []
+    page = None
     if meeting:
-        for r in selectors.council_queue(meeting=meeting):
-            rows.append(
-                {
-                    "r": r,
-                    "visible": selectors.can_see_scores(item=r.item, user=request.user),
-                    "recused": selectors.is_recused(item=r.item, user=request.user),
-                    "scored": selectors.has_scored(item=r.item, user=request.user),
-                    "funding": selectors.proposal_funding(proposal=r.item.proposal),
-                }
-            )
+        rows = selectors.council_queue(meeting=meeting, user=request.user)
+        page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
+        page.object_list = selectors.with_funding(list(page.object_list))
     return render(
         request,
         "projects/council_queue.html",
         {
             "meeting": meeting,
             "meetings": meetings,
-            "rows": rows,
+            "page": page,
             "available": selectors.available_capital(),
             "meeting_form": MeetingForm() if request.user.is_ks_staff else None,
             "agenda_form": AgendaAddForm() if request.user.is_ks_staff else None,
@@ -152,8 +148,10 @@ def council_item(request, pk):
     may_score = user.is_council and not recused and not conflict and not item.meeting.is_closed
     score_form = ScoreForm(criteria=criteria, initial_scores=mine) if may_score else None
     outcome_form = None
+    chair_recused = False
     if user.is_council and user.is_council_chair and not item.outcome:
-        outcome_form = OutcomeForm()
+        chair_recused = recused or conflict
+        outcome_form = None if chair_recused else OutcomeForm()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -207,6 +205,7 @@ def council_item(request, pk):
             if user.is_council and not recused and not conflict
             else None,
             "outcome_form": outcome_form,
+            "chair_recused": chair_recused,
             "available": selectors.available_capital(),
         },
     )

@@ -112,6 +112,8 @@ def outcome_record(*, item: AgendaItem, outcome: str, minutes: str, actor) -> Ag
     item = AgendaItem.objects.select_for_update().select_related("proposal").get(pk=item.pk)
     if not (actor.is_council and actor.is_council_chair):
         raise ProposalError(_("Bare rådets leder kan føre rådets konklusjon."))
+    if is_recused(item=item, user=actor) or has_declared_conflict(item=item, user=actor):
+        raise ProposalError(_("Du er inhabil i saken og kan ikke føre rådets konklusjon."))
     if item.outcome:
         raise ProposalError(_("Konklusjonen i saken er allerede ført."))
     if outcome not in _OUTCOME_TRANSITION:

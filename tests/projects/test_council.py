@@ -404,3 +404,33 @@ def test_notifications_left_pending_by_a_broker_outage_are_swept_up(
     assert len(mailoutbox) == 1
     assert "Ikke relevant" in mailoutbox[0].body
     assert sweep_pending_notifications() == 0
+
+
+def test_recused_chair_cannot_record_the_outcome(client, meeting, qualified, ks_user):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    chair = CouncilMemberFactory(is_council_chair=True, organisation=qualified.lead_member)
+    with pytest.raises(ProposalError, match="inhabil i saken og kan ikke føre"):
+        outcome_record(item=item, outcome="prioritised", minutes="Prioritert.", actor=chair)
+    client.force_login(chair)
+    url = reverse("projects:council_item", args=[item.pk])
+    page = client.get(url)
+    assert page.context["outcome_form"] is None
+    assert 'data-testid="chair-recused"' in page.content.decode()
+    response = client.post(
+        url, {"action": "outcome", "outcome": "prioritised", "minutes": "x"}, follow=True
+    )
+    assert "kan ikke føre rådets konklusjon" in response.content.decode()
+    item.refresh_from_db()
+    qualified.refresh_from_db()
+    assert item.outcome == "" and qualified.status == ProposalStatus.QUALIFIED
+
+
+def test_chair_with_a_declared_conflict_cannot_record_the_outcome(
+    meeting, qualified, ks_user, chair
+):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    conflict_declare(item=item, reason="Styreverv i leverandør", actor=chair)
+    with pytest.raises(ProposalError, match="inhabil"):
+        outcome_record(item=item, outcome="not_prioritised", minutes="x", actor=chair)
+    item.refresh_from_db()
+    assert item.outcome == ""
