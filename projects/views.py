@@ -45,7 +45,12 @@ from .services.proposals import (
     submit_problems,
 )
 from .services.qualification import qualification_record_answers
-from .services.workflow import TransitionError, available_transitions, perform_transition
+from .services.workflow import (
+    TRANSITIONS,
+    TransitionError,
+    available_transitions,
+    perform_transition,
+)
 
 PART_LEGENDS = [
     ("forslag", gettext_lazy("Prosjektforslag (Digdirs mal, ni deler)")),
@@ -54,14 +59,19 @@ PART_LEGENDS = [
 ]
 
 
+PAGE_SIZE = 50  # proposals a page in the lists
+QUEUE_SHOWN = 20  # the oldest submitted proposals shown beside the KS list; the rest via filter
+
+
 def _visible(request, pk) -> Proposal:
     return get_object_or_404(selectors.proposals_visible_to(request.user), pk=pk)
 
 
 @municipal_required
 def my_proposals(request):
-    proposals = selectors.proposals_visible_to(request.user).order_by("-updated_at")
-    return render(request, "projects/my_proposals.html", {"proposals": proposals})
+    proposals = selectors.proposals_visible_to(request.user).order_by("-updated_at", "-id")
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "projects/my_proposals.html", {"page": page})
 
 
 @municipal_required
@@ -89,26 +99,34 @@ def _sections_with_values(proposal):
 
 @municipal_or_staff_required
 def proposal_detail(request, pk):
-    proposal = _visible(request, pk)
+    proposal = get_object_or_404(
+        selectors.with_details(selectors.proposals_visible_to(request.user)), pk=pk
+    )
     user = request.user
     co_row = None
     if user.is_municipal:
-        co_row = proposal.co_applicants.filter(member_id=user.organisation_id).first()
+        co_row = next(
+            (c for c in proposal.co_applicants.all() if c.member_id == user.organisation_id), None
+        )
+    editable = can_edit(proposal=proposal, user=user)[0]
+    applicants = selectors.applicant_statuses(proposal=proposal)
+    problems = submit_problems(proposal=proposal, applicants=applicants) if editable else []
+    # can_edit is the submit transition's who and from-states, and its one condition
+    # (ready_to_submit) is "no problems": checked once here, not again through the table.
+    actions = [(TRANSITIONS["submit"], not problems, "")] if editable else []
+    transitions = list(proposal.transitions.all())
     context = {
         "proposal": proposal,
         "sections": _sections_with_values(proposal),
         "npv": selectors.proposal_npv(proposal=proposal),
         "funding": selectors.proposal_funding(proposal=proposal),
-        "applicants": selectors.applicant_statuses(proposal=proposal),
-        "transitions": proposal.transitions.select_related("actor"),
-        "actions": [
-            a for a in available_transitions(proposal=proposal, user=user) if a[0].name == "submit"
-        ],
-        "can_edit": can_edit(proposal=proposal, user=user)[0],
+        "applicants": applicants,
+        "transitions": transitions,
+        "last_transition": transitions[-1] if transitions else None,
+        "actions": actions,
+        "can_edit": editable,
         "co_row": co_row,
-        "problems": submit_problems(proposal=proposal)
-        if can_edit(proposal=proposal, user=user)[0]
-        else [],
+        "problems": problems,
         "snapshots": proposal.snapshots.all(),
     }
     return render(request, "projects/proposal_detail.html", context)
@@ -292,14 +310,17 @@ def _staff_filtered(request):
 @ks_staff_required
 def staff_list(request):
     form, qs = _staff_filtered(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("side"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
+    queue = selectors.qualification_queue()
+    shown = list(queue[:QUEUE_SHOWN])
     return render(
         request,
         "projects/staff_list.html",
         {
             "form": form,
             "page": page,
-            "queue": selectors.qualification_queue(),
+            "queue": shown,
+            "queue_count": len(shown) if len(shown) < QUEUE_SHOWN else queue.count(),
             "query": request.GET.urlencode(),
         },
     )
@@ -314,17 +335,17 @@ def staff_export(request):
     writer = csv.writer(response, delimiter=";")
     writer.writerow(
         [
-            "saksnummer",
-            "tittel",
-            "søker",
-            "fylke",
-            "status",
-            "opprettet",
-            "sendt inn",
-            "utviklingskostnader",
-            "drift/FDVU",
-            "omsøkt fra fondet",
-            "netto nåverdi",
+            _("saksnummer"),
+            _("tittel"),
+            _("søker"),
+            _("fylke"),
+            _("status"),
+            _("opprettet"),
+            _("sendt inn"),
+            _("utviklingskostnader"),
+            _("drift/FDVU"),
+            _("omsøkt fra fondet"),
+            _("netto nåverdi"),
         ]
     )
     for p in qs.prefetch_related("cost_years", "benefit_years"):

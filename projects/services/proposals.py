@@ -130,8 +130,10 @@ def proposal_save_draft(
     return proposal
 
 
-def submit_problems(*, proposal: Proposal) -> list[str]:
-    """Everything that stops a submit, each naming the field or the rule."""
+def submit_problems(*, proposal: Proposal, applicants=None) -> list[str]:
+    """Everything that stops a submit, each naming the field or the rule. Reads the yearly
+    tables and contacts from the proposal's prefetch when it has one; `applicants` are the
+    applicant_statuses when the caller already has them."""
     from ..selectors import applicant_statuses
 
     problems = []
@@ -142,17 +144,20 @@ def submit_problems(*, proposal: Proposal) -> list[str]:
     for name, label, _help, _part in SECTIONS:
         if not getattr(proposal, name).strip():
             problems.append(str(label))
-    if not proposal.cost_years.exists():
+    costs = list(proposal.cost_years.all())
+    if not costs:
         problems.append(_("Kostnader per år (minst ett år)"))
-    elif not any(c.development > 0 for c in proposal.cost_years.all()):
+    elif not any(c.development > 0 for c in costs):
         problems.append(_("Utviklingskostnader (fondet finansierer bare utvikling)"))
-    if not proposal.benefit_years.exists():
+    if not _has_rows(proposal, "benefit_years"):
         problems.append(_("Gevinster per år (minst én)"))
-    if not proposal.contacts.exists():
+    if not _has_rows(proposal, "contacts"):
         problems.append(_("Kontaktperson (minst én)"))
     if proposal.company_kind and not proposal.company_orgnr:
         problems.append(_("Selskapets organisasjonsnummer"))
-    for row in applicant_statuses(proposal=proposal):
+    if applicants is None:
+        applicants = applicant_statuses(proposal=proposal)
+    for row in applicants:
         if row.needs_participation and not row.is_participant:
             problems.append(
                 _(
@@ -165,6 +170,13 @@ def submit_problems(*, proposal: Proposal) -> list[str]:
                 _("%(member)s har ikke bekreftet at de er medsøker") % {"member": row.member.name}
             )
     return problems
+
+
+def _has_rows(proposal: Proposal, name: str) -> bool:
+    related = getattr(proposal, name)
+    if name in getattr(proposal, "_prefetched_objects_cache", {}):
+        return bool(related.all())
+    return related.exists()
 
 
 @transaction.atomic

@@ -1,0 +1,190 @@
+"""The projects pages ask the database a fixed number of times, however many cases or
+proposals there are (issue 9: every page <= 15 queries at any scale), and show a bounded
+number of rows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects import selectors, views, views_council
+from projects.models import CoApplicant, ProposalStatus, ScoringCriterion
+from projects.services.council import agenda_add, conflict_declare, meeting_create, score_record
+from projects.services.workflow import can_transition
+from tests.accounts.factories import CouncilMemberFactory
+
+from .factories import ProposalFactory, complete_proposal, participant_user
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2027, 3, 14)
+
+
+def _queries(client, url, params=None):
+    client.get(url, params or {})  # warm the per-process caches (content types)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def _add_cases(meeting, ks_user, n, scorers):
+    """n cases, each with a co-applicant; the scorers score or declare a conflict in turn."""
+    criteria = list(ScoringCriterion.objects.filter(active=True))
+    items = []
+    for i in range(n):
+        proposal = complete_proposal(
+            lead_member=participant_user().organisation, status=ProposalStatus.QUALIFIED
+        )
+        CoApplicant.objects.create(proposal=proposal, member=participant_user().organisation)
+        item = agenda_add(meeting=meeting, proposal=proposal, actor=ks_user)
+        for k, member in enumerate(scorers):
+            if (i + k) % 3 == 0:
+                conflict_declare(item=item, reason="Styreverv", actor=member)
+            else:
+                values = dict.fromkeys(criteria, (1 + (i + k) % 5, ""))
+                score_record(item=item, values=values, actor=member)
+        items.append(item)
+    return items
+
+
+@pytest.fixture
+def meeting(ks_user):
+    return meeting_create(held_on=DAY, title="KommIT-rådet", actor=ks_user)
+
+
+def test_council_queue_queries_do_not_grow_with_the_cases(client, ks_user, meeting):
+    chair = CouncilMemberFactory(is_council_chair=True)
+    scorers = [chair, CouncilMemberFactory()]
+    client.force_login(chair)
+    url = reverse("projects:council_queue")
+    _add_cases(meeting, ks_user, 1, scorers)
+    one, _r = _queries(client, url)
+    _add_cases(meeting, ks_user, 6, scorers)
+    seven, response = _queries(client, url)
+    assert seven == one <= 15
+    assert len(response.context["page"]) == 7
+
+
+def test_council_queue_flags_and_ranking_match_the_per_case_rules(ks_user, meeting):
+    first, second = CouncilMemberFactory(), CouncilMemberFactory()
+    items = _add_cases(meeting, ks_user, 4, [first, second])
+    # second's organisation co-applies on the last case: recused there
+    CoApplicant.objects.create(proposal=items[-1].proposal, member=second.organisation)
+    for user in (first, second, ks_user):
+        rows = selectors.council_queue(meeting=meeting, user=user)
+        assert sorted(r.item.pk for r in rows) == sorted(i.pk for i in items)
+        for row in rows:
+            item = row.item
+            expected = selectors.item_ranking(item=item)
+            assert (row.ranking.weighted, row.ranking.spread, row.ranking.count) == (
+                expected.weighted,
+                expected.spread,
+                expected.count,
+            )
+            assert row.visible == selectors.can_see_scores(item=item, user=user)
+            assert row.recused == selectors.is_recused(item=item, user=user)
+            assert row.scored == selectors.has_scored(item=item, user=user)
+        weighted = [r.ranking.weighted for r in rows if r.ranking.weighted is not None]
+        assert weighted == sorted(weighted, reverse=True)
+    assert any(r.recused for r in selectors.council_queue(meeting=meeting, user=second))
+    funded = selectors.with_funding(rows)
+    for row in funded:
+        assert row.funding == selectors.proposal_funding(proposal=row.item.proposal)
+
+
+def test_council_queue_is_paged_and_keeps_the_ranking_across_pages(
+    client, ks_user, meeting, monkeypatch
+):
+    monkeypatch.setattr(views_council, "QUEUE_PAGE_SIZE", 2)
+    member = CouncilMemberFactory()
+    _add_cases(meeting, ks_user, 3, [member])
+    ranked = [r.item.pk for r in selectors.council_queue(meeting=meeting, user=ks_user)]
+    client.force_login(ks_user)
+    url = reverse("projects:council_queue")
+    first = client.get(url, {"mote": meeting.pk})
+    second = client.get(url, {"mote": meeting.pk, "side": 2})
+    shown = [r.item.pk for r in first.context["page"]] + [r.item.pk for r in second.context["page"]]
+    assert shown == ranked
+    html = first.content.decode()
+    assert 'class="ds-pagination"' in html and f"mote={meeting.pk}" in html
+
+
+def test_proposal_detail_queries_do_not_grow_with_co_applicants(client):
+    applicant = participant_user()
+    proposal = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
+    CoApplicant.objects.create(proposal=proposal, member=participant_user().organisation)
+    client.force_login(applicant)
+    url = reverse("projects:proposal_detail", args=[proposal.pk])
+    one, _r = _queries(client, url)
+    for _i in range(3):
+        CoApplicant.objects.create(proposal=proposal, member=participant_user().organisation)
+    four, response = _queries(client, url)
+    # 17: 2 session/user, the proposal and 7 related tables, 6 for the applicants'
+    # participation (members.selectors) and 1 for the header's organisation (base.html).
+    assert four == one <= 17
+    assert len(response.context["applicants"]) == 5
+
+
+def test_proposal_detail_submit_button_agrees_with_the_workflow_table(client):
+    applicant = participant_user()
+    ready = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
+    missing = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
+    missing.contacts.all().delete()
+    client.force_login(applicant)
+    for proposal in (ready, missing):
+        response = client.get(reverse("projects:proposal_detail", args=[proposal.pk]))
+        [(transition, allowed, _reason)] = response.context["actions"]
+        assert transition.name == "submit"
+        assert allowed == can_transition(proposal=proposal, name="submit", user=applicant)[0]
+    assert client.get(reverse("projects:proposal_detail", args=[ready.pk])).context["actions"][0][1]
+
+
+def test_my_proposals_is_paged_with_constant_queries(client, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    applicant = participant_user()
+    client.force_login(applicant)
+    url = reverse("projects:my_proposals")
+    ProposalFactory(lead_member=applicant.organisation, created_by=applicant)
+    one, _r = _queries(client, url)
+    for _i in range(4):
+        ProposalFactory(lead_member=applicant.organisation, created_by=applicant)
+    five, response = _queries(client, url)
+    assert five == one
+    assert len(response.context["page"]) == 2 and response.context["page"].paginator.count == 5
+    html = response.content.decode()
+    assert 'aria-label="Sider"' in html and "side=2" in html
+    last = client.get(url, {"side": 3})
+    assert len(last.context["page"]) == 1
+
+
+def test_staff_list_shows_the_oldest_submitted_with_a_count_and_a_link(
+    client, ks_user, monkeypatch
+):
+    from django.utils import timezone
+
+    monkeypatch.setattr(views, "QUEUE_SHOWN", 2)
+    now = timezone.now()
+    submitted = [
+        ProposalFactory(status=ProposalStatus.SUBMITTED, submitted_at=now - datetime.timedelta(i))
+        for i in range(4)
+    ]
+    client.force_login(ks_user)
+    count, response = _queries(client, reverse("projects:staff_list"))
+    assert [p.pk for p in response.context["queue"]] == [submitted[3].pk, submitted[2].pk]
+    assert response.context["queue_count"] == 4
+    html = response.content.decode()
+    assert 'data-testid="queue-all"' in html and "?status=submitted" in html
+    ProposalFactory(status=ProposalStatus.SUBMITTED, submitted_at=now)
+    assert _queries(client, reverse("projects:staff_list"))[0] == count
+
+
+def test_staff_export_headers_are_translated(client, ks_user):
+    from django.conf import settings
+
+    client.force_login(ks_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("projects:staff_export"))
+    header = response.content.decode("utf-8-sig").splitlines()[0].split(";")
+    assert header[0] == "case number"
