@@ -189,6 +189,7 @@ def test_a_merged_successor_is_invoiced_only_what_its_predecessors_left_unpaid(k
     Gausdal's 123 860 kr, not the sum of both shares."""
     from digifin.models import CapitalSource, LedgerEntry
     from digifin.services import ledger_record
+    from members.selectors import shares_to_invoice
     from tests.members.factories import Member2017Factory, basis, succession
 
     oyer, gausdal = Member2017Factory(name="Øyer"), Member2017Factory(name="Gausdal")
@@ -206,6 +207,11 @@ def test_a_merged_successor_is_invoiced_only_what_its_predecessors_left_unpaid(k
     succession(oyer, merged)
     succession(gausdal, merged)
     participation = confirmed_participation(actor=ks_user, member=merged)
+    # the bulk version the batch uses agrees (with another member in the same book)
+    other = confirmed_participation(actor=ks_user)
+    assert shares_to_invoice(participations=[participation, other])[participation.pk] == Decimal(
+        "123860.00"
+    )
     invoice = share_invoice_issue(
         participation=participation, issued_on=datetime.date(2026, 11, 2), actor=ks_user
     )
