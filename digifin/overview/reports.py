@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Max, Min, Q, Sum
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from digifin.models import CapitalSource, LedgerEntry
 from digifin.money import to_money
@@ -97,29 +98,29 @@ def overview_tables() -> dict[str, tuple[str, list[str], list[list]]]:
     ov = selectors.fund_overview()
     return {
         "kapital": (
-            "Kapital etter kilde",
-            ["kilde", "tilsagn", "innbetalt"],
+            _("Kapital etter kilde"),
+            [_("kilde"), _("tilsagn"), _("innbetalt")],
             [[s.label, s.committed, s.paid] for s in ov.sources],
         ),
         "fylker": (
-            "Deltakelse per fylke",
-            ["fylke", "kommuner", "deltakere", "betalt", "andel"],
+            _("Deltakelse per fylke"),
+            [_("fylke"), _("kommuner"), _("deltakere"), _("betalt"), _("andel")],
             [
                 [r["fylke"], r["kommuner"], r["participating"], r["paid"], r["share"]]
                 for r in ov.by_fylke
             ],
         ),
         "prosjekter": (
-            "Tilbakeføring per prosjekt",
-            ["prosjekt", "utviklingskostnad", "utbetalt", "tilbakeført", "andel"],
+            _("Tilbakeføring per prosjekt"),
+            [_("prosjekt"), _("utviklingskostnad"), _("utbetalt"), _("tilbakeført"), _("andel")],
             [
                 [r["name"], r["development_cost"], r["disbursed"], r["recovered"], r["share"]]
                 for r in ov.recovery
             ],
         ),
         "tidslinje": (
-            "Kapital over tid",
-            ["år", "inn", "ut", "tilbake", "kapital"],
+            _("Kapital over tid"),
+            [_("år"), _("inn"), _("ut"), _("tilbake"), _("kapital")],
             [[y["year"], y["in"], y["out"], y["back"], y["capital"]] for y in ov.timeline["years"]],
         ),
     }

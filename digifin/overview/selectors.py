@@ -12,7 +12,8 @@ import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
@@ -29,6 +30,30 @@ FLOW_OF_SOURCE = {
     CapitalSource.CONTRIBUTORS: "out",
     CapitalSource.ACCESS_FEES: "back",
 }
+
+
+# The overview's tables show this many rows; the exports (CSV, XLSX, JSON) have them all.
+TABLE_LIMIT = 50
+# Figures summed over the whole ledger are cached under the latest entry: the ledger is
+# append-only (a correction is a new, reversing entry), so a new entry is a new key.
+LEDGER_CACHE_SECONDS = 24 * 3600
+
+
+def ledger_version() -> str:
+    """The latest ledger entry (id and time recorded): changes whenever the ledger does."""
+    last = LedgerEntry.objects.order_by("-id").values_list("id", "recorded_at").first()
+    return "empty" if last is None else f"{last[0]}-{last[1].timestamp()}"
+
+
+def ledger_cached(name: str, compute, *, version: str | None = None):
+    """compute(), kept in the cache until the ledger changes. Pass `version` when a request
+    reads several such figures, to look up the latest entry once."""
+    key = f"digifin:overview:{name}:{version or ledger_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LEDGER_CACHE_SECONDS)
+    return value
 
 
 def optional(module: str, name: str):
@@ -78,6 +103,7 @@ class FundOverview:
     timeline: dict
     recovery: list[dict]
     notes: list[str] = field(default_factory=list)
+    recovery_count: int = 0  # projects in the ledger; `recovery` may show only the largest
 
     @property
     def total_paid_in(self) -> Decimal:
@@ -142,8 +168,12 @@ def committed_unspent_grants() -> Decimal | None:
     return Decimal(value or 0)
 
 
-def fund_overview() -> FundOverview:
-    net = net_by_source()
+def fund_overview(*, limit: int | None = None) -> FundOverview:
+    """The overview's figures; `limit` keeps only that many projects (the largest
+    disbursements) in `recovery`. The sums over the whole ledger come from the cache."""
+    version = ledger_version()
+    net = ledger_cached("net", net_by_source, version=version)
+    recovery_rows = ledger_cached("recovery", recovery_by_project_rows, version=version)
     counts = participation_counts()
     committed = committed_by_source(counts=counts)
     sources = [
@@ -182,8 +212,9 @@ def fund_overview() -> FundOverview:
         ),
         participants=participation_summary(counts=counts),
         by_fylke=participation_by_fylke(),
-        timeline=capital_timeline(),
-        recovery=recovery_by_project(),
+        timeline=ledger_cached("timeline", capital_timeline, version=version),
+        recovery=recovery_by_project(rows=recovery_rows, limit=limit),
+        recovery_count=len(recovery_rows),
         notes=notes,
     )
 
@@ -245,10 +276,13 @@ def recovery_by_project_rows() -> list[dict]:
     ]
 
 
-def recovery_by_project() -> list[dict]:
+def recovery_by_project(*, rows: list[dict] | None = None, limit: int | None = None) -> list[dict]:
     """Per project: disbursed (development cost paid by the fund) and recovered by access fees,
-    against the project's development cost (its grant) when the projects app knows it."""
-    rows = recovery_by_project_rows()
+    against the project's development cost (its grant) when the projects app knows it. By
+    project reference; with `limit`, only the `limit` largest disbursements (largest first)."""
+    rows = recovery_by_project_rows() if rows is None else rows
+    if limit is not None:
+        rows = sorted(rows, key=lambda r: (-r["disbursed"], r["project_ref"]))[:limit]
     names = project_names([r["project_ref"] for r in rows])
     out = []
     for row in rows:
@@ -318,6 +352,17 @@ def _kommuner_at(on: datetime.date):
     )
 
 
+def public_counts() -> dict:
+    """How many projects and published solutions there are (the public page shows the latest
+    of each): one query each."""
+    Project = optional_model("projects", "Project")
+    published = optional("repayments.selectors", "published_solutions")
+    return {
+        "projects": Project.objects.count() if Project is not None else None,
+        "solutions": published().count() if published is not None else None,
+    }
+
+
 def participation_summary(
     *, on: datetime.date = STRUCTURE_DATE, counts: dict | None = None
 ) -> dict:
@@ -378,12 +423,10 @@ def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
 # --------------------------------------------------------------------------- public lists
 
 
-def public_participants() -> list[dict]:
-    """Who participates and what each has paid: public facts only (no contacts, no refs)."""
-    from members.models import Member, Participation
-
-    paid = (
-        LedgerEntry.objects.filter(member=OuterRef("pk"))
+def paid_shares_by_member() -> dict[int, Decimal]:
+    """Net share payments per member (reversals count against the share): one query."""
+    rows = (
+        LedgerEntry.objects.filter(member__isnull=False)
         .filter(
             Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
             | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE)
@@ -391,19 +434,27 @@ def public_participants() -> list[dict]:
         .order_by()
         .values("member")
         .annotate(total=Sum("amount"))
-        .values("total")
+        .values_list("member", "total")
     )
+    return dict(rows)
+
+
+def public_participants(*, version: str | None = None) -> list[dict]:
+    """Who participates and what each has paid: public facts only (no contacts, no refs).
+    The payments are summed over the ledger once per ledger change (cached)."""
+    from members.models import Member, Participation
+
+    paid = ledger_cached("paid_shares", paid_shares_by_member, version=version)
     rows = (
         Member.objects.filter(participation__status__in=Participation.PARTICIPANT_STATUSES)
-        .annotate(paid=Coalesce(Subquery(paid), Value(ZERO), output_field=DecimalField()))
         .values(
+            "pk",
             "number",
             "name",
             "kind",
             "participation__status",
             "participation__decided_on",
             "participation__share_amount",
-            "paid",
         )
         .order_by("kind", "number", "name")
     )
@@ -417,20 +468,24 @@ def public_participants() -> list[dict]:
             "status": str(statuses.get(r["participation__status"])),
             "decided_on": r["participation__decided_on"],
             "share": r["participation__share_amount"],
-            "paid": to_money(r["paid"]),
+            "paid": to_money(paid.get(r["pk"], ZERO)),
         }
         for r in rows
     ]
 
 
-def public_projects() -> list[dict]:
+def public_projects(*, limit: int | None = None, version: str | None = None) -> list[dict]:
     """Projects KS has granted (a public decision): the grant, what the fund has paid out and
     what access fees have brought back, from the ledger. Before the projects app has projects,
-    the ledger's project references with disbursements. Two queries."""
+    the ledger's project references with disbursements. By title; with `limit`, the `limit`
+    most recently granted (newest first). Two queries (one when the ledger's sums are cached)."""
     fn = optional("projects.selectors", "public_projects")
     if fn is not None:
-        return list(fn())
-    flows = {r["project_ref"]: r for r in recovery_by_project_rows()}
+        return list(fn())[:limit]
+    flows = {
+        r["project_ref"]: r
+        for r in ledger_cached("recovery", recovery_by_project_rows, version=version)
+    }
     Project = optional_model("projects", "Project")
     if Project is None:
         return [
@@ -442,10 +497,15 @@ def public_projects() -> list[dict]:
             }
             for ref, r in flows.items()
             if r["disbursed"]
-        ]
+        ][:limit]
     statuses = dict(Project.Status.choices)
     out = []
-    for p in Project.objects.values("pk", "title", "granted", "status").order_by("title"):
+    projects = Project.objects.values("pk", "title", "granted", "status")
+    if limit is None:
+        projects = projects.order_by("title")
+    else:
+        projects = projects.order_by("-decided_at", "-pk")[:limit]
+    for p in projects:
         r = flows.get(p["pk"], {})
         out.append(
             {
@@ -459,21 +519,30 @@ def public_projects() -> list[dict]:
     return out
 
 
-def public_solutions() -> list[dict] | None:
-    """Published solutions, their price model (access fee) and what they have brought back;
-    None while repayments has no solutions. Two queries."""
-    published = optional("repayments.selectors", "published_solutions")
-    if published is None:
-        return None
-    recovered = dict(
+def recovered_by_solution() -> dict[int, Decimal]:
+    """Net access fees per solution reference (one query over the ledger)."""
+    return dict(
         LedgerEntry.objects.filter(solution_ref__isnull=False, source=CapitalSource.ACCESS_FEES)
         .order_by()
         .values("solution_ref")
         .annotate(total=Sum("amount"))
         .values_list("solution_ref", "total")
     )
+
+
+def public_solutions(*, limit: int | None = None, version: str | None = None) -> list[dict] | None:
+    """Published solutions, their price model (access fee) and what they have brought back;
+    None while repayments has no solutions. By name; with `limit`, the `limit` most recently
+    available (newest first). Two queries (one when the ledger's sums are cached)."""
+    published = optional("repayments.selectors", "published_solutions")
+    if published is None:
+        return None
+    recovered = ledger_cached("solutions", recovered_by_solution, version=version)
+    solutions = published().order_by("name")
+    if limit is not None:
+        solutions = published().order_by("-available_on", "name")[:limit]
     out = []
-    for solution in published().order_by("name"):
+    for solution in solutions:
         price = getattr(solution, "price_model", None)
         out.append(
             {

@@ -62,7 +62,7 @@ def _chart_data(ov) -> dict:
 
 @council_or_staff_required
 def fund_overview(request):
-    ov = selectors.fund_overview()
+    ov = selectors.fund_overview(limit=selectors.TABLE_LIMIT)
     return render(
         request,
         "overview/fund_overview.html",
@@ -130,7 +130,7 @@ def kmd_report(request, fmt: str):
     return reports.table_response(
         fmt,
         "digifin-kmd-midler",
-        "Bruk av KMDs midler",
+        _("Bruk av KMDs midler"),
         reports.KMD_HEADERS,
         reports.kmd_rows(data),
     )
@@ -276,7 +276,11 @@ def scenario_export(request, pk: int, fmt: str):
         raise Http404
     result = selectors.scenario_forecast(scenario=scenario)
     return reports.table_response(
-        fmt, f"digifin-prognose-{scenario.pk}", "Prognose", FORECAST_HEADERS, _forecast_rows(result)
+        fmt,
+        f"digifin-prognose-{scenario.pk}",
+        _("Prognose"),
+        FORECAST_HEADERS,
+        _forecast_rows(result),
     )
 
 
@@ -313,14 +317,17 @@ def scenario_compare_export(request, fmt: str):
     horizon = min(len(r.rows) for _s, r in compared)
     headers = ["kvartal"]
     for s, _r in compared:
-        headers += [f"{s.name}: kapital", f"{s.name}: disponibelt"]
+        headers += [
+            _("%(scenario)s: kapital") % {"scenario": s.name},
+            _("%(scenario)s: disponibelt") % {"scenario": s.name},
+        ]
     rows = []
     for i in range(horizon):
         row = [compared[0][1].rows[i].quarter.label]
         for _s, r in compared:
             row += [r.rows[i].closing, r.rows[i].available]
         rows.append(row)
-    return reports.table_response(fmt, "digifin-prognoser", "Sammenligning", headers, rows)
+    return reports.table_response(fmt, "digifin-prognoser", _("Sammenligning"), headers, rows)
 
 
 # --------------------------------------------------------------------------- public
@@ -335,9 +342,18 @@ def _public_data() -> dict:
 
 
 def public_page(request):
-    data = _public_data()
-    summary = selectors.participation_summary()
-    return render(request, "overview/public.html", {**data, "summary": summary})
+    """The participants in full (at most every member); of the projects and solutions the
+    latest TABLE_LIMIT, with their counts and the CSV/JSON that have them all."""
+    version = selectors.ledger_version()
+    limit = selectors.TABLE_LIMIT
+    context = {
+        "participants": selectors.public_participants(version=version),
+        "projects": selectors.public_projects(limit=limit, version=version),
+        "solutions": selectors.public_solutions(limit=limit, version=version),
+        "counts": selectors.public_counts(),
+        "summary": selectors.participation_summary(),
+    }
+    return render(request, "overview/public.html", context)
 
 
 PUBLIC_TABLES = {
