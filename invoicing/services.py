@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -320,8 +320,36 @@ def invoice_credit(
     if already + credit.total > invoice.total:
         raise InvoicingError(gettext("Kreditert beløp kan ikke overstige fakturaens beløp."))
     _refresh_status(invoice)
+    if invoice.kind == Invoice.Kind.MEMBER_SHARE and invoice.status == Invoice.Status.CREDITED:
+        _reopen_share(invoice=invoice, actor=actor, reason=reason.strip())
     _enqueue_delivery(credit)
     return credit
+
+
+def _share_keys(participation_pk: int) -> Q:
+    """The source keys of a participation's share invoices: "share:<id>" for the first, then
+    "share:<id>:2", "share:<id>:3", ... after each one credited in full."""
+    return Q(source_key=f"share:{participation_pk}") | Q(
+        source_key__startswith=f"share:{participation_pk}:"
+    )
+
+
+def _reopen_share(*, invoice: Invoice, actor, reason: str) -> None:
+    """A share invoice credited in full before payment: the participation is confirmed again so
+    a corrected share can be invoiced (by the next batch or by hand)."""
+    from members.models import Participation
+    from members.services import participation_share_credited
+
+    participation_pk = int(invoice.source_key.split(":")[1])
+    participation = Participation.objects.filter(
+        pk=participation_pk, status=Participation.Status.INVOICED
+    ).first()
+    if participation is not None:
+        participation_share_credited(
+            participation=participation,
+            actor=actor,
+            note=f"Andelsfaktura {invoice.number} kreditert: {reason}"[:300],
+        )
 
 
 def _enqueue_delivery(invoice: Invoice) -> None:
@@ -491,10 +519,15 @@ def share_invoice_issue(
         .select_related("member")
         .get(pk=participation.pk)
     )
-    source_key = f"share:{participation.pk}"
-    existing = Invoice.objects.filter(source_key=source_key).first()
+    # Idempotent: the share invoice that stands (not credited in full) is the answer.
+    earlier = Invoice.objects.filter(
+        _share_keys(participation.pk), document_type=Invoice.DocumentType.INVOICE
+    )
+    existing = earlier.exclude(status=Invoice.Status.CREDITED).first()
     if existing is not None:
         return existing
+    credited = earlier.count()
+    source_key = f"share:{participation.pk}" + (f":{credited + 1}" if credited else "")
     if participation.status != Participation.Status.CONFIRMED:
         raise InvoicingError(gettext("Bare bekreftede deltakelser kan faktureres."))
     member = participation.member

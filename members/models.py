@@ -147,6 +147,12 @@ class Participation(models.Model):
     def mark_paid(self):
         pass
 
+    # The share invoice was credited in full before anything was paid: confirmed again, so a
+    # corrected share can be invoiced (members/services.participation_share_credited).
+    @transition(field=status, source=[Status.INVOICED], target=Status.CONFIRMED)
+    def reopen_after_credit(self):
+        pass
+
 
 class ParticipationEvent(models.Model):
     """The log of a participation's transitions: who, when, from, to, and a note."""

@@ -123,6 +123,20 @@ def participation_mark_invoiced(
     return participation
 
 
+@transaction.atomic
+def participation_share_credited(
+    *, participation: Participation, actor, note: str
+) -> Participation:
+    """The share invoice was credited in full and nothing was paid: back to confirmed with the
+    frozen share released, so the next share invoice uses the corrected basis. Called by
+    invoicing when it credits a share invoice; a paid participation is left as it is."""
+    participation = _locked(participation)
+    participation.share_amount = None
+    participation.invoiced_on = None
+    _transition(participation, "reopen_after_credit", actor=actor, note=note)
+    return participation
+
+
 def participation_paid_amount(*, participation: Participation) -> Decimal:
     """What the member has paid of its share, from the ledger (reversals included)."""
     from django.db.models import Q, Sum
