@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -138,12 +139,37 @@ class ChecklistAnswerForm(forms.Form):
     )
 
 
+class LongSelect(forms.Select):
+    """A select of hundreds of options (every applicant member) with its options joined in
+    Python: Django's own renders a template per option (~0.1 ms each, 871 members). No option
+    groups and no per-option attributes; values and labels are escaped by format_html."""
+
+    template_name = "projects/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options_html"] = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _group, options, _index in context["widget"]["optgroups"]
+                for option in options
+            ),
+        )
+        return context
+
+
 class StaffFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ProposalStatus.choices)
     )
     applicant = forms.ModelChoiceField(
-        label=_("Søker"), required=False, queryset=Member.objects.none(), empty_label=_("Alle")
+        label=_("Søker"),
+        required=False,
+        queryset=Member.objects.none(),
+        empty_label=_("Alle"),
+        widget=LongSelect,
     )
     county = forms.ModelChoiceField(
         label=_("Fylke"), required=False, queryset=Member.objects.none(), empty_label=_("Alle")

@@ -188,3 +188,19 @@ def test_staff_export_headers_are_translated(client, ks_user):
     response = client.get(reverse("projects:staff_export"))
     header = response.content.decode("utf-8-sig").splitlines()[0].split(";")
     assert header[0] == "case number"
+
+
+def test_staff_filter_applicant_select_marks_the_choice_and_escapes_names(client, ks_user):
+    from tests.members.factories import MemberFactory
+
+    odd = MemberFactory(name="<b>Å & Ø</b> kommune")
+    chosen = ProposalFactory(title="Valgt forslag").lead_member
+    ProposalFactory(lead_member=odd, title="Annet forslag")
+    client.force_login(ks_user)
+    response = client.get(reverse("projects:staff_list"), {"applicant": chosen.pk})
+    html = response.content.decode()
+    assert f'<option value="{chosen.pk}" selected>' in html
+    label = str(odd).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert f'<option value="{odd.pk}">{label}</option>' in html and "<b>Å" not in html
+    assert '<option value="">' in html  # "Alle"
+    assert [p.title for p in response.context["page"]] == ["Valgt forslag"]
