@@ -73,7 +73,10 @@ def proposal_staff_list(
     if status:
         qs = qs.filter(status=status)
     if applicant.isdigit():
-        qs = qs.filter(Q(lead_member_id=applicant) | Q(co_applicants__member_id=applicant))
+        # A subquery, not a join: no duplicate rows, so no DISTINCT over the wide rows (a
+        # DISTINCT sorts every proposal with all its text; it grew with the proposals).
+        joint = CoApplicant.objects.filter(member_id=applicant).values("proposal_id")
+        qs = qs.filter(Q(lead_member_id=applicant) | Q(pk__in=joint))
     if county.isdigit():
         qs = qs.filter(Q(lead_member__county_id=county) | Q(lead_member_id=county))
     if year.isdigit():
@@ -85,7 +88,7 @@ def proposal_staff_list(
             | Q(lead_member__name__icontains=search)
             | Q(company_name__icontains=search)
         )
-    return qs.distinct()
+    return qs
 
 
 def counties() -> QuerySet[Member]:

@@ -204,3 +204,17 @@ def test_staff_filter_applicant_select_marks_the_choice_and_escapes_names(client
     assert f'<option value="{odd.pk}">{label}</option>' in html and "<b>Å" not in html
     assert '<option value="">' in html  # "Alle"
     assert [p.title for p in response.context["page"]] == ["Valgt forslag"]
+
+
+def test_staff_list_applicant_filter_finds_joint_proposals_once_without_distinct():
+    from tests.members.factories import MemberFactory
+
+    partner = MemberFactory()
+    joint = ProposalFactory(title="Felles")
+    CoApplicant.objects.create(proposal=joint, member=partner)
+    CoApplicant.objects.create(proposal=joint, member=MemberFactory())
+    own = ProposalFactory(lead_member=partner, title="Eget")
+    ProposalFactory(title="Andres")
+    qs = selectors.proposal_staff_list(applicant=str(partner.pk))
+    assert sorted(p.pk for p in qs) == sorted([joint.pk, own.pk])
+    assert "DISTINCT" not in str(qs.query)
