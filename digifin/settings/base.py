@@ -109,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",  # the user with its organisation, one query
 ]
 # Login throttling: 5 failed attempts for a username from one IP locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("DIGIFIN_LOGIN_FAILURE_LIMIT", default=5)
