@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.functional import cached_property
 
 from digifin.models import LedgerEntry
 from digifin.money import format_nok, round_kroner, to_money
@@ -143,18 +144,28 @@ class _Book:
     def __init__(self, members: dict[int, Member], preds: dict[int, list[tuple[int, Decimal]]]):
         self.members = members
         self.preds = preds
-        ids = list(members)
-        self.basis = {b.member_id: b for b in ContributionBasis.objects.filter(member_id__in=ids)}
         self.participation = {
-            p.member_id: p for p in Participation.objects.filter(member_id__in=ids)
+            p.member_id: p for p in Participation.objects.filter(member_id__in=list(members))
         }
-        self.paid = member_paid_amounts(member_ids=ids)
-        self.rates = contribution_rates()
         self.billed = defaultdict(list)
         for m in members.values():
             if m.billed_with_id:
                 self.billed[m.billed_with_id].append(m.pk)
         self._share: dict[int, Decimal] = {}
+
+    # Read when a share or payment is asked for; "is a participant" needs none of them.
+    @cached_property
+    def basis(self) -> dict[int, ContributionBasis]:
+        ids = list(self.members)
+        return {b.member_id: b for b in ContributionBasis.objects.filter(member_id__in=ids)}
+
+    @cached_property
+    def paid(self) -> dict[int, Decimal]:
+        return member_paid_amounts(member_ids=list(self.members))
+
+    @cached_property
+    def rates(self) -> dict:
+        return contribution_rates()
 
     @classmethod
     def for_members(cls, members) -> "_Book":
@@ -244,6 +255,16 @@ class _Book:
             out.extend((b, f * fraction) for b, f in self.leaf_bases(p))
         return out
 
+    def is_participant(self, mid: int) -> bool:
+        """The `is_participant` of `effective(mid)` without reading shares or payments: an own
+        or inherited (merged predecessors') participation that participates, or that of the
+        member whose share it is billed with."""
+        member = self.members[mid]
+        if member.billed_with_id and member.billed_with_id in self.members:
+            return self.is_participant(member.billed_with_id)
+        rows = [self.participation.get(a) for a in [mid, *self.ancestors(mid)]]
+        return any(p is not None and p.is_participant for p in rows)
+
     def effective(self, mid: int) -> EffectiveParticipation:
         member = self.members[mid]
         if member.billed_with_id and member.billed_with_id in self.members:
@@ -324,6 +345,14 @@ def effective_participations(*, members) -> dict[int, EffectiveParticipation]:
     members = list(members)
     book = _Book.everything() if len(members) > 50 else _Book.for_members(members)
     return {m.pk: book.effective(m.pk) for m in members}
+
+
+def participant_flags(*, members) -> dict[int, bool]:
+    """Bulk "is a participant" (merges and shared billing included), for pages that show only
+    that: member id → bool, in four queries however many members."""
+    members = list(members)
+    book = _Book.everything() if len(members) > 50 else _Book.for_members(members)
+    return {m.pk: book.is_participant(m.pk) for m in members}
 
 
 def contribution_table(*, structure: str) -> list[dict]:

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from digifin.money import to_money
 from members.models import Member
-from members.selectors import effective_participations
+from members.selectors import participant_flags
 
 from .models import (
     CoApplicant,
@@ -193,18 +193,14 @@ def applicant_statuses(*, proposal: Proposal) -> list[ApplicantStatus]:
     participations of all of them are read together, merges included)."""
     co_rows = _co_applicants(proposal)
     lead = proposal.lead_member
-    participation = effective_participations(members=[lead] + [co.member for co in co_rows])
-    rows = [
-        ApplicantStatus(
-            lead, "lead", participation[lead.pk].is_participant, _needs_participation(lead), True
-        )
-    ]
+    participant = participant_flags(members=[lead] + [co.member for co in co_rows])
+    rows = [ApplicantStatus(lead, "lead", participant[lead.pk], _needs_participation(lead), True)]
     for co in co_rows:
         rows.append(
             ApplicantStatus(
                 co.member,
                 "co",
-                participation[co.member_id].is_participant,
+                participant[co.member_id],
                 _needs_participation(co.member),
                 co.confirmed_at is not None,
             )
