@@ -3,10 +3,33 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Sum
 
 from .models import LedgerEntry
 from .money import to_money
+
+# Figures summed over the whole ledger are cached under the latest entry: the ledger is
+# append-only (a PostgreSQL trigger refuses UPDATE and DELETE; a correction is a new, reversing
+# entry), so a new entry is a new key and a cached figure is never stale.
+LEDGER_CACHE_SECONDS = 24 * 3600
+
+
+def ledger_version() -> str:
+    """The latest ledger entry (id and time recorded): changes whenever the ledger does."""
+    last = LedgerEntry.objects.order_by("-id").values_list("id", "recorded_at").first()
+    return "empty" if last is None else f"{last[0]}-{last[1].timestamp()}"
+
+
+def ledger_cached(name: str, compute, *, version: str | None = None):
+    """compute(), kept in the cache until the ledger changes. Pass `version` when a request
+    reads several such figures, to look up the latest entry once."""
+    key = f"digifin:ledger:{name}:{version or ledger_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LEDGER_CACHE_SECONDS)
+    return value
 
 
 def fund_balance(*, until=None) -> Decimal:

@@ -47,8 +47,10 @@ def ledger_record(
         if existing:
             return existing
     signed = amount if kind in LedgerEntry.INFLOW_KINDS else -amount
+    # Every write takes the lock, so entries commit in the order of their ids: the latest id
+    # then identifies the ledger's state (digifin.selectors.ledger_version, the cache key).
+    ledger_lock()
     if signed < 0:
-        ledger_lock()
         from .selectors import fund_balance
 
         if fund_balance() + signed < 0:
@@ -112,8 +114,9 @@ def ledger_reverse(
 
 
 def ledger_lock():
-    """Serialise outflows so two concurrent disbursements cannot both pass the balance check.
-    Call it inside a transaction before checking available capital and then recording.
+    """Serialise ledger writes: two concurrent disbursements cannot both pass the balance check,
+    and entries commit in id order. Call it inside a transaction before checking available
+    capital and then recording (ledger_record and ledger_reverse take it themselves).
 
     On PostgreSQL a transaction-scoped advisory lock; SQLite serialises writers anyway."""
     from django.db import connection

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from digifin.money import to_money
@@ -35,11 +36,28 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
         return qs
     if user.is_municipal:
         org = user.organisation_id
-        ids = Proposal.objects.filter(
-            Q(lead_member_id=org) | Q(co_applicants__member_id=org)
-        ).values("pk")
+        # A UNION of two index look-ups: an OR across the join to co-applicants would scan
+        # every proposal (docs/bench.md).
+        ids = (
+            Proposal.objects.filter(lead_member_id=org)
+            .order_by()
+            .values("pk")
+            .union(CoApplicant.objects.filter(member_id=org).order_by().values("proposal_id"))
+        )
         return qs.filter(pk__in=ids)
     return qs.none()
+
+
+# The proposal form's long text sections: lists and the council queue show none of them.
+SECTION_TEXT_FIELDS = tuple(
+    f.name for f in Proposal._meta.concrete_fields if isinstance(f, models.TextField)
+)
+
+
+def for_listing(qs: QuerySet[Proposal], prefix: str = "") -> QuerySet[Proposal]:
+    """`qs` without the proposals' long text sections (`prefix`: "proposal__" for rows that
+    reach the proposal through a relation)."""
+    return qs.defer(*(prefix + name for name in SECTION_TEXT_FIELDS))
 
 
 def with_details(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -99,7 +117,7 @@ def counties() -> QuerySet[Member]:
 
 def qualification_queue() -> QuerySet[Proposal]:
     """Submitted proposals waiting for KS, oldest first."""
-    return (
+    return for_listing(
         Proposal.objects.filter(status=ProposalStatus.SUBMITTED)
         .select_related("lead_member")
         .order_by("submitted_at", "id")
@@ -299,9 +317,9 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     from .models import Score, ScoringCriterion
 
     items = list(
-        meeting.items.select_related("proposal", "proposal__lead_member").order_by(
-            "case_year", "case_number"
-        )
+        for_listing(
+            meeting.items.select_related("proposal", "proposal__lead_member"), "proposal__"
+        ).order_by("case_year", "case_number")
     )
     for item in items:
         item.meeting = meeting  # one meeting: no query per case for is_closed
@@ -392,30 +410,51 @@ def project_recovered(*, project) -> Decimal:
     return to_money(total) if total is not None else Decimal("0.00")
 
 
-def committed_unspent_grants() -> Decimal:
-    """Granted but not yet disbursed, over active projects. A completed or stopped project's
-    unspent grant is released."""
+def disbursed_by_project(*, version: str | None = None) -> dict[int, Decimal]:
+    """Project id → net disbursed (negative: money out), summed over the ledger once per
+    ledger change (digifin.selectors.ledger_cached)."""
     from django.contrib.contenttypes.models import ContentType
 
     from digifin.models import LedgerEntry
+    from digifin.selectors import ledger_cached
 
     from .models import Project
 
-    active = Project.objects.filter(status=Project.Status.ACTIVE)
-    granted = active.aggregate(total=Sum("granted"))["total"] or Decimal("0.00")
-    paid = LedgerEntry.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Project),
-        subject_id__in=active.values("pk"),
-        kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return to_money(granted + paid)  # paid is negative
+    def compute():
+        rows = (
+            LedgerEntry.objects.filter(
+                subject_type=ContentType.objects.get_for_model(Project),
+                kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
+            )
+            .order_by()
+            .values("subject_id")
+            .annotate(total=Sum("amount"))
+        )
+        return {r["subject_id"]: r["total"] for r in rows}
+
+    return ledger_cached("disbursed_by_project", compute, version=version)
+
+
+def committed_unspent_grants(*, version: str | None = None) -> Decimal:
+    """Granted but not yet disbursed, over active projects. A completed or stopped project's
+    unspent grant is released. `version`: the ledger's, when the caller has read it already."""
+    from .models import Project
+
+    active = dict(Project.objects.filter(status=Project.Status.ACTIVE).values_list("pk", "granted"))
+    disbursed = disbursed_by_project(version=version)
+    paid = sum((disbursed.get(pk, Decimal("0")) for pk in active), Decimal("0"))
+    return to_money(sum(active.values(), Decimal("0")) + paid)
 
 
 def available_capital() -> Decimal:
-    """The fund's balance minus committed-but-undisbursed grants: what KS may still grant."""
-    from digifin.selectors import fund_balance
+    """The fund's balance minus committed-but-undisbursed grants: what KS may still grant.
+    Both ledger sums come from the cache keyed on the latest entry (exact: ledger writes are
+    serialised, so the latest id names the ledger's state)."""
+    from digifin.selectors import fund_balance, ledger_cached, ledger_version
 
-    return to_money(fund_balance() - committed_unspent_grants())
+    version = ledger_version()
+    balance = ledger_cached("balance", fund_balance, version=version)
+    return to_money(balance - committed_unspent_grants(version=version))
 
 
 def projects_visible_to(user):

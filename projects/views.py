@@ -69,7 +69,9 @@ def _visible(request, pk) -> Proposal:
 
 @municipal_required
 def my_proposals(request):
-    proposals = selectors.proposals_visible_to(request.user).order_by("-updated_at", "-id")
+    proposals = selectors.for_listing(selectors.proposals_visible_to(request.user)).order_by(
+        "-updated_at", "-id"
+    )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "projects/my_proposals.html", {"page": page})
 
@@ -310,7 +312,7 @@ def _staff_filtered(request):
 @ks_staff_required
 def staff_list(request):
     form, qs = _staff_filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = Paginator(selectors.for_listing(qs), PAGE_SIZE).get_page(request.GET.get("side"))
     queue = selectors.qualification_queue()
     shown = list(queue[:QUEUE_SHOWN])
     return render(

@@ -12,12 +12,12 @@ import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
 from digifin.money import to_money
+from digifin.selectors import ledger_cached, ledger_version  # noqa: F401 - used by views
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
@@ -34,26 +34,6 @@ FLOW_OF_SOURCE = {
 
 # The overview's tables show this many rows; the exports (CSV, XLSX, JSON) have them all.
 TABLE_LIMIT = 50
-# Figures summed over the whole ledger are cached under the latest entry: the ledger is
-# append-only (a correction is a new, reversing entry), so a new entry is a new key.
-LEDGER_CACHE_SECONDS = 24 * 3600
-
-
-def ledger_version() -> str:
-    """The latest ledger entry (id and time recorded): changes whenever the ledger does."""
-    last = LedgerEntry.objects.order_by("-id").values_list("id", "recorded_at").first()
-    return "empty" if last is None else f"{last[0]}-{last[1].timestamp()}"
-
-
-def ledger_cached(name: str, compute, *, version: str | None = None):
-    """compute(), kept in the cache until the ledger changes. Pass `version` when a request
-    reads several such figures, to look up the latest entry once."""
-    key = f"digifin:overview:{name}:{version or ledger_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, LEDGER_CACHE_SECONDS)
-    return value
 
 
 def optional(module: str, name: str):
@@ -157,12 +137,12 @@ def _ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
     return (numerator / denominator).quantize(Decimal("0.001"))
 
 
-def committed_unspent_grants() -> Decimal | None:
+def committed_unspent_grants(*, version: str | None = None) -> Decimal | None:
     """What granted projects may still draw (projects' figure), or None until it exists."""
     fn = optional("projects.selectors", "committed_unspent_grants")
     if fn is None:
         return None
-    value = fn()
+    value = fn(version=version)
     if isinstance(value, dict):  # tolerate a per-project mapping
         value = sum(value.values(), ZERO)
     return Decimal(value or 0)
@@ -188,7 +168,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     balance = sum(net.values(), ZERO)
     disbursed = -net.get(CapitalSource.PROJECTS, ZERO)
     recovered = net.get(CapitalSource.ACCESS_FEES, ZERO)
-    unspent = committed_unspent_grants()
+    unspent = committed_unspent_grants(version=version)
     notes = []
     # = projects.selectors.available_capital(), without summing the ledger a second time.
     available = balance - (unspent or ZERO)
