@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import CapitalCommitment, LedgerEntry
-from .selectors import paid_in_by_source
+from .selectors import ledger_cached, paid_in_by_source
 
 LEDGER_COLUMNS = [
     ("occurred_on", _("dato")),
@@ -137,7 +137,13 @@ class CountAndSumPaginator(Paginator):
 
     @cached_property
     def totals(self):
-        return self.object_list.order_by().aggregate(n=Count("pk"), total=Sum("amount"))
+        def compute():
+            return self.object_list.order_by().aggregate(n=Count("pk"), total=Sum("amount"))
+
+        if self.object_list.query.where:  # filtered or searched: sum what is shown
+            return compute()
+        # The whole ledger: cached until the next entry (digifin.selectors.ledger_cached).
+        return ledger_cached("admin_count_and_sum", compute)
 
     @cached_property
     def count(self):

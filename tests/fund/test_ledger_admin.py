@@ -71,3 +71,15 @@ def test_queries_do_not_grow_with_the_entries(admin_client):
     for n in range(30):
         _grant("1", 2018 + n % 9, n=n)
     assert _queries(admin_client) == few <= 10
+
+
+def test_the_whole_ledgers_count_and_sum_are_cached_until_the_next_entry(admin_client):
+    _grant("100", 2018)
+    assert "sum 100.00 kr" in admin_client.get(URL).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        assert "sum 100.00 kr" in admin_client.get(URL).content.decode()
+    assert not any("SUM(" in q["sql"].upper() for q in ctx.captured_queries)
+    _grant("5", 2019)
+    response = admin_client.get(URL)
+    assert "sum 105.00 kr" in response.content.decode()
+    assert response.context["cl"].result_count == 2
