@@ -14,4 +14,9 @@ EMAIL_FILE_PATH = os.path.join(_dir, "mail")
 # setup_test_environment(): its template instrumentation (a signal and a context copy per
 # rendered template and widget) is test machinery that no served request pays.
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+# Persistent database connections as in production (digifin/settings/production.py): with the
+# default of 0 the worker opened a new PostgreSQL connection (a new backend with cold caches)
+# for every task.
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
