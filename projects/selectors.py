@@ -381,18 +381,11 @@ def next_meeting():
 # ---------------------------------------------------------------------------------------------
 # Portfolio and capital (issue 5)
 # ---------------------------------------------------------------------------------------------
-def project_disbursed(*, project) -> Decimal:
-    """Paid out to the project (positive number), reversals included, from the ledger."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from digifin.models import LedgerEntry
-
-    total = LedgerEntry.objects.filter(
-        subject_type=ContentType.objects.get_for_model(project),
-        subject_id=project.pk,
-        kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
-    ).aggregate(total=Sum("amount"))["total"]
-    return -(total or Decimal("0.00"))
+def project_disbursed(*, project, version: str | None = None) -> Decimal:
+    """Paid out to the project (positive number), reversals included, from the ledger (the
+    per-project sums of `disbursed_by_project`, cached until the ledger changes)."""
+    total = disbursed_by_project(version=version).get(project.pk)
+    return -to_money(total) if total else Decimal("0.00")
 
 
 def project_recovered(*, project) -> Decimal:
@@ -481,9 +474,12 @@ class PortfolioRow:
 
 
 def portfolio(*, user) -> list[PortfolioRow]:
+    from digifin.selectors import ledger_version
+
+    version = ledger_version()  # one look-up for all the projects' disbursements
     rows = []
     for project in projects_visible_to(user).prefetch_related("milestones"):
-        disbursed = project_disbursed(project=project)
+        disbursed = project_disbursed(project=project, version=version)
         upcoming = [m for m in project.milestones.all() if m.done_on is None]
         rows.append(
             PortfolioRow(

@@ -218,3 +218,51 @@ def test_staff_list_applicant_filter_finds_joint_proposals_once_without_distinct
     qs = selectors.proposal_staff_list(applicant=str(partner.pk))
     assert sorted(p.pk for p in qs) == sorted([joint.pk, own.pk])
     assert "DISTINCT" not in str(qs.query)
+
+
+def test_portfolio_queries_do_not_grow_with_the_projects(ks_user):
+    from digifin.models import CapitalSource, LedgerEntry
+    from digifin.services import ledger_record
+    from projects.models import Project
+
+    def add_project():
+        proposal = ProposalFactory()
+        project = Project.objects.create(
+            proposal=proposal,
+            title=proposal.title,
+            responsible=proposal.lead_member,
+            granted=1000,
+            decided_by=ks_user,
+        )
+        ledger_record(
+            kind=LedgerEntry.Kind.KS_CAPITAL,
+            source=CapitalSource.KS,
+            amount=100,
+            occurred_on=datetime.date(2026, 1, 1),
+            description="kapital",
+        )
+        ledger_record(
+            kind=LedgerEntry.Kind.DISBURSEMENT,
+            source=CapitalSource.PROJECTS,
+            amount=40,
+            occurred_on=datetime.date(2026, 2, 1),
+            description="utbetaling",
+            subject=project,
+            project_ref=project.pk,
+        )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = selectors.portfolio(user=ks_user)
+        assert all(row.disbursed == 40 and row.remaining == 960 for row in rows)
+        return len(ctx.captured_queries), len(rows)
+
+    add_project()
+    count()  # the per-project sums are read once, then cached until the next entry
+    few, one = count()
+    add_project()
+    add_project()
+    count()
+    many, three = count()
+    assert (one, three) == (1, 3)
+    assert many == few
