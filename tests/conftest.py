@@ -3,8 +3,11 @@
 import importlib
 
 import pytest
+from django.test import override_settings
+from django.utils import translation
 
 from accounts.roles import sync_role_groups
+from tests import test_translations
 from tests.accounts.factories import (
     CouncilMemberFactory,
     KsStaffFactory,
@@ -92,3 +95,14 @@ def _data_migration_rows(request):
 
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def english(tmp_path):
+    """English active, with a fresh compile of the committed catalogue (locale/en)."""
+    directory = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    directory.mkdir(parents=True)
+    entries = test_translations.parse_po(test_translations.PO_FILE)
+    test_translations.write_mo([e for e in entries if not e["obsolete"]], directory / "django.mo")
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]), translation.override("en"):
+        yield

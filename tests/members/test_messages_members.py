@@ -9,30 +9,16 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 
 from digifin.models import CapitalSource, LedgerEntry
 from digifin.services import LedgerError, ledger_record, ledger_reverse
 from members import services
 from members.models import Member, Participation
 from members.population_import import PopulationImportError, population_import
-from tests import test_translations as catalogue_source
 from tests.members.factories import Member2017Factory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english(tmp_path):
-    """English active, with a fresh compile of the committed catalogue."""
-    directory = tmp_path / "locale" / "en" / "LC_MESSAGES"
-    directory.mkdir(parents=True)
-    entries = [e for e in catalogue_source.parse_po(catalogue_source.PO_FILE) if not e["obsolete"]]
-    catalogue_source.write_mo(entries, directory / "django.mo")
-    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]), translation.override("en"):
-        yield
 
 
 BAD_FILE = (

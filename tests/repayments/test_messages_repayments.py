@@ -9,13 +9,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
-from django.utils import translation
 
 from repayments import price_models as pm
 from repayments import services
 from repayments.services import AccessError
-from tests import test_translations as catalogue_source
 from tests.repayments.factories import (
     DIGIORDEN_CLASSES,
     SolutionFactory,
@@ -26,17 +23,6 @@ from tests.repayments.factories import (
 )
 
 NBSP = "\xa0"
-
-
-@pytest.fixture
-def english(tmp_path):
-    """English active, with a fresh compile of the committed catalogue."""
-    directory = tmp_path / "locale" / "en" / "LC_MESSAGES"
-    directory.mkdir(parents=True)
-    entries = [e for e in catalogue_source.parse_po(catalogue_source.PO_FILE) if not e["obsolete"]]
-    catalogue_source.write_mo(entries, directory / "django.mo")
-    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]), translation.override("en"):
-        yield
 
 
 N = NBSP  # digifin.money groups digits and joins «kr» with a no-break space
