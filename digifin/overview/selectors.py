@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
 from digifin.money import to_money
-from digifin.selectors import ledger_cached, ledger_version  # noqa: F401 - used by views
+from digifin.selectors import ledger_cached, ledger_version
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
