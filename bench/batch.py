@@ -35,8 +35,9 @@ def bare_render(htmls: list[str], *, processes: int = 2) -> float:
 
 
 def task_seconds(log_path: str) -> list[float]:
-    """The run time of every succeeded task from the worker's INFO log."""
-    pattern = re.compile(r"batch_item_run\[[^\]]+\] succeeded in ([0-9.]+)s")
+    """The run time of every succeeded batch task (one item, or several delivered together)
+    from the worker's INFO log."""
+    pattern = re.compile(r"batch_item(?:_run|s_deliver)\[[^\]]+\] succeeded in ([0-9.]+)s")
     with open(log_path, encoding="utf-8", errors="replace") as fh:
         return [float(m.group(1)) for m in pattern.finditer(fh.read())]
 
@@ -110,6 +111,8 @@ def run(*, actor, timeout: float = 900, concurrency: int = 2) -> dict:
     return {
         # Time inside the tasks as the worker logs it: busy / (wall × processes) = utilisation.
         "task_s_median": round(statistics.median(task_s), 3) if task_s else None,
+        "tasks": len(task_s),
+        "task_s_per_invoice": round(sum(task_s) / n, 3) if n else None,
         "task_s_sum": round(sum(task_s), 1),
         "worker_utilisation": round(sum(task_s) / (elapsed * concurrency), 2) if elapsed else None,
         "invoices": n,

@@ -10,7 +10,7 @@ import zipfile
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, Q
 from django.utils import timezone
 
 from . import services
@@ -63,27 +63,50 @@ def job_start(*, kind: str, actor) -> BatchJob | None:
     return job
 
 
+# Share invoices are issued this many at a time (one transaction each), and each chunk's items
+# are enqueued as soon as it commits, so the workers render while the next chunk is issued.
+ISSUE_CHUNK = 50
+# Issued share invoices are delivered this many per task (services.invoices_deliver): the same
+# dozen queries serve them all, and a task stays short enough to spread evenly over the workers.
+DELIVER_CHUNK = 5
+
+
 def job_enqueue_pending(*, job_id: int) -> int:
-    from .tasks import batch_item_run
+    """Enqueue every item of the job that is not done. For share invoices, first issue the
+    invoices of the items that have none, in bulk (services.share_invoices_issue), chunk by
+    chunk: the items then only render and deliver. An item the bulk issue leaves out issues
+    its own invoice, or records why it cannot."""
+    from .tasks import batch_item_run, batch_items_deliver
 
     items = list(
         BatchItem.objects.filter(job_id=job_id)
         .exclude(status=BatchItem.Status.DONE)
-        .select_related("job")
-        .only("pk", "object_id", "job__kind")
+        .select_related("job__started_by")
+        .only("pk", "object_id", "invoice_id", "job__kind", "job__started_by")
+        .order_by("pk")
     )
     shares = _shares(items)
-    for item in items:
-        share = shares.get(item.object_id)
-        batch_item_run.delay(item.pk, str(share) if share is not None else None)
+    for start in range(0, len(items), ISSUE_CHUNK):
+        chunk = items[start : start + ISSUE_CHUNK]
+        if shares:
+            _issue_shares(chunk, shares)
+        issued = [
+            i.pk for i in chunk if i.invoice_id and i.job.kind == BatchJob.Kind.INVOICE_SHARES
+        ]
+        for at in range(0, len(issued), DELIVER_CHUNK):
+            batch_items_deliver.delay(issued[at : at + DELIVER_CHUNK])
+        for item in chunk:
+            if item.pk not in issued:
+                share = shares.get(item.object_id)
+                batch_item_run.delay(item.pk, str(share[1]) if share is not None else None)
     return len(items)
 
 
-def _shares(items: list[BatchItem]) -> dict[int, Decimal]:
-    """Member id → share to invoice, for the share items, computed for all of them at once (a
-    few queries instead of a book of predecessors per item). Computed when the items are
-    enqueued, so a resumed job uses the shares of that day; an item whose share is zero or
-    missing computes it itself (services.share_invoice_issue)."""
+def _shares(items: list[BatchItem]) -> dict[int, tuple[int, Decimal]]:
+    """Member id → (participation id, share to invoice), for the share items, computed for all
+    of them at once (a few queries instead of a book of predecessors per item). Computed when
+    the items are enqueued, so a resumed job uses the shares of that day; an item whose share is
+    zero or missing computes it itself (services.share_invoice_issue)."""
     from members.models import Participation
     from members.selectors import shares_to_invoice
 
@@ -96,27 +119,53 @@ def _shares(items: list[BatchItem]) -> dict[int, Decimal]:
         ).select_related("member")
     )
     amounts = shares_to_invoice(participations=participations)
-    return {p.member_id: amounts[p.pk] for p in participations}
+    return {p.member_id: (p.pk, amounts[p.pk]) for p in participations}
+
+
+@transaction.atomic
+def _issue_shares(items: list[BatchItem], shares: dict[int, tuple[int, Decimal]]) -> None:
+    """Issue the share invoices of the items without one, in one go, and note them on the
+    items."""
+    todo = [i for i in items if i.invoice_id is None and i.object_id in shares]
+    if not todo:
+        return
+    amounts = dict(shares[i.object_id] for i in todo)
+    issued = services.share_invoices_issue(
+        amounts=amounts, issued_on=timezone.localdate(), actor=todo[0].job.started_by
+    )
+    noted = []
+    for item in todo:
+        invoice = issued.get(shares[item.object_id][0])
+        if invoice is not None:
+            item.invoice = invoice
+            noted.append(item)
+    BatchItem.objects.bulk_update(noted, ["invoice"])
 
 
 def item_run(*, item_id: int, share: Decimal | None = None) -> None:
     """Do one item's work, then deliver it (files, document, e-mail), then mark it done.
     Safe to run twice, concurrently, or after a crash at any point: the work is idempotent on
     its natural key, and delivery claims each e-mail once (mail.send_once). `share` is the
-    member's share computed when the job was enqueued (share invoices only)."""
-    with transaction.atomic():
-        item = BatchItem.objects.select_for_update(of=("self",))
-        item = item.select_related("job__started_by").get(pk=item_id)
-        if item.status == BatchItem.Status.DONE:
-            return
-        item.attempts += 1
+    member's share computed when the job was enqueued (share invoices only). A share item
+    whose invoice the job already issued (job_enqueue_pending) only delivers it."""
+    item = BatchItem.objects.select_related(
+        "job__started_by", "invoice__buyer", "invoice__created_by"
+    ).get(pk=item_id)
+    if item.status == BatchItem.Status.DONE:
+        return
+    item.attempts += 1
+    if not (item.invoice_id and item.job.kind == BatchJob.Kind.INVOICE_SHARES):
         try:
             with transaction.atomic():
+                # A duplicate of this item waits here, then finds it done.
+                locked = BatchItem.objects.select_for_update().values_list("status", flat=True)
+                if locked.get(pk=item_id) == BatchItem.Status.DONE:
+                    return
                 _work(item, share=share)
+                item.save(update_fields=["attempts", "invoice", "document"])
         except Exception as exc:  # recorded on the item; the job shows it as a failure
             _finish(item, error=exc)
             return
-        item.save(update_fields=["attempts", "invoice", "document"])
     # Delivery after the commit, so an e-mail never announces an invoice that rolled back.
     try:
         _after_commit(item)
@@ -132,6 +181,40 @@ def _finish(item: BatchItem, *, error: Exception | None = None) -> None:
     item.finished_at = timezone.now()
     item.save(update_fields=["status", "error", "finished_at", "attempts"])
     _maybe_finish(item.job_id)
+
+
+def items_deliver(*, item_ids: list[int]) -> None:
+    """Deliver the issued share invoices of several items together (services.invoices_deliver)
+    and mark the items done. Safe to run twice or concurrently, like item_run. If the shared
+    delivery fails, each item is run on its own, so that each records its own error."""
+    items = list(
+        BatchItem.objects.filter(
+            pk__in=item_ids, invoice__isnull=False, job__kind=BatchJob.Kind.INVOICE_SHARES
+        )
+        .exclude(status=BatchItem.Status.DONE)
+        .select_related("invoice__buyer", "invoice__created_by")
+        .order_by("pk")
+    )
+    if not items:
+        return
+    try:
+        failed = services.invoices_deliver(invoices=[item.invoice for item in items])
+    except Exception:  # one invoice's trouble must not fail the others: one by one instead
+        for item in items:
+            item_run(item_id=item.pk)
+        return
+    done = [item.pk for item in items if item.invoice_id not in failed]
+    BatchItem.objects.filter(pk__in=done).update(
+        status=BatchItem.Status.DONE,
+        error="",
+        attempts=F("attempts") + 1,
+        finished_at=timezone.now(),
+    )
+    for item in items:
+        if item.invoice_id in failed:
+            item.attempts += 1
+            _finish(item, error=failed[item.invoice_id])
+    _maybe_finish(items[0].job_id)
 
 
 def _work(item: BatchItem, *, share: Decimal | None = None) -> None:
@@ -186,10 +269,11 @@ def _after_commit(item: BatchItem) -> None:
 
 
 def _maybe_finish(job_id: int) -> None:
-    if not BatchItem.objects.filter(job_id=job_id, status=BatchItem.Status.PENDING).exists():
-        BatchJob.objects.filter(pk=job_id, finished_at__isnull=True).update(
-            finished_at=timezone.now()
-        )
+    """Mark the job finished once no item is pending (one statement)."""
+    pending = BatchItem.objects.filter(job_id=job_id, status=BatchItem.Status.PENDING)
+    BatchJob.objects.filter(pk=job_id, finished_at__isnull=True).exclude(Exists(pending)).update(
+        finished_at=timezone.now()
+    )
 
 
 def job_progress(*, job: BatchJob) -> dict:

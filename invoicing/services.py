@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
+from simple_history.utils import bulk_create_with_history
 
 from digifin.money import format_nok, to_money
 
@@ -65,9 +66,10 @@ def register_payment_handler(kind: str, handler: Callable) -> None:
 # --- numbering -------------------------------------------------------------------------------
 
 
-def _next_sequence(*, series: str, year: int) -> int:
-    """The next gapless number in a series and year. The counter row stays locked until the
-    calling transaction ends, so the number is used by exactly one invoice or by none."""
+def _next_sequence(*, series: str, year: int, count: int = 1) -> int:
+    """The next gapless number in a series and year (the first of `count` consecutive ones).
+    The counter row stays locked until the calling transaction ends, so each number is used by
+    exactly one invoice or by none."""
     counter = InvoiceNumberCounter.objects.select_for_update().filter(series=series, year=year)
     row = counter.first()
     if row is None:
@@ -77,9 +79,10 @@ def _next_sequence(*, series: str, year: int) -> int:
         except IntegrityError:
             pass  # created concurrently; lock it below
         row = counter.get()
-    row.last_number += 1
+    first = row.last_number + 1
+    row.last_number += count
     row.save(update_fields=["last_number"])
-    return row.last_number
+    return first
 
 
 # --- issue and credit --------------------------------------------------------------------------
@@ -137,7 +140,7 @@ def vat_breakdown(lines) -> list[dict]:
     return list(groups.values())
 
 
-def _create_invoice(
+def _invoice_draft(
     *,
     buyer,
     kind: str,
@@ -150,7 +153,8 @@ def _create_invoice(
     source_key: str,
     credits: Invoice | None = None,
     credit_reason: str = "",
-) -> Invoice:
+) -> tuple[Invoice, list[dict]]:
+    """The unsaved, unnumbered invoice and its line values, checked line by line."""
     vat = conf.vat()
     values = [_line_values(spec, vat) for spec in lines]
     if not values:
@@ -162,16 +166,9 @@ def _create_invoice(
     breakdown = vat_breakdown(values)
     net_total = sum((v["net_amount"] for v in values), ZERO)
     vat_total = sum((g["vat"] for g in breakdown), ZERO)
-    series, series_digit = conf.SERIES[document_type]
-    year = issued_on.year
-    sequence = _next_sequence(series=series, year=year)
-    invoice = Invoice.objects.create(
+    invoice = Invoice(
         kind=kind,
         document_type=document_type,
-        series=series,
-        year=year,
-        sequence=sequence,
-        number=f"{series}{year}-{sequence:05d}",
         source_key=source_key,
         buyer=buyer,
         buyer_name=buyer.name,
@@ -181,11 +178,6 @@ def _create_invoice(
         fakturareferanse=fakturareferanse,
         issued_on=issued_on,
         due_on=due_on,
-        kid=(
-            make_kid(series_digit=series_digit, year=year, sequence=sequence)
-            if document_type == Invoice.DocumentType.INVOICE
-            else ""
-        ),
         net_total=net_total,
         vat_total=vat_total,
         total=net_total + vat_total,
@@ -193,9 +185,32 @@ def _create_invoice(
         credit_reason=credit_reason,
         created_by=actor,
     )
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, position=i, **v) for i, v in enumerate(values, start=1)
+    return invoice, values
+
+
+def _number(invoice: Invoice, sequence: int) -> None:
+    """Give a draft its number (series, year, sequence) and, for an invoice, its KID."""
+    series, series_digit = conf.SERIES[invoice.document_type]
+    year = invoice.issued_on.year
+    invoice.series, invoice.year, invoice.sequence = series, year, sequence
+    invoice.number = f"{series}{year}-{sequence:05d}"
+    invoice.kid = (
+        make_kid(series_digit=series_digit, year=year, sequence=sequence)
+        if invoice.document_type == Invoice.DocumentType.INVOICE
+        else ""
     )
+
+
+def _lines(invoice: Invoice, values: list[dict]) -> list[InvoiceLine]:
+    return [InvoiceLine(invoice=invoice, position=i, **v) for i, v in enumerate(values, start=1)]
+
+
+def _create_invoice(invoice: Invoice, values: list[dict]) -> Invoice:
+    """Number and save a draft with its lines (in the caller's transaction)."""
+    series = conf.SERIES[invoice.document_type][0]
+    _number(invoice, _next_sequence(series=series, year=invoice.issued_on.year))
+    invoice.save()
+    InvoiceLine.objects.bulk_create(_lines(invoice, values))
     return invoice
 
 
@@ -232,11 +247,10 @@ def invoice_issue(
     )
 
 
-def _issue_new(
-    *, buyer, kind, lines, issued_on, due_on, fakturareferanse, actor, source_key, deliver
-) -> Invoice:
-    """invoice_issue once the caller knows no invoice has `source_key` yet (a concurrent one
-    is still caught by the unique constraint)."""
+def _issue_draft(
+    *, buyer, kind, lines, issued_on, due_on, fakturareferanse, actor, source_key
+) -> tuple[Invoice, list[dict]]:
+    """The checked, unnumbered draft of a new invoice; InvoicingError says what is wrong."""
     if kind not in Invoice.Kind.values:
         raise InvoicingError(gettext("Ukjent fakturatype: %(kind)s") % {"kind": kind})
     fakturareferanse = (fakturareferanse or "").strip()
@@ -249,22 +263,29 @@ def _issue_new(
     due_on = due_on or issued_on + datetime.timedelta(days=conf.payment_terms_days())
     if due_on < issued_on:
         raise InvoicingError(gettext("Forfallsdatoen kan ikke være før fakturadatoen."))
+    return _invoice_draft(
+        buyer=buyer,
+        kind=kind,
+        document_type=Invoice.DocumentType.INVOICE,
+        lines=lines,
+        issued_on=issued_on,
+        due_on=due_on,
+        fakturareferanse=fakturareferanse,
+        actor=actor,
+        source_key=source_key,
+    )
+
+
+def _issue_new(*, deliver: bool, **draft) -> Invoice:
+    """invoice_issue once the caller knows no invoice has `source_key` yet (a concurrent one
+    is still caught by the unique constraint)."""
+    invoice, values = _issue_draft(**draft)
     # Serialise per source key: a concurrent caller with the same key waits for this one.
     try:
         with transaction.atomic():
-            invoice = _create_invoice(
-                buyer=buyer,
-                kind=kind,
-                document_type=Invoice.DocumentType.INVOICE,
-                lines=lines,
-                issued_on=issued_on,
-                due_on=due_on,
-                fakturareferanse=fakturareferanse,
-                actor=actor,
-                source_key=source_key,
-            )
+            invoice = _create_invoice(invoice, values)
     except IntegrityError:
-        existing = Invoice.objects.filter(source_key=source_key).first()
+        existing = Invoice.objects.filter(source_key=invoice.source_key).first()
         if existing is None:
             raise
         return existing
@@ -305,17 +326,19 @@ def invoice_credit(
     issued_on = issued_on or timezone.localdate()
     n = invoice.credit_notes.count() + 1
     credit = _create_invoice(
-        buyer=invoice.buyer,
-        kind=invoice.kind,
-        document_type=Invoice.DocumentType.CREDIT_NOTE,
-        lines=lines,
-        issued_on=issued_on,
-        due_on=issued_on,
-        fakturareferanse=invoice.fakturareferanse,
-        actor=actor,
-        source_key=f"credit:{invoice.pk}:{n}",
-        credits=invoice,
-        credit_reason=reason.strip()[:300],
+        *_invoice_draft(
+            buyer=invoice.buyer,
+            kind=invoice.kind,
+            document_type=Invoice.DocumentType.CREDIT_NOTE,
+            lines=lines,
+            issued_on=issued_on,
+            due_on=issued_on,
+            fakturareferanse=invoice.fakturareferanse,
+            actor=actor,
+            source_key=f"credit:{invoice.pk}:{n}",
+            credits=invoice,
+            credit_reason=reason.strip()[:300],
+        )
     )
     if already + credit.total > invoice.total:
         raise InvoicingError(gettext("Kreditert beløp kan ikke overstige fakturaens beløp."))
@@ -512,7 +535,7 @@ def share_invoice_issue(
     amount is computed here."""
     from members.models import Participation
     from members.selectors import share_to_invoice
-    from members.services import participation_mark_invoiced
+    from members.services import participations_mark_invoiced
 
     participation = (
         Participation.objects.select_for_update(of=("self",))
@@ -526,8 +549,7 @@ def share_invoice_issue(
     existing = earlier.exclude(status=Invoice.Status.CREDITED).first()
     if existing is not None:
         return existing
-    credited = earlier.count()
-    source_key = f"share:{participation.pk}" + (f":{credited + 1}" if credited else "")
+    source_key = _share_key(participation.pk, earlier.count())
     if participation.status != Participation.Status.CONFIRMED:
         raise InvoicingError(gettext("Bare bekreftede deltakelser kan faktureres."))
     member = participation.member
@@ -540,12 +562,7 @@ def share_invoice_issue(
     invoice = _issue_new(
         buyer=member,
         kind=Invoice.Kind.MEMBER_SHARE,
-        lines=[
-            InvoiceLineSpec(
-                description=f"Engangsandel i DigiFin-ordningen for {member.name}",
-                unit_price=amount,
-            )
-        ],
+        lines=_share_lines(member, amount),
         issued_on=issued_on,
         due_on=None,
         fakturareferanse=participation.fakturareferanse,
@@ -553,10 +570,89 @@ def share_invoice_issue(
         source_key=source_key,
         deliver=deliver,
     )
-    participation_mark_invoiced(
-        participation=participation, amount=amount, invoiced_on=issued_on, actor=actor
+    participations_mark_invoiced(
+        invoiced=[(participation, amount)], invoiced_on=issued_on, actor=actor
     )
     return invoice
+
+
+def _share_key(participation_pk: int, earlier: int) -> str:
+    """The source key of a participation's next share invoice after `earlier` ones (each of
+    them credited in full): see _share_keys."""
+    return f"share:{participation_pk}" + (f":{earlier + 1}" if earlier else "")
+
+
+def _share_lines(member, amount: Decimal) -> list[InvoiceLineSpec]:
+    return [
+        InvoiceLineSpec(
+            description=f"Engangsandel i DigiFin-ordningen for {member.name}", unit_price=amount
+        )
+    ]
+
+
+@transaction.atomic
+def share_invoices_issue(
+    *, amounts: dict[int, Decimal], issued_on: datetime.date, actor
+) -> dict[int, Invoice]:
+    """share_invoice_issue for many participations at once (the invoice batch): the same
+    invoices, history and frozen shares, numbered consecutively under one lock of the counter,
+    in as many queries for one member as for four hundred. `amounts` maps participation id to
+    the share to invoice (members.selectors.shares_to_invoice). Returns participation id → its
+    standing share invoice, issued now or before. A participation this does not invoice (not
+    confirmed, no positive amount, a check that fails) is left out, for share_invoice_issue to
+    issue it or to say why not, one by one. Files and e-mail are the caller's (deliver)."""
+    from members.models import Participation
+    from members.services import participations_mark_invoiced
+
+    participations = list(
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(pk__in=list(amounts))
+        .order_by("pk")
+    )
+    earlier: dict[int, list[Invoice]] = {}
+    for invoice in Invoice.objects.filter(
+        buyer_id__in=[p.member_id for p in participations],
+        document_type=Invoice.DocumentType.INVOICE,
+        source_key__startswith="share:",
+    ):
+        earlier.setdefault(int(invoice.source_key.split(":")[1]), []).append(invoice)
+    standing, drafts = {}, []
+    for participation in participations:
+        mine = earlier.get(participation.pk, [])
+        existing = next((i for i in mine if i.status != Invoice.Status.CREDITED), None)
+        amount = amounts[participation.pk]
+        if existing is not None:
+            standing[participation.pk] = existing
+        elif participation.status == Participation.Status.CONFIRMED and amount and amount > 0:
+            try:
+                draft = _issue_draft(
+                    buyer=participation.member,
+                    kind=Invoice.Kind.MEMBER_SHARE,
+                    lines=_share_lines(participation.member, amount),
+                    issued_on=issued_on,
+                    due_on=None,
+                    fakturareferanse=participation.fakturareferanse,
+                    actor=actor,
+                    source_key=_share_key(participation.pk, len(mine)),
+                )
+            except InvoicingError:
+                continue  # share_invoice_issue says why, on the member's own item
+            drafts.append((participation, amount, *draft))
+    if not drafts:
+        return standing
+    series = conf.SERIES[Invoice.DocumentType.INVOICE][0]
+    first = _next_sequence(series=series, year=issued_on.year, count=len(drafts))
+    for offset, (_p, _a, invoice, _v) in enumerate(drafts):
+        _number(invoice, first + offset)
+    bulk_create_with_history([d[2] for d in drafts], Invoice, default_user=actor)
+    InvoiceLine.objects.bulk_create(
+        line for _p, _a, invoice, values in drafts for line in _lines(invoice, values)
+    )
+    participations_mark_invoiced(
+        invoiced=[(p, amount) for p, amount, _i, _v in drafts], invoiced_on=issued_on, actor=actor
+    )
+    return standing | {p.pk: invoice for p, _a, invoice, _v in drafts}
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -566,80 +662,155 @@ def invoice_render_files(*, invoice: Invoice, force: bool = False) -> Invoice:
     """Generate and store the PDF and the EHF XML if missing (idempotent; the invoice row is
     locked so two workers never write the files twice)."""
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("credits", "buyer", "created_by")
-            .prefetch_related("lines")  # read by both the PDF and the EHF
-            .get(pk=invoice.pk)
-        )
+        invoice = _locked_with_lines(invoice)
         _render_files(invoice, force=force)
     return invoice
 
 
-def _render_files(invoice: Invoice, *, force: bool) -> None:
+def _locked_with_lines(invoice: Invoice) -> Invoice:
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("credits", "buyer", "created_by")
+        .prefetch_related("lines")  # read by both the PDF and the EHF
+        .get(pk=invoice.pk)
+    )
+
+
+def _render_files(invoice: Invoice, *, force: bool, save: bool = True) -> dict[str, bytes]:
+    """Render what is missing (or everything, with `force`) and store the files. Returns the
+    contents rendered now, by field name. The row is updated with a plain UPDATE of the file
+    fields (allowed on an issued invoice, see Invoice.MUTABLE_FIELDS), or by the caller
+    (`save=False`): generated files are not a change to the invoice, so they add no history
+    row (docs/invoicing.md)."""
     from .ehf import invoice_xml
     from .pdf import invoice_pdf
 
-    fields = []
+    rendered = {}
     if force or not invoice.ehf_xml:
-        invoice.ehf_xml.save(f"{invoice.number}.xml", ContentFile(invoice_xml(invoice)), save=False)
-        fields.append("ehf_xml")
+        rendered["ehf_xml"] = invoice_xml(invoice)
+        invoice.ehf_xml.save(f"{invoice.number}.xml", ContentFile(rendered["ehf_xml"]), save=False)
     if force or not invoice.pdf:
-        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(invoice_pdf(invoice)), save=False)
-        fields.append("pdf")
-    if fields:
-        invoice.save(update_fields=fields)
+        rendered["pdf"] = invoice_pdf(invoice)
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(rendered["pdf"]), save=False)
+    if rendered and save:
+        Invoice.objects.filter(pk=invoice.pk).update(**{f: getattr(invoice, f) for f in rendered})
+    return rendered
+
+
+def _read(field) -> bytes:
+    with field.open("rb") as fh:
+        return fh.read()
 
 
 def invoice_deliver(*, invoice: Invoice) -> Invoice:
-    """Files, the document on the member, and one e-mail (each step idempotent)."""
-    from .mail import send_once
-
-    invoice = invoice_render_files(invoice=invoice)
-    document = document_store(
-        member=invoice.buyer,
-        kind=Document.Kind.INVOICE,
-        title=f"{invoice.get_document_type_display()} {invoice.number}",
-        source_key=f"invoice:{invoice.pk}",
-        file_name=f"{invoice.number}.pdf",
-        content=None,
-        invoice=invoice,
-        actor=invoice.created_by,
-    )
-    if invoice.emailed_at is None and invoice.buyer_email:
-        invoice.pdf.open("rb")
-        pdf = invoice.pdf.read()
-        invoice.pdf.close()
-        invoice.ehf_xml.open("rb")
-        xml = invoice.ehf_xml.read()
-        invoice.ehf_xml.close()
-        kind = "Kreditnota" if invoice.is_credit_note else "Faktura"
-        sent = send_once(
-            key=f"invoice:{invoice.pk}",
-            to=invoice.buyer_email,
-            subject=f"{kind} {invoice.number} fra KS (DigiFin)",
-            body=(
-                f"Vedlagt er {kind.lower()} {invoice.number} på "
-                f"{format_nok(invoice.total, decimals=True)}"
-                f" (deres referanse {invoice.fakturareferanse})."
-                + (
-                    ""
-                    if invoice.is_credit_note
-                    else f" KID: {invoice.kid}, forfall {invoice.due_on:%d.%m.%Y}."
-                )
-                + "\n\nEHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
-            ),
-            attachments=[
-                (f"{invoice.number}.pdf", pdf, "application/pdf"),
-                (f"{invoice.number}.xml", xml, "application/xml"),
-            ],
-            document=document,
-            invoice=invoice,
-        )
-        if sent is not None:
-            invoice.emailed_at = sent.sent_at
-            invoice.save(update_fields=["emailed_at"])
+    """Files, the document on the member and one e-mail, each once (invoices_deliver); the
+    error of a failed e-mail is raised."""
+    failed = invoices_deliver(invoices=[invoice])
+    if failed:
+        raise failed[invoice.pk]
     return invoice
+
+
+def invoices_deliver(*, invoices: list[Invoice]) -> dict[int, Exception]:
+    """Deliver invoices: their PDF and EHF files and their documents on the members, committed
+    together with the claims of their e-mails, then the e-mails. Each step is idempotent under
+    the invoices' row locks, so a rerun or a concurrent duplicate makes nothing twice. The same
+    dozen queries deliver one invoice or ten (a batch task delivers a few at a time). The
+    invoices as the caller loaded them, best with buyer and creator. Returns invoice id → error
+    for the e-mails the mail server refused (recorded on their OutgoingEmail rows)."""
+    from . import mail
+
+    by_pk = {invoice.pk: invoice for invoice in invoices}
+    with transaction.atomic():
+        # Lock the rows and read their committed state: a duplicate waits here, then finds the
+        # files, documents and claims made.
+        locked = Invoice.objects.select_for_update().filter(pk__in=by_pk)
+        for pk, pdf, ehf_xml, emailed_at in locked.values_list(
+            "pk", "pdf", "ehf_xml", "emailed_at"
+        ):
+            invoice = by_pk[pk]
+            invoice.pdf, invoice.ehf_xml, invoice.emailed_at = pdf, ehf_xml, emailed_at
+        missing = [i for i in invoices if not (i.pdf and i.ehf_xml)]
+        prefetch_related_objects(missing, "lines")  # read by both the PDF and the EHF
+        rendered = {i.pk: _render_files(i, force=False, save=False) for i in missing}
+        if missing:
+            Invoice.objects.bulk_update(missing, ["pdf", "ehf_xml"])
+        documents = _invoice_documents(invoices)
+        claimed = mail.claim_many(
+            [
+                _invoice_message(i, documents[i.pk], rendered.get(i.pk, {}))
+                for i in invoices
+                if i.emailed_at is None and i.buyer_email
+            ]
+        )
+    sent, failed = [], {}
+    for record, message in claimed:
+        try:
+            mail.send_claimed(record, message)
+        except Exception as exc:  # recorded on the row; the caller reports it
+            failed[message.invoice.pk] = exc
+        else:
+            sent.append(record)
+    if sent:
+        # Recorded by the e-mail rows themselves; a plain UPDATE like the files (no history).
+        emailed_at = mail.mark_sent(sent)
+        Invoice.objects.filter(pk__in=[r.invoice_id for r in sent]).update(emailed_at=emailed_at)
+        for record in sent:
+            by_pk[record.invoice_id].emailed_at = emailed_at
+    return failed
+
+
+def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
+    """Invoice id → its document on the member (the PDF), created where missing."""
+    keys = {f"invoice:{i.pk}": i for i in invoices}
+    documents = {d.invoice_id: d for d in Document.objects.filter(source_key__in=keys)}
+    new = [
+        Document(
+            member=i.buyer,
+            kind=Document.Kind.INVOICE,
+            title=f"{i.get_document_type_display()} {i.number}"[:200],
+            source_key=key,
+            invoice=i,
+            file=i.pdf.name,
+            created_by=i.created_by,
+        )
+        for key, i in keys.items()
+        if i.pk not in documents
+    ]
+    documents.update({d.invoice_id: d for d in Document.objects.bulk_create(new)})
+    return documents
+
+
+def _invoice_message(invoice: Invoice, document: Document, rendered: dict):
+    from .mail import Message
+
+    kind = "Kreditnota" if invoice.is_credit_note else "Faktura"
+    return Message(
+        key=f"invoice:{invoice.pk}",
+        to=invoice.buyer_email,
+        subject=f"{kind} {invoice.number} fra KS (DigiFin)",
+        body=(
+            f"Vedlagt er {kind.lower()} {invoice.number} på "
+            f"{format_nok(invoice.total, decimals=True)}"
+            f" (deres referanse {invoice.fakturareferanse})."
+            + (
+                ""
+                if invoice.is_credit_note
+                else f" KID: {invoice.kid}, forfall {invoice.due_on:%d.%m.%Y}."
+            )
+            + "\n\nEHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
+        ),
+        attachments=[
+            (f"{invoice.number}.pdf", rendered.get("pdf") or _read(invoice.pdf), "application/pdf"),
+            (
+                f"{invoice.number}.xml",
+                rendered.get("ehf_xml") or _read(invoice.ehf_xml),
+                "application/xml",
+            ),
+        ],
+        document=document,
+        invoice=invoice,
+    )
 
 
 # --- documents and letters -------------------------------------------------------------------

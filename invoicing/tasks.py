@@ -11,7 +11,7 @@ from .models import Invoice
 @shared_task(acks_late=True)
 def invoice_deliver(invoice_id: int) -> None:
     """Render the PDF and EHF (if missing), keep them on the member, and e-mail them once."""
-    invoice = Invoice.objects.select_related("buyer", "credits").get(pk=invoice_id)
+    invoice = Invoice.objects.select_related("buyer", "credits", "created_by").get(pk=invoice_id)
     services.invoice_deliver(invoice=invoice)
 
 
@@ -20,6 +20,12 @@ def batch_item_run(item_id: int, share: str | None = None) -> None:
     """One batch item; `share` (a decimal string) is the member's share computed when the job
     was enqueued, for share invoices."""
     batch.item_run(item_id=item_id, share=Decimal(share) if share else None)
+
+
+@shared_task(acks_late=True)
+def batch_items_deliver(item_ids: list[int]) -> None:
+    """Several share items whose invoices the job has issued: files, documents and e-mails."""
+    batch.items_deliver(item_ids=item_ids)
 
 
 @shared_task(acks_late=True)

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from invoicing import batch
 from invoicing.ehf import validate_ehf
@@ -108,40 +110,163 @@ def _member_with_share(ks_user, population):
 
 
 def _enqueued(monkeypatch, job_id):
-    """job_enqueue_pending's task arguments (item id, share) and its SQL."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    sent = []
-    monkeypatch.setattr("invoicing.tasks.batch_item_run.delay", lambda *args: sent.append(args))
+    """What job_enqueue_pending enqueues, and its number of queries: the items that run on
+    their own as (item id, share), and the item ids of each delivery task."""
+    runs, delivers = [], []
+    monkeypatch.setattr("invoicing.tasks.batch_item_run.delay", lambda *args: runs.append(args))
+    monkeypatch.setattr("invoicing.tasks.batch_items_deliver.delay", delivers.append)
     with CaptureQueriesContext(connection) as queries:
         batch.job_enqueue_pending(job_id=job_id)
-    return sent, len(queries)
+    return runs, delivers, len(queries)
 
 
-def test_the_shares_are_computed_once_for_the_whole_job(ks_user, monkeypatch):
-    """The shares of all members are computed when the items are enqueued, in as many queries
-    for 1 member as for 4, and an item with its share builds no book of predecessors."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def _delivered(item_ids):
+    with CaptureQueriesContext(connection) as queries:
+        batch.items_deliver(item_ids=item_ids)
+    return len(queries)
 
+
+def test_the_shares_are_computed_issued_and_delivered_in_bulk(ks_user, monkeypatch):
+    """Enqueueing a job computes every member's share and issues every share invoice in bulk,
+    in as many queries for 1 member as for 3; the items are then delivered several per task,
+    again in as many queries for 1 as for 3."""
     first = _member_with_share(ks_user, 1000)
+    warm_up = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    _runs, delivers, _queries = _enqueued(monkeypatch, warm_up.pk)  # makes the number counter
+    _delivered(delivers[0])  # makes the storage folders
+    second = _member_with_share(ks_user, 1500)
     one = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
-    sent_one, queries_one = _enqueued(monkeypatch, one.pk)
-    assert [s for _i, s in sent_one] == ["20000.00"]
-    BatchJob.objects.all().delete()
-    for population in (2000, 3000, 4000):
-        _member_with_share(ks_user, population)
+    runs_one, delivers_one, queries_one = _enqueued(monkeypatch, one.pk)
+    assert (runs_one, delivers_one) == ([], [[one.items.get().pk]])
+    assert one.items.get().invoice.total == Decimal("30000.00")
+    others = [_member_with_share(ks_user, population) for population in (2000, 3000, 4000)]
     many = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
-    sent_many, queries_many = _enqueued(monkeypatch, many.pk)
-    assert sorted(s for _i, s in sent_many) == ["20000.00", "40000.00", "60000.00", "80000.00"]
+    runs_many, delivers_many, queries_many = _enqueued(monkeypatch, many.pk)
+    assert (runs_many, delivers_many) == ([], [sorted(many.items.values_list("pk", flat=True))])
     assert queries_many == queries_one
 
-    item_id, share = next((i, s) for i, s in sent_many if s == "20000.00")
+    # Issued by the enqueue, numbered consecutively in the order of the members' items.
+    invoices = [Invoice.objects.get(buyer=m) for m in [first, second, *others]]
+    assert [i.sequence for i in invoices] == list(range(1, 6))
+    totals = ("20000", "30000", "40000", "60000", "80000")
+    assert [i.total for i in invoices] == [Decimal(a) for a in totals]
+    for member in others:
+        participation = Participation.objects.get(member=member)
+        assert participation.status == Participation.Status.INVOICED
+        assert participation.share_amount == Invoice.objects.get(buyer=member).total
+        assert participation.events.get(to_status="invoiced").actor == ks_user
+
+    assert _delivered(delivers_many[0]) == _delivered(delivers_one[0]) > 0
+    assert Invoice.objects.count() == 5  # the items delivered what the job had issued
+    assert set(many.items.values_list("status", flat=True)) == {BatchItem.Status.DONE}
+    assert set(many.items.values_list("attempts", flat=True)) == {1}
+    assert BatchJob.objects.get(pk=many.pk).finished_at is not None
+    for invoice in Invoice.objects.filter(buyer__in=others):
+        assert invoice.pdf.read().startswith(b"%PDF")
+        assert validate_ehf(invoice.ehf_xml.read(), digifin=True) == []
+        assert invoice.emailed_at is not None
+        assert Document.objects.get(invoice=invoice).file.name == invoice.pdf.name
+        assert OutgoingEmail.objects.get(invoice=invoice).status == OutgoingEmail.Status.SENT
+    assert len(mail.outbox) == 5
+    _delivered(delivers_many[0])  # a redelivered task changes nothing
+    assert len(mail.outbox) == 5
+
+
+def test_a_refused_email_fails_its_own_item_only(ks_user, monkeypatch):
+    """Delivered together, the invoice whose e-mail the mail server refuses fails its item
+    (recorded on the e-mail row); the other item is done."""
+    from django.core.mail import EmailMessage
+
+    good = _member_with_share(ks_user, 1000)
+    bad = _member_with_share(ks_user, 2000)
+    type(bad).objects.filter(pk=bad.pk).update(email="refused@example.no")
+    job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    _runs, delivers, _queries = _enqueued(monkeypatch, job.pk)
+    send = EmailMessage.send
+
+    def refuse(message, *args, **kwargs):
+        if message.to == ["refused@example.no"]:
+            raise ConnectionRefusedError("550 mailbox unavailable")
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    _delivered(delivers[0])
+    failed = job.items.get(status=BatchItem.Status.FAILED)
+    assert failed.object_id == bad.pk
+    assert "550 mailbox unavailable" in failed.error
+    assert job.items.get(status=BatchItem.Status.DONE).object_id == good.pk
+    assert OutgoingEmail.objects.get(invoice__buyer=bad).status == OutgoingEmail.Status.FAILED
+    assert [m.to for m in mail.outbox] == [[good.email]]
+
+
+def test_an_item_with_its_share_builds_no_book_of_predecessors(ks_user):
+    """An item that issues its own invoice (not issued by the job) uses the share it was given."""
+    member = _member_with_share(ks_user, 1000)
+    job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    item = job.items.get()
     with CaptureQueriesContext(connection) as queries:
-        batch.item_run(item_id=item_id, share=Decimal(share))
+        batch.item_run(item_id=item.pk, share=Decimal("20000.00"))
     assert not [q for q in queries if "members_membersuccession" in q["sql"]]
-    invoice = Invoice.objects.get(buyer=first)
-    assert invoice.total == Decimal("20000.00")
-    assert Participation.objects.get(member=first).share_amount == Decimal("20000.00")
-    assert BatchItem.objects.get(pk=item_id).status == BatchItem.Status.DONE
+    assert Invoice.objects.get(buyer=member).total == Decimal("20000.00")
+    assert Participation.objects.get(member=member).share_amount == Decimal("20000.00")
+    assert BatchItem.objects.get(pk=item.pk).status == BatchItem.Status.DONE
+
+
+def test_bulk_issue_is_the_same_invoice_as_one_by_one(ks_user):
+    """services.share_invoices_issue gives the invoice, lines, history and share that
+    share_invoice_issue gives, and returns the standing invoice on a second call."""
+    import datetime
+
+    from invoicing import services
+
+    one = confirmed_participation(actor=ks_user)
+    bulk = confirmed_participation(actor=ks_user)
+    day = datetime.date(2026, 11, 2)
+    single = services.share_invoice_issue(
+        participation=one, issued_on=day, actor=ks_user, deliver=False, amount=Decimal("1234.50")
+    )
+    issued = services.share_invoices_issue(
+        amounts={bulk.pk: Decimal("1234.50")}, issued_on=day, actor=ks_user
+    )
+    together = issued[bulk.pk]
+    fields = ["kind", "document_type", "series", "year", "issued_on", "due_on", "net_total",
+              "vat_total", "total", "fakturareferanse", "status", "created_by_id"]  # fmt: skip
+    assert [getattr(together, f) for f in fields] == [getattr(single, f) for f in fields]
+    assert (together.source_key, together.sequence) == (f"share:{bulk.pk}", single.sequence + 1)
+    assert together.kid != single.kid and len(together.kid) == len(single.kid)
+    line = together.lines.get()
+    assert (line.unit_price, line.vat_category) == (Decimal("1234.50"), "O")
+    assert bulk.member.name in line.description
+    history = together.history.get()
+    assert (history.history_type, history.history_user) == ("+", ks_user)
+    participation = Participation.objects.get(pk=bulk.pk)
+    assert (participation.status, participation.share_amount, participation.invoiced_on) == (
+        Participation.Status.INVOICED,
+        Decimal("1234.50"),
+        day,
+    )
+    assert participation.history.first().history_user == ks_user
+    again = services.share_invoices_issue(
+        amounts={bulk.pk: Decimal("1234.50"), one.pk: Decimal("1")}, issued_on=day, actor=ks_user
+    )
+    assert again == {bulk.pk: together, one.pk: single}
+    assert Invoice.objects.count() == 2
+
+
+def test_a_member_the_bulk_issue_leaves_out_fails_on_its_own_item(ks_user, monkeypatch):
+    """A member without fakturareferanse is not issued in bulk; its item says why, and the
+    rest of the job is issued and delivered."""
+    good = _member_with_share(ks_user, 1000)
+    bad = _member_with_share(ks_user, 2000)
+    Participation.objects.filter(member=bad).update(fakturareferanse="")
+    job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    runs, delivers, _queries = _enqueued(monkeypatch, job.pk)
+    assert list(Invoice.objects.values_list("buyer_id", flat=True)) == [good.pk]
+    assert delivers == [[job.items.get(object_id=good.pk).pk]]
+    _delivered(delivers[0])
+    for item_id, share in runs:
+        batch.item_run(item_id=item_id, share=Decimal(share))
+    failed = job.items.get(status=BatchItem.Status.FAILED)
+    assert failed.object_id == bad.pk
+    assert "Fakturareferanse" in failed.error
+    assert job.items.get(status=BatchItem.Status.DONE).invoice.buyer == good
