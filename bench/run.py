@@ -104,15 +104,15 @@ def computations() -> dict:
     items = len(defaults["pipeline"]) + len(defaults["solutions"])
     out["forecast_pipeline"] = len(defaults["pipeline"])
     out["forecast_solutions"] = len(defaults["solutions"])
-    # run_forecast re-runs the whole forecast once per pipeline project: quadratic. Projected
-    # from the previous scale; beyond a minute it is not run.
+    # run_forecast is linear in the pipeline projects and solutions (docs/overview.md).
+    # Projected from the previous scale; beyond a minute it is not run.
     prev = _computations_cache.get("forecast")
-    projected = prev[0] * (items / prev[1]) ** 2 / 1000 if prev else 0
+    projected = prev[0] * items / prev[1] / 1000 if prev else 0
     if projected > MAX_DEFAULTS_S:
         out["forecast_ms"] = None
         out["forecast_not_measured"] = (
             f"projected {projected:.0f} s ({prev[0]:.0f} ms for {prev[1]} pipeline projects and "
-            f"solutions, quadratic, × {items})"
+            f"solutions, × {items / prev[1]:.0f})"
         )
     else:
         out["forecast_ms"] = _timed(lambda: scenario_forecast(scenario=scenario), repeats=3)

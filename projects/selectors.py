@@ -312,14 +312,15 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     """The meeting's cases ranked by weighted score (unscored last, then by case number), with
     the user's flags per case. A fixed number of queries however many cases there are: the
     scores of every case are read once and the per-case rules applied to those rows (the same
-    rules as item_ranking, has_scored, can_see_scores and is_recused). Funding is left to
-    `with_funding`, for the rows actually shown."""
-    from .models import Score, ScoringCriterion
+    rules as item_ranking, has_scored, can_see_scores and is_recused). The rows carry light
+    cases (number and proposal id): `queue_page` loads the cases actually shown in full, with
+    their funding."""
+    from .models import Proposal, Score, ScoringCriterion
 
     items = list(
-        for_listing(
-            meeting.items.select_related("proposal", "proposal__lead_member"), "proposal__"
-        ).order_by("case_year", "case_number")
+        meeting.items.only("pk", "meeting_id", "proposal_id", "case_year", "case_number").order_by(
+            "case_year", "case_number"
+        )
     )
     for item in items:
         item.meeting = meeting  # one meeting: no query per case for is_closed
@@ -335,18 +336,18 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
             mine[item_id] = mine.get(item_id, 0) + 1
     applying: set[int] = set()  # proposals the user's organisation applies for or joins
     if user.organisation_id is not None:
-        applying = {
-            item.proposal_id
-            for item in items
-            if item.proposal.lead_member_id == user.organisation_id
-        }
-        applying |= set(
-            CoApplicant.objects.filter(
-                proposal_id__in=meeting.items.values("proposal_id"),
-                member_id=user.organisation_id,
-            )
+        on_agenda = meeting.items.values("proposal_id")
+        applying = set(
+            Proposal.objects.filter(pk__in=on_agenda, lead_member_id=user.organisation_id)
             .order_by()
-            .values_list("proposal_id", flat=True)
+            .values_list("pk", flat=True)
+            .union(
+                CoApplicant.objects.filter(
+                    proposal_id__in=on_agenda, member_id=user.organisation_id
+                )
+                .order_by()
+                .values_list("proposal_id", flat=True)
+            )
         )
     queue = []
     for item in items:
@@ -363,10 +364,19 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     return sorted(queue, key=lambda r: (r.ranking.weighted is None, -(r.ranking.weighted or 0)))
 
 
-def with_funding(rows: list[CouncilQueueRow]) -> list[CouncilQueueRow]:
-    """The rows with each case's funding summary, in one query."""
+def queue_page(rows: list[CouncilQueueRow]) -> list[CouncilQueueRow]:
+    """The rows to show, each with its case in full (proposal and applicant, without the long
+    text sections) and its funding summary: two queries."""
+    from .models import AgendaItem
+
+    meeting = rows[0].item.meeting if rows else None
+    items = for_listing(
+        AgendaItem.objects.select_related("proposal", "proposal__lead_member"), "proposal__"
+    ).in_bulk([r.item.pk for r in rows])
+    for item in items.values():
+        item.meeting = meeting
     fundings = proposal_fundings(proposal_ids=[r.item.proposal_id for r in rows])
-    return [replace(r, funding=fundings[r.item.proposal_id]) for r in rows]
+    return [replace(r, item=items[r.item.pk], funding=fundings[r.item.proposal_id]) for r in rows]
 
 
 def next_meeting():

@@ -67,7 +67,7 @@ def council_queue(request):
     if meeting:
         rows = selectors.council_queue(meeting=meeting, user=request.user)
         page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
-        page.object_list = selectors.with_funding(list(page.object_list))
+        page.object_list = selectors.queue_page(list(page.object_list))
     return render(
         request,
         "projects/council_queue.html",

@@ -89,9 +89,11 @@ def test_council_queue_flags_and_ranking_match_the_per_case_rules(ks_user, meeti
         weighted = [r.ranking.weighted for r in rows if r.ranking.weighted is not None]
         assert weighted == sorted(weighted, reverse=True)
     assert any(r.recused for r in selectors.council_queue(meeting=meeting, user=second))
-    funded = selectors.with_funding(rows)
-    for row in funded:
+    shown = selectors.queue_page(rows)
+    assert [r.item.pk for r in shown] == [r.item.pk for r in rows]
+    for row in shown:
         assert row.funding == selectors.proposal_funding(proposal=row.item.proposal)
+        assert row.item.proposal.lead_member.name  # loaded in full
 
 
 def test_council_queue_is_paged_and_keeps_the_ranking_across_pages(
