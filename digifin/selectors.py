@@ -21,14 +21,27 @@ def ledger_version() -> str:
     return "empty" if last is None else f"{last[0]}-{last[1].timestamp()}"
 
 
+# The figures of the latest ledger state are also kept in this process as the objects
+# themselves: the shared cache pickles, and unpickling a dict of thousands of Decimals (sums per
+# project or solution) costs a page more than it reads. Exact for the same reason as the shared
+# cache: the key names the ledger's state. Callers must not modify what they get.
+_memo: dict[str, object] = {}
+
+
 def ledger_cached(name: str, compute, *, version: str | None = None):
     """compute(), kept in the cache until the ledger changes. Pass `version` when a request
     reads several such figures, to look up the latest entry once."""
-    key = f"digifin:ledger:{name}:{version or ledger_version()}"
+    version = version or ledger_version()
+    key = f"digifin:ledger:{name}:{version}"
+    if key in _memo:
+        return _memo[key]
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, LEDGER_CACHE_SECONDS)
+    if not any(k.endswith(f":{version}") for k in _memo):
+        _memo.clear()  # a new ledger state: the figures of the old one are of no more use
+    _memo[key] = value
     return value
 
 

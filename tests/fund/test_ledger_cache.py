@@ -41,3 +41,19 @@ def test_an_unchanged_ledger_is_summed_once():
         assert ledger_cached("balance", fund_balance) == Decimal("100.00")
     assert len(ctx.captured_queries) == 1  # the latest entry, not the sum
     assert "SUM" not in ctx.captured_queries[0]["sql"].upper()
+
+
+def test_the_latest_figures_are_kept_in_the_process_without_unpickling(monkeypatch):
+    """The shared cache is read once per ledger state and process; a new entry reads it anew."""
+    from django.core.cache import cache
+
+    _grant("100")
+    assert ledger_cached("balance", fund_balance) == Decimal("100.00")
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a: reads.append(key) or get(key, *a))
+    assert ledger_cached("balance", fund_balance) == Decimal("100.00")
+    assert reads == []
+    _grant("50")
+    assert ledger_cached("balance", fund_balance) == Decimal("150.00")
+    assert len(reads) == 1
