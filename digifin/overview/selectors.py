@@ -438,14 +438,14 @@ def public_participants(*, version: str | None = None) -> list[dict]:
         )
         .order_by("kind", "number", "name")
     )
-    kinds = dict(Member.Kind.choices)
-    statuses = dict(Participation.Status.choices)
+    kinds = {value: str(label) for value, label in Member.Kind.choices}
+    statuses = {value: str(label) for value, label in Participation.Status.choices}
     return [
         {
             "number": r["number"],
             "name": r["name"],
-            "kind": str(kinds.get(r["kind"], r["kind"])),
-            "status": str(statuses.get(r["participation__status"])),
+            "kind": kinds.get(r["kind"], r["kind"]),
+            "status": statuses.get(r["participation__status"], r["participation__status"]),
             "decided_on": r["participation__decided_on"],
             "share": r["participation__share_amount"],
             "paid": to_money(paid.get(r["pk"], ZERO)),
@@ -518,9 +518,9 @@ def public_solutions(*, limit: int | None = None, version: str | None = None) ->
     if published is None:
         return None
     recovered = ledger_cached("solutions", recovered_by_solution, version=version)
-    solutions = published().order_by("name")
+    solutions = published().defer("description").order_by("name")
     if limit is not None:
-        solutions = published().order_by("-available_on", "name")[:limit]
+        solutions = published().defer("description").order_by("-available_on", "name")[:limit]
     out = []
     for solution in solutions:
         price = getattr(solution, "price_model", None)
