@@ -724,7 +724,7 @@ def invoices_deliver(*, invoices: list[Invoice]) -> dict[int, Exception]:
     with transaction.atomic():
         # Lock the rows and read their committed state: a duplicate waits here, then finds the
         # files, documents and claims made.
-        locked = Invoice.objects.select_for_update().filter(pk__in=by_pk)
+        locked = Invoice.objects.select_for_update().filter(pk__in=by_pk).order_by("pk")
         for pk, pdf, ehf_xml, emailed_at in locked.values_list(
             "pk", "pdf", "ehf_xml", "emailed_at"
         ):
