@@ -248,9 +248,10 @@ def invoice_issue(
 
 
 def _issue_draft(
-    *, buyer, kind, lines, issued_on, due_on, fakturareferanse, actor, source_key
+    *, buyer, kind, issued_on, due_on, fakturareferanse, **rest
 ) -> tuple[Invoice, list[dict]]:
-    """The checked, unnumbered draft of a new invoice; InvoicingError says what is wrong."""
+    """The checked, unnumbered draft of a new invoice (`rest`: lines, actor, source_key);
+    InvoicingError says what is wrong."""
     if kind not in Invoice.Kind.values:
         raise InvoicingError(gettext("Ukjent fakturatype: %(kind)s") % {"kind": kind})
     fakturareferanse = (fakturareferanse or "").strip()
@@ -267,12 +268,10 @@ def _issue_draft(
         buyer=buyer,
         kind=kind,
         document_type=Invoice.DocumentType.INVOICE,
-        lines=lines,
         issued_on=issued_on,
         due_on=due_on,
         fakturareferanse=fakturareferanse,
-        actor=actor,
-        source_key=source_key,
+        **rest,
     )
 
 
