@@ -52,14 +52,20 @@ def job_targets(kind: str) -> list[int]:
 
 @transaction.atomic
 def job_start(*, kind: str, actor) -> BatchJob | None:
-    """Create the job with one item per target and enqueue the items after commit. None when
-    there is nothing to do."""
+    """Create the job with one item per target; after commit a worker issues what it can in
+    bulk and enqueues the items (tasks.batch_resume → job_enqueue_pending), so the request that
+    starts a job of 430 members returns at once. If the broker is down the job waits, logged,
+    for "Fortsett". None when there is nothing to do."""
+    from digifin.tasking import enqueue_on_commit
+
+    from .tasks import batch_resume
+
     targets = job_targets(kind)
     if not targets:
         return None
     job = BatchJob.objects.create(kind=kind, started_by=actor)
     BatchItem.objects.bulk_create(BatchItem(job=job, object_id=t) for t in targets)
-    transaction.on_commit(lambda: job_enqueue_pending(job_id=job.pk))
+    enqueue_on_commit(batch_resume, job.pk)
     return job
 
 

@@ -270,3 +270,29 @@ def test_a_member_the_bulk_issue_leaves_out_fails_on_its_own_item(ks_user, monke
     assert failed.object_id == bad.pk
     assert "Fakturareferanse" in failed.error
     assert job.items.get(status=BatchItem.Status.DONE).invoice.buyer == good
+
+
+def test_starting_a_job_leaves_the_bulk_work_to_a_worker(
+    shares, ks_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The request creates the job and its items; after commit it only publishes batch_resume
+    (a worker issues and enqueues), and with the broker down the job waits for "Fortsett"."""
+    confirmed_participation(actor=ks_user)
+    published = []
+    monkeypatch.setattr(
+        "invoicing.tasks.batch_resume.apply_async",
+        lambda args, kwargs: published.append(args),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    assert published == [(job.pk,)]
+    assert not Invoice.objects.exists()  # nothing issued in the request
+
+    def broker_down(args, kwargs):
+        raise ConnectionRefusedError("redis")
+
+    monkeypatch.setattr("invoicing.tasks.batch_resume.apply_async", broker_down)
+    confirmed_participation(actor=ks_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = batch.job_start(kind=BatchJob.Kind.INVOICE_SHARES, actor=ks_user)
+    assert set(waiting.items.values_list("status", flat=True)) == {BatchItem.Status.PENDING}
