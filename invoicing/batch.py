@@ -1,9 +1,12 @@
-"""Batch jobs (one item per member or invoice), run by Celery item by item.
+"""Batch jobs (one item per member or invoice), run by Celery. Share invoices are issued in
+bulk when the job is enqueued and delivered a few items per task; letters and reminders run
+item by item.
 
 Idempotency: each item's work is idempotent on a natural key (share invoice "share:<p id>",
-letter "invitation:<member id>", reminder (invoice, sequence)), and an item is locked while it
-runs, so a redelivered or re-enqueued item never duplicates an invoice, a number or an e-mail.
-A job killed halfway is completed by `job_enqueue_pending` (the "Fortsett" button)."""
+letter "invitation:<member id>", reminder (invoice, sequence)) under a row lock (the item, or
+the invoices being delivered), so a redelivered or re-enqueued task never duplicates an
+invoice, a number or an e-mail. A job killed halfway is completed by `job_enqueue_pending`
+(the "Fortsett" button)."""
 
 import io
 import zipfile
@@ -131,14 +134,15 @@ def _shares(items: list[BatchItem]) -> dict[int, tuple[int, Decimal]]:
 @transaction.atomic
 def _issue_shares(items: list[BatchItem], shares: dict[int, tuple[int, Decimal]]) -> None:
     """Issue the share invoices of the items without one, in one go, and note them on the
-    items."""
+    items. An item whose member is refused is left without: it runs on its own (item_run) and
+    records why."""
     todo = [i for i in items if i.invoice_id is None and i.object_id in shares]
     if not todo:
         return
     amounts = dict(shares[i.object_id] for i in todo)
     issued = services.share_invoices_issue(
         amounts=amounts, issued_on=timezone.localdate(), actor=todo[0].job.started_by
-    )
+    ).invoices
     noted = []
     for item in todo:
         invoice = issued.get(shares[item.object_id][0])
@@ -151,9 +155,9 @@ def _issue_shares(items: list[BatchItem], shares: dict[int, tuple[int, Decimal]]
 def item_run(*, item_id: int, share: Decimal | None = None) -> None:
     """Do one item's work, then deliver it (files, document, e-mail), then mark it done.
     Safe to run twice, concurrently, or after a crash at any point: the work is idempotent on
-    its natural key, and delivery claims each e-mail once (mail.send_once). `share` is the
-    member's share computed when the job was enqueued (share invoices only). A share item
-    whose invoice the job already issued (job_enqueue_pending) only delivers it."""
+    its natural key, and delivery claims each e-mail once (services.invoices_deliver,
+    mail.send_once). `share` is the member's share computed when the job was enqueued (share
+    invoices only). A share item whose invoice the job already issued only delivers it."""
     item = BatchItem.objects.select_related(
         "job__started_by", "invoice__buyer", "invoice__created_by"
     ).get(pk=item_id)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import Sum, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -348,14 +348,6 @@ def invoice_credit(
     return credit
 
 
-def _share_keys(participation_pk: int) -> Q:
-    """The source keys of a participation's share invoices: "share:<id>" for the first, then
-    "share:<id>:2", "share:<id>:3", ... after each one credited in full."""
-    return Q(source_key=f"share:{participation_pk}") | Q(
-        source_key__startswith=f"share:{participation_pk}:"
-    )
-
-
 def _reopen_share(*, invoice: Invoice, actor, reason: str) -> None:
     """A share invoice credited in full before payment: the participation is confirmed again so
     a corrected share can be invoiced (by the next batch or by hand)."""
@@ -528,56 +520,23 @@ def share_invoice_issue(
     amount: Decimal | None = None,
 ) -> Invoice:
     """Invoice a confirmed member's share (idempotent: "share:<participation id>") and freeze
-    the share in members. The amount is members.selectors.share_to_invoice: the member's share,
-    or for a merged successor what its predecessors left unpaid. The batch passes `amount`,
-    computed for all its members at once (selectors.shares_to_invoice); a missing or zero
-    amount is computed here."""
-    from members.models import Participation
-    from members.selectors import share_to_invoice
-    from members.services import participations_mark_invoiced
-
-    participation = (
-        Participation.objects.select_for_update(of=("self",))
-        .select_related("member")
-        .get(pk=participation.pk)
+    the share in members: the one-participation case of share_invoices_issue, raising
+    InvoicingError with the reason when it cannot. Files and e-mail follow after commit unless
+    `deliver` is off."""
+    result = share_invoices_issue(
+        amounts={participation.pk: amount}, issued_on=issued_on, actor=actor
     )
-    # Idempotent: the share invoice that stands (not credited in full) is the answer.
-    earlier = Invoice.objects.filter(
-        _share_keys(participation.pk), document_type=Invoice.DocumentType.INVOICE
-    )
-    existing = earlier.exclude(status=Invoice.Status.CREDITED).first()
-    if existing is not None:
-        return existing
-    source_key = _share_key(participation.pk, earlier.count())
-    if participation.status != Participation.Status.CONFIRMED:
-        raise InvoicingError(gettext("Bare bekreftede deltakelser kan faktureres."))
-    member = participation.member
-    if amount is None or amount <= 0:
-        amount = share_to_invoice(participation=participation)
-    if amount <= 0:
-        raise InvoicingError(
-            gettext("%(member)s har ingen andel å fakturere.") % {"member": member}
-        )
-    invoice = _issue_new(
-        buyer=member,
-        kind=Invoice.Kind.MEMBER_SHARE,
-        lines=_share_lines(member, amount),
-        issued_on=issued_on,
-        due_on=None,
-        fakturareferanse=participation.fakturareferanse,
-        actor=actor,
-        source_key=source_key,
-        deliver=deliver,
-    )
-    participations_mark_invoiced(
-        invoiced=[(participation, amount)], invoiced_on=issued_on, actor=actor
-    )
+    if participation.pk in result.refused:
+        raise result.refused[participation.pk]
+    invoice = result.invoices[participation.pk]
+    if deliver and participation.pk in result.new:
+        _enqueue_delivery(invoice)
     return invoice
 
 
 def _share_key(participation_pk: int, earlier: int) -> str:
-    """The source key of a participation's next share invoice after `earlier` ones (each of
-    them credited in full): see _share_keys."""
+    """The source key of a participation's next share invoice after `earlier` ones: "share:<id>"
+    for the first, then "share:<id>:2", "share:<id>:3", ... after each one credited in full."""
     return f"share:{participation_pk}" + (f":{earlier + 1}" if earlier else "")
 
 
@@ -589,18 +548,27 @@ def _share_lines(member, amount: Decimal) -> list[InvoiceLineSpec]:
     ]
 
 
+@dataclass
+class SharesIssued:
+    invoices: dict[int, Invoice]  # participation id → its standing share invoice
+    new: set[int]  # the participations invoiced by this call
+    refused: dict[int, InvoicingError]  # why the others could not be invoiced
+
+
 @transaction.atomic
 def share_invoices_issue(
-    *, amounts: dict[int, Decimal], issued_on: datetime.date, actor
-) -> dict[int, Invoice]:
-    """share_invoice_issue for many participations at once (the invoice batch): the same
-    invoices, history and frozen shares, numbered consecutively under one lock of the counter,
-    in as many queries for one member as for four hundred. `amounts` maps participation id to
-    the share to invoice (members.selectors.shares_to_invoice). Returns participation id → its
-    standing share invoice, issued now or before. A participation this does not invoice (not
-    confirmed, no positive amount, a check that fails) is left out, for share_invoice_issue to
-    issue it or to say why not, one by one. Files and e-mail are the caller's (deliver)."""
+    *, amounts: dict[int, Decimal | None], issued_on: datetime.date, actor
+) -> SharesIssued:
+    """Invoice the shares of confirmed participations and freeze them in members, numbered
+    consecutively under one lock of the counter, in as many queries for one member as for four
+    hundred (the invoice batch issues 50 at a time). `amounts` maps participation id to the share
+    to invoice (members.selectors.shares_to_invoice, computed for the batch at once); a missing
+    or zero amount is computed here (selectors.share_to_invoice: the member's share, or for a
+    merged successor what its predecessors left unpaid). Idempotent: a participation's share
+    invoice that stands (not credited in full) is its answer; after one credited in full the
+    next is "share:<id>:2". Files and e-mail are the caller's."""
     from members.models import Participation
+    from members.selectors import share_to_invoice
     from members.services import participations_mark_invoiced
 
     participations = list(
@@ -616,30 +584,40 @@ def share_invoices_issue(
         source_key__startswith="share:",
     ):
         earlier.setdefault(int(invoice.source_key.split(":")[1]), []).append(invoice)
-    standing, drafts = {}, []
+    result, drafts = SharesIssued(invoices={}, new=set(), refused={}), []
     for participation in participations:
         mine = earlier.get(participation.pk, [])
         existing = next((i for i in mine if i.status != Invoice.Status.CREDITED), None)
-        amount = amounts[participation.pk]
         if existing is not None:
-            standing[participation.pk] = existing
-        elif participation.status == Participation.Status.CONFIRMED and amount and amount > 0:
-            try:
-                draft = _issue_draft(
-                    buyer=participation.member,
-                    kind=Invoice.Kind.MEMBER_SHARE,
-                    lines=_share_lines(participation.member, amount),
-                    issued_on=issued_on,
-                    due_on=None,
-                    fakturareferanse=participation.fakturareferanse,
-                    actor=actor,
-                    source_key=_share_key(participation.pk, len(mine)),
+            result.invoices[participation.pk] = existing
+            continue
+        try:
+            if participation.status != Participation.Status.CONFIRMED:
+                raise InvoicingError(gettext("Bare bekreftede deltakelser kan faktureres."))
+            amount = amounts[participation.pk]
+            if amount is None or amount <= 0:
+                amount = share_to_invoice(participation=participation)
+            if amount <= 0:
+                raise InvoicingError(
+                    gettext("%(member)s har ingen andel å fakturere.")
+                    % {"member": participation.member}
                 )
-            except InvoicingError:
-                continue  # share_invoice_issue says why, on the member's own item
-            drafts.append((participation, amount, *draft))
+            draft = _issue_draft(
+                buyer=participation.member,
+                kind=Invoice.Kind.MEMBER_SHARE,
+                lines=_share_lines(participation.member, amount),
+                issued_on=issued_on,
+                due_on=None,
+                fakturareferanse=participation.fakturareferanse,
+                actor=actor,
+                source_key=_share_key(participation.pk, len(mine)),
+            )
+        except InvoicingError as exc:
+            result.refused[participation.pk] = exc
+            continue
+        drafts.append((participation, amount, *draft))
     if not drafts:
-        return standing
+        return result
     series = conf.SERIES[Invoice.DocumentType.INVOICE][0]
     first = _next_sequence(series=series, year=issued_on.year, count=len(drafts))
     for offset, (_p, _a, invoice, _v) in enumerate(drafts):
@@ -651,7 +629,10 @@ def share_invoices_issue(
     participations_mark_invoiced(
         invoiced=[(p, amount) for p, amount, _i, _v in drafts], invoiced_on=issued_on, actor=actor
     )
-    return standing | {p.pk: invoice for p, _a, invoice, _v in drafts}
+    for participation, _a, invoice, _v in drafts:
+        result.invoices[participation.pk] = invoice
+        result.new.add(participation.pk)
+    return result
 
 
 # --- files -----------------------------------------------------------------------------------
