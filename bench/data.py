@@ -335,7 +335,7 @@ def _next_invoice_seq() -> int:
 
 def _unit_zero(users, counts) -> None:
     """The once-only part: KMD and KS capital, every member's share (invoiced, paid, booked)."""
-    from digifin.models import CapitalSource, LedgerEntry
+    from fund.models import CapitalSource, LedgerEntry
     from invoicing.models import Invoice, InvoiceLine
     from members.models import Participation
 
@@ -428,7 +428,7 @@ def _unit_zero(users, counts) -> None:
 
 
 def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, PLR0915
-    from digifin.models import CapitalSource, LedgerEntry
+    from fund.models import CapitalSource, LedgerEntry
     from invoicing.models import Invoice, InvoiceLine
     from projects.models import (
         AgendaItem,
@@ -829,7 +829,7 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
 
 def ledger_never_negative() -> bool:
     """True when the fund's running balance is ≥ 0 at the end of every day."""
-    from digifin.models import LedgerEntry
+    from fund.models import LedgerEntry
 
     balance = Decimal(0)
     for _day, amount in (
@@ -845,7 +845,7 @@ def ledger_never_negative() -> bool:
 
 
 def row_counts() -> dict[str, int]:
-    from digifin.models import LedgerEntry
+    from fund.models import LedgerEntry
     from invoicing.models import Invoice
     from members.models import Member
     from projects.models import Project, Proposal

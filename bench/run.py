@@ -74,9 +74,9 @@ def computations() -> dict:
     solutions), median ms. When building the default solutions would take more than a minute
     (projected from the previous scale), it is not measured and the forecast runs on the
     previous scale's solutions repeated to the current number (the forecast's own time)."""
-    from digifin.models import ForecastScenario
-    from digifin.overview.selectors import pipeline_defaults, scenario_forecast, solution_defaults
-    from digifin.selectors import fund_balance
+    from fund.models import ForecastScenario
+    from fund.selectors import fund_balance
+    from overview.selectors import pipeline_defaults, scenario_forecast, solution_defaults
     from repayments.models import Solution
 
     out = {"fund_balance_ms": _timed(fund_balance)}

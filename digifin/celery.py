@@ -12,5 +12,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digifin.settings.local")
 app = Celery("digifin", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Packages that are not apps of their own but have tasks.
-app.autodiscover_tasks(["digifin.overview"])

@@ -17,7 +17,7 @@ urlpatterns = [
     path("prosjekter/", include("projects.urls")),
     path("losninger/", include("repayments.urls")),
     path("fakturaer/", include("invoicing.urls")),
-    path("fondet/", include("digifin.overview.urls")),
-    path("apenhet/", include("digifin.overview.public_urls")),
+    path("fondet/", include("overview.urls")),
+    path("apenhet/", include("overview.public_urls")),
     path("admin/", admin.site.urls),
 ]

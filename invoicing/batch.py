@@ -59,7 +59,7 @@ def job_start(*, kind: str, actor) -> BatchJob | None:
     bulk and enqueues the items (tasks.batch_resume → job_enqueue_pending), so the request that
     starts a job of 430 members returns at once. If the broker is down the job waits, logged,
     for "Fortsett". None when there is nothing to do."""
-    from digifin.tasking import enqueue_on_commit
+    from core.tasking import enqueue_on_commit
 
     from .tasks import batch_resume
 

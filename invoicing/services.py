@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
-from digifin.money import format_nok, to_money
+from core.money import format_nok, to_money
 
 from . import conf
 from .kid import make_kid

@@ -3,7 +3,7 @@
 Most 2017 kommuner and fylkeskommuner confirmed in autumn 2017, were invoiced in early 2018 and
 paid (the KS web page says members have paid over NOK 110 M); some are invited only, a few
 declined, some paid in part. Lillehammer, Gausdal and Øyer follow the seeds (2017K2 basis).
-Payments are booked with digifin.services.ledger_record (idempotency keys), so the ledger
+Payments are booked with fund.services.ledger_record (idempotency keys), so the ledger
 stays the single source of what was paid."""
 
 import datetime
@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import round_kroner
-from digifin.services import ledger_record
+from core.money import round_kroner
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 
 from .models import Member, Participation, ParticipationEvent
 from .selectors import STRUCTURE_DATES, _Book, members_at

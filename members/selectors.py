@@ -18,8 +18,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils.functional import cached_property
 
-from digifin.models import LedgerEntry
-from digifin.money import format_nok, round_kroner, to_money
+from core.money import format_nok, round_kroner, to_money
+from fund.models import LedgerEntry
 
 from .models import (
     ContributionBasis,

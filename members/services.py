@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from simple_history.utils import bulk_update_with_history
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import to_money
-from digifin.services import ledger_record
+from core.money import to_money
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 
 from .models import Participation, ParticipationEvent
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
-from digifin.selectors import commitments_vs_paid, matching_condition
+from fund.selectors import commitments_vs_paid, matching_condition
 
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import ConfirmParticipationForm

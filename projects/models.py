@@ -498,7 +498,7 @@ class ConflictDeclaration(models.Model):
 # ---------------------------------------------------------------------------------------------
 class Project(models.Model):
     """An approved proposal in KS' portfolio. `granted` is the development-cost grant; money
-    leaves the fund only as ledger disbursements (digifin.services.ledger_record)."""
+    leaves the fund only as ledger disbursements (fund.services.ledger_record)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Pågår")

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from digifin.money import to_money
+from core.money import to_money
 
 
 @dataclass(frozen=True)

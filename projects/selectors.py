@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from digifin.money import to_money
+from core.money import to_money
 from members.models import Member
 from members.selectors import participant_flags
 
@@ -403,7 +403,7 @@ def project_recovered(*, project) -> Decimal:
     principle note): fees minus refunds, reversals included, from the ledger."""
     from django.db.models import Q
 
-    from digifin.models import LedgerEntry
+    from fund.models import LedgerEntry
 
     fee_kinds = [LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND]
     total = LedgerEntry.objects.filter(
@@ -415,11 +415,11 @@ def project_recovered(*, project) -> Decimal:
 
 def disbursed_by_project(*, version: str | None = None) -> dict[int, Decimal]:
     """Project id → net disbursed (negative: money out), summed over the ledger once per
-    ledger change (digifin.selectors.ledger_cached)."""
+    ledger change (fund.selectors.ledger_cached)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from digifin.models import LedgerEntry
-    from digifin.selectors import ledger_cached
+    from fund.models import LedgerEntry
+    from fund.selectors import ledger_cached
 
     from .models import Project
 
@@ -453,7 +453,7 @@ def available_capital() -> Decimal:
     """The fund's balance minus committed-but-undisbursed grants: what KS may still grant.
     Both ledger sums come from the cache keyed on the latest entry (exact: ledger writes are
     serialised, so the latest id names the ledger's state)."""
-    from digifin.selectors import fund_balance, ledger_cached, ledger_version
+    from fund.selectors import fund_balance, ledger_cached, ledger_version
 
     version = ledger_version()
     balance = ledger_cached("balance", fund_balance, version=version)
@@ -484,7 +484,7 @@ class PortfolioRow:
 
 
 def portfolio(*, user) -> list[PortfolioRow]:
-    from digifin.selectors import ledger_version
+    from fund.selectors import ledger_version
 
     version = ledger_version()  # one look-up for all the projects' disbursements
     rows = []

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from digifin.tasking import publish
+from core.tasking import publish
 
 from .models import ProposalTransition
 

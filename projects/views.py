@@ -18,7 +18,7 @@ from accounts.permissions import (
     municipal_or_staff_required,
     municipal_required,
 )
-from digifin.money import format_nok
+from core.money import format_nok
 
 from . import selectors
 from .forms import (

@@ -340,7 +340,7 @@ def project_detail(request, pk):
     recovered = selectors.project_recovered(project=project)
     from django.contrib.contenttypes.models import ContentType
 
-    from digifin.models import LedgerEntry
+    from fund.models import LedgerEntry
 
     entries = LedgerEntry.objects.filter(
         subject_type=ContentType.objects.get_for_model(Project), subject_id=project.pk

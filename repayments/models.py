@@ -1,5 +1,5 @@
 """Solutions (fellesløsninger), their price models, access agreements, FDVU and repayments of
-capital to contributors. Money moves through digifin.services.ledger_record only (access fees,
+capital to contributors. Money moves through fund.services.ledger_record only (access fees,
 refunds, contributor repayments); FDVU never touches the fund."""
 
 from django.conf import settings

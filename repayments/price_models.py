@@ -22,7 +22,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from digifin.money import KRONE, ORE, format_nok, round_kroner
+from core.money import KRONE, ORE, format_nok, round_kroner
 
 FLAT = "flat"
 PER_INHABITANT = "per_inhabitant"

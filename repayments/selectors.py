@@ -12,8 +12,8 @@ from django.apps import apps
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 
-from digifin.models import LedgerEntry
-from digifin.money import ORE
+from core.money import ORE
+from fund.models import LedgerEntry
 from members.models import Member
 
 from . import price_models as pm

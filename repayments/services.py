@@ -1,7 +1,7 @@
 """Writes for solutions, access agreements, FDVU and repayments to contributors.
 
 Every write takes the acting user. Access fees, refunds and contributor repayments go through
-digifin.services.ledger_record; FDVU never does (it is paid by the users, outside the fund)."""
+fund.services.ledger_record; FDVU never does (it is paid by the users, outside the fund)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import ORE, format_nok, to_money
-from digifin.services import ledger_record
+from core.money import ORE, format_nok, to_money
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 from members.models import Member
 
 from . import price_models as pm
@@ -576,7 +576,7 @@ def capital_repayment_confirm(
 ) -> CapitalRepayment:
     """Record the repayment KS confirmed: one CONTRIBUTOR_REPAYMENT ledger entry per contributor,
     exactly as the scenario KS saw (the fingerprint must still match, else nothing changes)."""
-    from digifin.services import ledger_lock
+    from fund.services import ledger_lock
 
     ledger_lock()  # one confirmation at a time: the scenario depends on earlier repayments
     amount = to_money(amount)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
-from digifin.money import format_nok
+from core.money import format_nok
 
 from . import selectors, services
 from .forms import (

@@ -47,10 +47,12 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "accounts",
     "members",
-    "digifin.apps.FundConfig",
+    "fund",
     "projects",
     "repayments",
     "invoicing",
+    "overview",
+    "digifin",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -180,7 +182,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when publishing to a broker that is down (the request must not hang); the pending
-# work is swept up later (digifin/tasking.py).
+# work is swept up later (core/tasking.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

@@ -1,6 +1,6 @@
 from django import template
 
-from digifin.money import format_nok
+from core.money import format_nok
 
 register = template.Library()
 

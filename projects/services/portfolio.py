@@ -1,5 +1,5 @@
 """KS' decision on prioritised proposals, and the portfolio: disbursements, milestones,
-status reports and closing. Money leaves the fund only through digifin.services.ledger_record."""
+status reports and closing. Money leaves the fund only through fund.services.ledger_record."""
 
 import datetime
 from decimal import Decimal
@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import format_nok, to_money
-from digifin.services import LedgerError, ledger_lock, ledger_record
+from core.money import format_nok, to_money
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import LedgerError, ledger_lock, ledger_record
 
 from ..models import Milestone, Project, ProjectBudgetYear, Proposal, StatusReport
 from ..selectors import available_capital, project_disbursed

@@ -192,7 +192,7 @@ def perform_transition(*, proposal: Proposal, name: str, actor, comment: str = "
         actor=actor,
         comment=comment.strip(),
     )
-    from digifin.tasking import enqueue_on_commit
+    from core.tasking import enqueue_on_commit
 
     from ..tasks import notify_proposal_transition
 

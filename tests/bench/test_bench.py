@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import Client
 
 from bench import data, pages
-from digifin.models import LedgerEntry
-from digifin.selectors import fund_balance
+from fund.models import LedgerEntry
+from fund.selectors import fund_balance
 from invoicing.models import Invoice
 from members.models import Participation
 from projects.models import Project, Proposal

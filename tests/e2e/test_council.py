@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import ledger_record
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 from projects.models import ProposalStatus
 from projects.services.council import agenda_add, meeting_create
 from tests.accounts.factories import CouncilMemberFactory

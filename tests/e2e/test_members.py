@@ -39,7 +39,7 @@ def test_staff_member_list_passes_axe(page, login, axe, ks_user):
     import datetime
     from decimal import Decimal
 
-    from digifin.services import ledger_record
+    from fund.services import ledger_record
 
     member = Member2017Factory(valid_to=None, name="Gausdal")
     basis(member, 6193)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from digifin.overview import services
+from overview import services
 from tests.e2e.conftest import describe_violations
 from tests.overview.builders import build_fund
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
-from digifin.selectors import commitments_vs_paid, matching_condition
-from digifin.services import LedgerError, commitment_record, ledger_record, ledger_reverse
+from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
+from fund.selectors import commitments_vs_paid, matching_condition
+from fund.services import LedgerError, commitment_record, ledger_record, ledger_reverse
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2018, 6, 20)

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from digifin.models import AppendOnlyError, CapitalSource, LedgerEntry
-from digifin.selectors import balance_by_kind, balance_by_source, fund_balance
-from digifin.services import LedgerError, ledger_record, ledger_reverse
+from fund.models import AppendOnlyError, CapitalSource, LedgerEntry
+from fund.selectors import balance_by_kind, balance_by_source, fund_balance
+from fund.services import LedgerError, ledger_record, ledger_reverse
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2018, 3, 1)

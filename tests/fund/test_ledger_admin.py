@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import ledger_record
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:fund_ledgerentry_changelist")

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.selectors import fund_balance, ledger_cached
-from digifin.services import ledger_record, ledger_reverse
+from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import fund_balance, ledger_cached
+from fund.services import ledger_record, ledger_reverse
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import to_money
-from digifin.selectors import balance_by_kind, balance_by_source, fund_balance
-from digifin.services import LedgerError, ledger_record, ledger_reverse
+from core.money import to_money
+from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import balance_by_kind, balance_by_source, fund_balance
+from fund.services import LedgerError, ledger_record, ledger_reverse
 
 KINDS = [
     (LedgerEntry.Kind.MEMBER_SHARE, CapitalSource.MEMBERS),

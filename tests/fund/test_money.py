@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digifin.money import format_nok, round_kroner, to_money
+from core.money import format_nok, round_kroner, to_money
 
 NB = "\xa0"
 

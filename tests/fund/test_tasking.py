@@ -2,7 +2,7 @@ import pytest
 from celery import shared_task
 from django.db import transaction
 
-from digifin import tasking
+from core import tasking
 
 CALLS = []
 

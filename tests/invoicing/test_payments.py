@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from digifin.models import LedgerEntry
+from fund.models import LedgerEntry
 from invoicing.camt054 import import_camt054, parse
 from invoicing.models import BankImport, Invoice, Payment
 from invoicing.services import (

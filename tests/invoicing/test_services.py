@@ -187,8 +187,8 @@ def test_share_invoice_uses_the_recorded_basis_and_freezes_it(ks_user):
 def test_a_merged_successor_is_invoiced_only_what_its_predecessors_left_unpaid(ks_user):
     """0521 Øyer paid its 101 680 kr; 0522 Gausdal did not: their (fictional) merger owes
     Gausdal's 123 860 kr, not the sum of both shares."""
-    from digifin.models import CapitalSource, LedgerEntry
-    from digifin.services import ledger_record
+    from fund.models import CapitalSource, LedgerEntry
+    from fund.services import ledger_record
     from members.selectors import shares_to_invoice
     from tests.members.factories import Member2017Factory, basis, succession
 

@@ -82,8 +82,8 @@ def test_ledger_export_csv_action(admin_client):
     import datetime
     from decimal import Decimal
 
-    from digifin.models import LedgerEntry
-    from digifin.services import ledger_record
+    from fund.models import LedgerEntry
+    from fund.services import ledger_record
 
     entry = ledger_record(
         kind="state_grant",

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import LedgerError, ledger_record, ledger_reverse
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import LedgerError, ledger_record, ledger_reverse
 from members import services
 from members.models import Member, Participation
 from members.population_import import PopulationImportError, population_import

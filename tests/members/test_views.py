@@ -208,7 +208,7 @@ def test_municipal_user_of_other_org_sees_own_share_only(client, merged):
 
 
 def test_staff_list_shows_the_matching_condition_figure(ks_client):
-    from digifin.services import ledger_record
+    from fund.services import ledger_record
 
     day = datetime.date(2018, 6, 20)
     ledger_record(

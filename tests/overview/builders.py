@@ -3,8 +3,8 @@
 import datetime
 from decimal import Decimal as D
 
-from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
-from digifin.services import ledger_record, ledger_reverse
+from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
+from fund.services import ledger_record, ledger_reverse
 from members.models import Member, PopulationFigure
 from members.services import (
     participation_confirm,

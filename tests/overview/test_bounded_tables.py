@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.overview import selectors
-from digifin.services import ledger_record
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
+from overview import selectors
 
 pytest.importorskip("repayments.models")
 pytest.importorskip("projects.models")

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from digifin.overview.forecast import (
+from overview.forecast import (
     ForecastInput,
     GrantCommitment,
     PipelineProject,

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digifin.overview.forecast import (
+from overview.forecast import (
     ZERO,
     ForecastInput,
     ForecastResult,

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from digifin.overview import selectors, views
+from overview import selectors, views
 from projects.models import Project
 from projects.selectors import available_capital
 from projects.services.portfolio import disbursement_record

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 pytest.importorskip("repayments.models")
 
-from digifin.overview import selectors  # noqa: E402
+from overview import selectors  # noqa: E402
 from repayments.models import PriceModel  # noqa: E402
 from tests.repayments.factories import SolutionFactory, kommune  # noqa: E402
 

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.overview import selectors
+from fund.models import CapitalSource, LedgerEntry
+from overview import selectors
 
 
 def _ledger_sum(**match):
@@ -86,7 +86,7 @@ def test_recovery_per_project_from_ledger(fund):
 
 
 def test_overview_is_a_handful_of_queries_at_any_scale(fund, ks_user):
-    from digifin.services import ledger_record
+    from fund.services import ledger_record
 
     with CaptureQueriesContext(connection) as small:
         selectors.fund_overview()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from digifin.models import ForecastScenario, FundReport
+from fund.models import ForecastScenario, FundReport
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,7 @@ def test_annual_report_for_a_future_year_is_refused(ks_client):
 
 
 def test_annual_report_task_is_idempotent_and_ignores_missing_ids(fund, settings, tmp_path):
-    from digifin.overview.tasks import render_annual_report
+    from overview.tasks import render_annual_report
 
     settings.MEDIA_ROOT = tmp_path
     report = FundReport.objects.create(year=2018)
@@ -251,7 +251,7 @@ def test_annual_report_task_is_idempotent_and_ignores_missing_ids(fund, settings
 def test_annual_report_pdf_text_has_the_year_flows(fund, settings, tmp_path):
     import subprocess
 
-    from digifin.overview.annual import annual_report_render
+    from overview.annual import annual_report_render
 
     settings.MEDIA_ROOT = tmp_path
     report = annual_report_render(report=FundReport.objects.create(year=2017))

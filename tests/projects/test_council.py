@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.selectors import fund_balance
-from digifin.services import ledger_record, ledger_reverse
+from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import fund_balance
+from fund.services import ledger_record, ledger_reverse
 from projects import selectors
 from projects.models import Project, ProposalStatus, ScoringCriterion
 from projects.services.council import (
@@ -387,7 +387,7 @@ def test_notifications_left_pending_by_a_broker_outage_are_swept_up(
     qualified.save()
     published = []
     monkeypatch.setattr(  # the broker is down: publishing fails
-        "digifin.tasking.publish", lambda task, *a, **k: published.append(a) or False
+        "core.tasking.publish", lambda task, *a, **k: published.append(a) or False
     )
     with django_capture_on_commit_callbacks(execute=True):
         perform_transition(

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from digifin.demo import ensure_demo_users
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import ledger_record
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 from projects import demo
 from projects.models import AgendaItem, Project, Proposal, ProposalTransition
 

@@ -223,8 +223,8 @@ def test_staff_list_applicant_filter_finds_joint_proposals_once_without_distinct
 
 
 def test_portfolio_queries_do_not_grow_with_the_projects(ks_user):
-    from digifin.models import CapitalSource, LedgerEntry
-    from digifin.services import ledger_record
+    from fund.models import CapitalSource, LedgerEntry
+    from fund.services import ledger_record
     from projects.models import Project
 
     def add_project():

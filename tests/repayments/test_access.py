@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from digifin.models import LedgerEntry
+from fund.models import LedgerEntry
 from invoicing.models import Invoice
 from members.models import Participation
 from repayments import selectors, services
@@ -255,7 +255,7 @@ def test_leaving_does_not_refund_but_ks_refund_reduces_recovery(digiorden, ks_us
 
 
 def test_development_cost_comes_from_project_disbursements_when_there_are_any(digiorden, ks_user):
-    from digifin.services import ledger_record
+    from fund.services import ledger_record
 
     ledger_record(
         kind="ks_capital",

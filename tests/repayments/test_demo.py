@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from digifin.demo import ensure_demo_users
-from digifin.models import LedgerEntry
+from fund.models import LedgerEntry
 from repayments import demo
 from repayments.models import AccessAgreement, FdvuPeriod, Solution
 from tests.repayments.factories import kommune, make_participant

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from digifin.models import LedgerEntry
-from digifin.services import ledger_record
+from fund.models import LedgerEntry
+from fund.services import ledger_record
 from invoicing.models import Invoice
 from invoicing.services import register_payment
 from repayments import selectors, services

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import ledger_record
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 from members.models import Member
 from repayments import selectors
 from repayments.models import Audience, PriceModel

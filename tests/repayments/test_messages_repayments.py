@@ -1,5 +1,5 @@
 """Price model descriptions and access/solution errors reach an English reader in English, whole
-sentences with amounts formatted by digifin.money; what is stored (access events, invoices) stays
+sentences with amounts formatted by core.money; what is stored (access events, invoices) stays
 Norwegian, the language of the record.
 
 The English tests compile the committed catalogue (locale/en/LC_MESSAGES/django.po) the way
@@ -25,7 +25,7 @@ from tests.repayments.factories import (
 NBSP = "\xa0"
 
 
-N = NBSP  # digifin.money groups digits and joins «kr» with a no-break space
+N = NBSP  # core.money groups digits and joins «kr» with a no-break space
 
 DESCRIPTIONS = [
     (pm.FLAT, {"amount": "40000"}, f"Fast beløp 40{N}000{N}kr", f"Fixed amount 40{N}000{N}kr"),

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from digifin.models import LedgerEntry
-from digifin.services import ledger_record
+from fund.models import LedgerEntry
+from fund.services import ledger_record
 from repayments import selectors, services
 from repayments.models import AccessAgreement, PriceModel, Solution
 from tests.accounts.factories import MunicipalUserFactory

@@ -221,7 +221,7 @@ def overview_table(org_a, users):
 
 
 def annual_report(org_a, users):
-    from digifin.models import FundReport
+    from fund.models import FundReport
 
     report = FundReport.objects.create(year=2025, requested_by=users["ks_staff"])
     report.pdf.save("arsrapport-2025.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
@@ -233,7 +233,7 @@ def csv_format(org_a, users):
 
 
 def _scenario(users):
-    from digifin.models import ForecastScenario
+    from fund.models import ForecastScenario
 
     return ForecastScenario.objects.create(name="Basis", created_by=users["ks_staff"])
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.services import ledger_record, ledger_reverse
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record, ledger_reverse
 
 pytestmark = [
     pytest.mark.services,

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from digifin.money import round_kroner
+from core.money import round_kroner
 from invoicing import kid
 from invoicing.services import InvoicingError
 from members.population_import import PopulationImportError
@@ -189,7 +189,7 @@ def test_malformed_statbank_rows_are_rejected_with_the_line_named(rows, separato
 @db_settings
 @given(content=st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode)))
 def test_random_bank_files_are_rejected_and_book_nothing(content):
-    from digifin.models import LedgerEntry
+    from fund.models import LedgerEntry
     from invoicing.camt054 import import_camt054
     from invoicing.models import BankImport, Payment
 

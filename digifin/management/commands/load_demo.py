@@ -12,7 +12,7 @@ from django.db import transaction
 from digifin.demo import DEMO_PASSWORD, ensure_demo_users
 
 # The overview comes last: its scenarios use the pipeline and the solutions' price models.
-DEMO_APPS = ["members", "digifin", "projects", "repayments", "invoicing", "digifin.overview"]
+DEMO_APPS = ["members", "fund", "projects", "repayments", "invoicing", "overview"]
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ apps). Idempotent: scenarios are matched by name."""
 
 from decimal import Decimal
 
-from digifin.models import ForecastScenario
+from fund.models import ForecastScenario
 
 from . import selectors, services
 

@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from digifin.models import CapitalCommitment, CapitalSource, LedgerEntry
-from digifin.money import to_money
-from digifin.selectors import ledger_cached, ledger_version
+from core.money import to_money
+from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
+from fund.selectors import ledger_cached, ledger_version
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)

@@ -142,7 +142,7 @@ class CountAndSumPaginator(Paginator):
 
         if self.object_list.query.where:  # filtered or searched: sum what is shown
             return compute()
-        # The whole ledger: cached until the next entry (digifin.selectors.ledger_cached).
+        # The whole ledger: cached until the next entry (fund.selectors.ledger_cached).
         return ledger_cached("admin_count_and_sum", compute)
 
     @cached_property
@@ -152,7 +152,7 @@ class CountAndSumPaginator(Paginator):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):
-    """Read-only: entries are written through digifin.services, corrected by reversal."""
+    """Read-only: entries are written through fund.services, corrected by reversal."""
 
     list_display = ("occurred_on", "kind", "source", "amount", "member", "description")
     list_filter = ("kind", "source", DirectionFilter, ReversedFilter, YearFilter, "occurred_on")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digifin.models import ForecastScenario
+from fund.models import ForecastScenario
 
 
 class ScenarioForm(forms.ModelForm):

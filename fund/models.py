@@ -1,7 +1,7 @@
 """The fund's core: an append-only ledger of every krone in and out, and the capital sources.
 
 The balance is never stored. It is the sum of the ledger, computed by the database
-(digifin/selectors.py). A correction is a reversing entry; rows are never updated or deleted
+(fund/selectors.py). A correction is a reversing entry; rows are never updated or deleted
 (enforced here and, on PostgreSQL, by a trigger: migration 0002)."""
 
 from django.conf import settings

@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from digifin.models import ForecastScenario, FundReport
-from digifin.selectors import fund_balance
+from fund.models import ForecastScenario, FundReport
+from fund.selectors import fund_balance
 
 from . import reports, selectors
 

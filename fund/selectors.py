@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Sum
 
+from core.money import to_money
+
 from .models import LedgerEntry
-from .money import to_money
 
 # Figures summed over the whole ledger are cached under the latest entry: the ledger is
 # append-only (a PostgreSQL trigger refuses UPDATE and DELETE; a correction is a new, reversing

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from digifin.models import ForecastScenario, FundReport
+from fund.models import ForecastScenario, FundReport
 
 
 def _clean(rows: list[dict]) -> list[dict]:

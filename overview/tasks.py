@@ -3,11 +3,11 @@
 from celery import shared_task
 
 
-@shared_task(name="digifin.overview.tasks.render_annual_report", acks_late=True)
+@shared_task(name="overview.tasks.render_annual_report", acks_late=True)
 def render_annual_report(report_id: int) -> None:
     """Render the annual report's PDF and store it. Running it twice replaces the file with an
     identical report; a missing report id does nothing."""
-    from digifin.models import FundReport
+    from fund.models import FundReport
 
     from .annual import annual_report_render
 

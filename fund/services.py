@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.money import to_money
+
 from .models import CapitalSource, LedgerEntry
-from .money import to_money
 
 
 class LedgerError(ValueError):
@@ -48,7 +49,7 @@ def ledger_record(
             return existing
     signed = amount if kind in LedgerEntry.INFLOW_KINDS else -amount
     # Every write takes the lock, so entries commit in the order of their ids: the latest id
-    # then identifies the ledger's state (digifin.selectors.ledger_version, the cache key).
+    # then identifies the ledger's state (fund.selectors.ledger_version, the cache key).
     ledger_lock()
     if signed < 0:
         from .selectors import fund_balance

@@ -16,8 +16,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from digifin.models import CapitalSource, LedgerEntry
-from digifin.money import to_money
+from core.money import to_money
+from fund.models import CapitalSource, LedgerEntry
 
 from . import selectors
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import council_or_staff_required, ks_staff_required
-from digifin.models import ForecastScenario, FundReport
+from fund.models import ForecastScenario, FundReport
 
 from . import reports, selectors, services
 from .forms import (
