@@ -20,6 +20,8 @@ if [ -z "${DIGIFIN_SKIP_STATIC:-}" ]; then
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== lint-imports (the layers contract in pyproject.toml: imports only run downward)"
+.venv/bin/lint-imports --no-cache
 echo "== bandit (static security scan; exceptions justified in pyproject.toml)"
 .venv/bin/bandit -c pyproject.toml -r . -q
 echo "== pip-audit (dependency audit; accepted IDs with reasons in .pip-audit-ignore)"
