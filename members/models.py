@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 from stdnum.no import orgnr as orgnr_std
 
@@ -81,8 +80,9 @@ class Participation(models.Model):
     """A member's participation in the fund: invited → confirmed → invoiced → paid, or declined.
 
     A member is a participant (may apply for support) from its confirmation; it may take
-    solutions into use only when its share is fully paid. Transitions go through
-    members/services.py, which logs each one as a ParticipationEvent."""
+    solutions into use only when its share is fully paid. The allowed transitions are the table
+    in members/workflow.py; every change of status goes through its perform_transition (called
+    from members/services.py), which logs each one as a ParticipationEvent."""
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Invitert")
@@ -96,7 +96,10 @@ class Participation(models.Model):
     member = models.OneToOneField(
         Member, verbose_name=_("medlem"), on_delete=models.PROTECT, related_name="participation"
     )
-    status = FSMField(_("status"), default=Status.INVITED, choices=Status.choices, protected=True)
+    # Changed only through members.workflow (read-only in the admin), so each change is logged.
+    status = models.CharField(
+        _("status"), max_length=50, default=Status.INVITED, choices=Status.choices
+    )
     invited_on = models.DateField(_("invitert"), null=True, blank=True)
     decided_on = models.DateField(_("vedtaksdato"), null=True, blank=True)
     decision_reference = models.CharField(_("vedtaksreferanse"), max_length=120, blank=True)
@@ -129,29 +132,6 @@ class Participation(models.Model):
     @property
     def is_participant(self) -> bool:
         return self.status in self.PARTICIPANT_STATUSES
-
-    # The allowed transitions; side effects and logging live in members/services.py.
-    @transition(field=status, source=[Status.INVITED, Status.DECLINED], target=Status.CONFIRMED)
-    def confirm(self):
-        pass
-
-    @transition(field=status, source=[Status.INVITED, Status.CONFIRMED], target=Status.DECLINED)
-    def decline(self):
-        pass
-
-    @transition(field=status, source=Status.CONFIRMED, target=Status.INVOICED)
-    def mark_invoiced(self):
-        pass
-
-    @transition(field=status, source=[Status.INVOICED], target=Status.PAID)
-    def mark_paid(self):
-        pass
-
-    # The share invoice was credited in full before anything was paid: confirmed again, so a
-    # corrected share can be invoiced (members/services.participation_share_credited).
-    @transition(field=status, source=[Status.INVOICED], target=Status.CONFIRMED)
-    def reopen_after_credit(self):
-        pass
 
 
 class ParticipationEvent(models.Model):

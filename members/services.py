@@ -5,43 +5,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
-from simple_history.utils import bulk_update_with_history
 
 from core.money import to_money
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
 
 from .models import Participation, ParticipationEvent
-
-
-class ParticipationError(ValueError):
-    """A participation change the rules do not allow; the message is for the user."""
-
-
-def _transitioned(participation: Participation, method: str, *, actor, note: str = ""):
-    """Apply a transition in memory and return its log event, unsaved."""
-    action = getattr(participation, method)
-    if not can_proceed(action):
-        raise ParticipationError(
-            _("Kan ikke gå fra «%(status)s» med handlingen %(action)s.")
-            % {"status": participation.get_status_display(), "action": method}
-        )
-    from_status = participation.status
-    action()
-    return ParticipationEvent(
-        participation=participation,
-        from_status=from_status,
-        to_status=participation.status,
-        actor=actor,
-        note=note,
-    )
-
-
-def _transition(participation: Participation, method: str, *, actor, note: str = ""):
-    event = _transitioned(participation, method, actor=actor, note=note)
-    participation.save()
-    event.save()
+from .workflow import ParticipationError, perform_bulk_transition, perform_transition
 
 
 @transaction.atomic
@@ -96,25 +66,32 @@ def participation_confirm(
     contact_email: str,
     actor,
 ) -> Participation:
-    """The member's formal decision to join (this replaces the e-mail to KS)."""
-    participation = _locked(participation)
-    if not fakturareferanse.strip():
-        raise ParticipationError(_("Fakturareferanse må oppgis: offentlige kjøpere krever den."))
-    participation.decided_on = decided_on
-    participation.decision_reference = decision_reference
-    participation.fakturareferanse = fakturareferanse.strip()
-    participation.contact_name = contact_name
-    participation.contact_email = contact_email
-    _transition(participation, "confirm", actor=actor, note=decision_reference)
-    return participation
+    """The member's formal decision to join (this replaces the e-mail to KS). The table
+    (members/workflow.py) requires a fakturareferanse."""
+    return perform_transition(
+        participation=participation,
+        name="confirm",
+        actor=actor,
+        note=decision_reference,
+        changes={
+            "decided_on": decided_on,
+            "decision_reference": decision_reference,
+            "fakturareferanse": fakturareferanse.strip(),
+            "contact_name": contact_name,
+            "contact_email": contact_email,
+        },
+    )
 
 
 @transaction.atomic
 def participation_decline(*, participation: Participation, actor, note: str = "") -> Participation:
-    participation = _locked(participation)
-    participation.declined_on = datetime.date.today()
-    _transition(participation, "decline", actor=actor, note=note)
-    return participation
+    return perform_transition(
+        participation=participation,
+        name="decline",
+        actor=actor,
+        note=note,
+        changes={"declined_on": datetime.date.today()},
+    )
 
 
 @transaction.atomic
@@ -134,21 +111,17 @@ def participations_mark_invoiced(
     *, invoiced: list[tuple[Participation, Decimal]], invoiced_on: datetime.date, actor
 ) -> None:
     """participation_mark_invoiced for participations the caller has locked, all at once (the
-    invoice batch issues hundreds): one update, one history insert and one event insert."""
-    events = []
+    invoice batch issues hundreds): one update, one history insert and one event insert
+    (members.workflow.perform_bulk_transition)."""
     for participation, amount in invoiced:
         participation.share_amount = to_money(amount)
         participation.invoiced_on = invoiced_on
-        events.append(
-            _transitioned(participation, "mark_invoiced", actor=actor, note=f"Andel {amount}")
-        )
-    bulk_update_with_history(
-        [p for p, _amount in invoiced],
-        Participation,
-        ["status", "share_amount", "invoiced_on"],
-        default_user=actor,
+    perform_bulk_transition(
+        rows=[(p, f"Andel {amount}") for p, amount in invoiced],
+        name="mark_invoiced",
+        actor=actor,
+        fields=["share_amount", "invoiced_on"],
     )
-    ParticipationEvent.objects.bulk_create(events)
 
 
 @transaction.atomic
@@ -158,11 +131,13 @@ def participation_share_credited(
     """The share invoice was credited in full and nothing was paid: back to confirmed with the
     frozen share released, so the next share invoice uses the corrected basis. Called by
     invoicing when it credits a share invoice; a paid participation is left as it is."""
-    participation = _locked(participation)
-    participation.share_amount = None
-    participation.invoiced_on = None
-    _transition(participation, "reopen_after_credit", actor=actor, note=note)
-    return participation
+    return perform_transition(
+        participation=participation,
+        name="reopen_after_credit",
+        actor=actor,
+        note=note,
+        changes={"share_amount": None, "invoiced_on": None},
+    )
 
 
 def participation_paid_amount(*, participation: Participation) -> Decimal:
@@ -207,8 +182,13 @@ def participation_register_payment(
     )
     paid = participation_paid_amount(participation=participation)
     if participation.status == Participation.Status.INVOICED and paid >= participation.share_amount:
-        participation.paid_on = paid_on
-        _transition(participation, "mark_paid", actor=actor, note=f"Innbetalt {paid}")
+        perform_transition(
+            participation=participation,
+            name="mark_paid",
+            actor=actor,
+            note=f"Innbetalt {paid}",
+            changes={"paid_on": paid_on},
+        )
     return entry
 
 

@@ -32,10 +32,7 @@ from .models import (
     PriceModel,
     Solution,
 )
-
-
-class AccessError(ValueError):
-    """A request the rules do not allow; the message is for the user."""
+from .workflow import AccessError, perform_transition
 
 
 class SolutionError(ValueError):
@@ -215,8 +212,7 @@ def access_request(
         return _existing_decision(existing, participation, actor=actor)
     _log(agreement, "requested", actor=actor, note="FDVU-vilkår akseptert")
     if participation.has_paid_share:
-        _activate(agreement, actor=actor)
-        return AccessDecision(Outcome.GRANTED, agreement)
+        return AccessDecision(Outcome.GRANTED, _activate(agreement, actor=actor))
     return AccessDecision(
         Outcome.WAITING_FOR_SHARE, agreement, owed_amount=participation.owed_amount
     )
@@ -225,8 +221,7 @@ def access_request(
 def _existing_decision(agreement, participation, *, actor) -> AccessDecision:
     if agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE:
         if participation.has_paid_share:
-            _activate(agreement, actor=actor)
-            return AccessDecision(Outcome.GRANTED, agreement)
+            return AccessDecision(Outcome.GRANTED, _activate(agreement, actor=actor))
         return AccessDecision(
             Outcome.WAITING_FOR_SHARE, agreement, owed_amount=participation.owed_amount
         )
@@ -242,20 +237,27 @@ def _compute_fee(solution: Solution, member: Member) -> tuple[Decimal, int]:
         ) from exc
 
 
-def _activate(agreement: AccessAgreement, *, actor) -> None:
+def _activate(agreement: AccessAgreement, *, actor) -> AccessAgreement:
     """Grant access: freeze the fee on today's population and ask for the fee invoice. Called
-    with the agreement row locked, once per agreement (status guard)."""
+    with the agreement row locked, once per agreement (status guard). Returns the agreement as
+    it now is."""
     if agreement.status != AccessAgreement.Status.WAITING_FOR_SHARE:
-        return
+        return agreement
     fee, population = _compute_fee(agreement.solution, agreement.member)
-    agreement.status = AccessAgreement.Status.ACTIVE
-    agreement.activated_on = datetime.date.today()
-    agreement.fee_amount = fee
-    agreement.population = population
-    agreement.save(update_fields=["status", "activated_on", "fee_amount", "population"])
-    _log(agreement, "activated", actor=actor, note=f"Tilknytningskostnad {fee}")
+    agreement = perform_transition(
+        agreement=agreement,
+        name="activated",
+        actor=actor,
+        note=f"Tilknytningskostnad {fee}",
+        changes={
+            "activated_on": datetime.date.today(),
+            "fee_amount": fee,
+            "population": population,
+        },
+    )
     access_fee_invoice_request(agreement=agreement, actor=actor)
     agreement.refresh_from_db(fields=["fee_status", "fee_paid_on", "fee_invoice_id"])
+    return agreement
 
 
 @transaction.atomic
@@ -294,17 +296,20 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
 
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.fee_status == AccessAgreement.FeeStatus.NOT_DUE:
-        if agreement.fee_amount is None:
-            raise AccessError(_("Tilgangen er ikke gitt ennå; det er ingenting å fakturere."))
         if agreement.fee_amount == 0:
-            agreement.fee_status = AccessAgreement.FeeStatus.PAID
-            agreement.fee_paid_on = agreement.activated_on
-            agreement.save(update_fields=["fee_status", "fee_paid_on"])
-            _log(agreement, "fee_zero", actor=actor)
-            return agreement
-        agreement.fee_status = AccessAgreement.FeeStatus.PENDING_INVOICE
-        agreement.save(update_fields=["fee_status"])
-        _log(agreement, "fee_invoice_requested", actor=actor, note=str(agreement.fee_amount))
+            return perform_transition(
+                agreement=agreement,
+                name="fee_zero",
+                actor=actor,
+                changes={"fee_paid_on": agreement.activated_on},
+            )
+        # Refused with its reason while access is not granted (no fee yet).
+        agreement = perform_transition(
+            agreement=agreement,
+            name="fee_invoice_requested",
+            actor=actor,
+            note=str(agreement.fee_amount),
+        )
     if agreement.fee_status != AccessAgreement.FeeStatus.PENDING_INVOICE:
         return agreement
     solution = agreement.solution
@@ -329,11 +334,13 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
     except InvoicingError as exc:
         _log(agreement, "fee_invoice_failed", actor=actor, note=str(exc))
         return agreement
-    agreement.fee_status = AccessAgreement.FeeStatus.INVOICED
-    agreement.fee_invoice_id = invoice.pk
-    agreement.save(update_fields=["fee_status", "fee_invoice_id"])
-    _log(agreement, "fee_invoiced", actor=actor, note=f"Faktura {invoice.number}")
-    return agreement
+    return perform_transition(
+        agreement=agreement,
+        name="fee_invoiced",
+        actor=actor,
+        note=f"Faktura {invoice.number}",
+        changes={"fee_invoice_id": invoice.pk},
+    )
 
 
 def access_fee_invoice_paid(*, invoice, payment, actor) -> None:
@@ -403,11 +410,17 @@ def access_fee_paid(
         solution_ref=solution.pk,
         idempotency_key=idempotency_key,
     )
+    note = f"{amount} ({idempotency_key})"
     if amount == outstanding:
-        agreement.fee_status = AccessAgreement.FeeStatus.PAID
-        agreement.fee_paid_on = paid_on
-        agreement.save(update_fields=["fee_status", "fee_paid_on"])
-    _log(agreement, "fee_paid", actor=actor, note=f"{amount} ({idempotency_key})")
+        perform_transition(
+            agreement=agreement,
+            name="fee_paid",
+            actor=actor,
+            note=note,
+            changes={"fee_paid_on": paid_on},
+        )
+    else:
+        _log(agreement, "fee_paid", actor=actor, note=note)  # paid in part: no change of state
     return entry
 
 
@@ -440,10 +453,11 @@ def access_fee_refund(
         project_ref=agreement.solution.project_id,
         solution_ref=agreement.solution_id,
     )
+    note = f"{amount}: {reason}"
     if amount == paid:
-        agreement.fee_status = AccessAgreement.FeeStatus.REFUNDED
-        agreement.save(update_fields=["fee_status"])
-    _log(agreement, "fee_refunded", actor=actor, note=f"{amount}: {reason}")
+        perform_transition(agreement=agreement, name="fee_refunded", actor=actor, note=note)
+    else:
+        _log(agreement, "fee_refunded", actor=actor, note=note)  # refunded in part: no change
     return entry
 
 
@@ -454,15 +468,14 @@ def access_leave(*, agreement: AccessAgreement, left_on: datetime.date, actor) -
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == AccessAgreement.Status.ENDED:
         return agreement
-    if agreement.status == AccessAgreement.Status.WAITING_FOR_SHARE:
-        raise AccessError(_("Forespørselen venter på andelen; det er ingen tilgang å avslutte."))
-    if left_on < agreement.activated_on:
-        raise AccessError(_("Sluttdato kan ikke være før tilgangen startet."))
-    agreement.status = AccessAgreement.Status.ENDED
-    agreement.left_on = left_on
-    agreement.save(update_fields=["status", "left_on"])
-    _log(agreement, "left", actor=actor, note=f"{left_on:%d.%m.%Y}")
-    return agreement
+    # The table refuses a request still waiting for the share, and an end before the start.
+    return perform_transition(
+        agreement=agreement,
+        name="left",
+        actor=actor,
+        note=f"{left_on:%d.%m.%Y}",
+        changes={"left_on": left_on},
+    )
 
 
 # --- FDVU (never the fund's capital) -----------------------------------------------------------

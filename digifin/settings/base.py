@@ -38,7 +38,6 @@ DJANGO_APPS = [
     "django.contrib.humanize",
 ]
 THIRD_PARTY_APPS = [
-    "django_fsm",
     "simple_history",
     "axes",
     "django_otp",
