@@ -137,6 +137,13 @@ DIGIFIN_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env.int(
 # KS staff must confirm a TOTP code after the password (authenticator app) when this is on.
 DIGIFIN_STAFF_REQUIRE_2FA = env.bool("DIGIFIN_STAFF_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "DigiFin (KS)"
+# Setting up an authenticator shows its secret, so the session must first prove the account's
+# e-mail address with a one-time code sent there (accounts/emailcodes.py): the code lives 10
+# minutes, allows 5 tries, at most 5 codes an hour; the proof then holds 15 minutes.
+DIGIFIN_EMAIL_CODE_MINUTES = 10
+DIGIFIN_EMAIL_CODE_ATTEMPTS = 5
+DIGIFIN_EMAIL_CODES_PER_HOUR = 5
+DIGIFIN_ENROLMENT_MINUTES = 15
 # Sessions end a fixed time after the login: a working day for KS staff, a little longer for
 # everybody else (accounts/sessions.py; docs/decisions/accounts-sessions-and-throttling.md).
 # SESSION_COOKIE_AGE covers a session before its login (e.g. a half-done password reset).
