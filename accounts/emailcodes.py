@@ -5,6 +5,7 @@ user and purpose an hour. Only a keyed hash of the code is stored; a new code ca
 ones."""
 
 import datetime
+import logging
 import secrets
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from .models import EmailedCode
 
 CODE_DIGITS = 8
 KEEP = datetime.timedelta(days=1)
+log = logging.getLogger(__name__)
 
 
 def _digest(user, purpose: str, code: str) -> str:
@@ -52,6 +54,7 @@ def send_code(user, purpose: str) -> bool:
     mine = EmailedCode.objects.filter(user=user, purpose=purpose)
     recent = mine.filter(created_at__gte=now - datetime.timedelta(hours=1)).count()
     if recent >= settings.DIGIFIN_EMAIL_CODES_PER_HOUR:
+        log.warning("E-mailed code refused for user %s: %s codes in the last hour", user.pk, recent)
         return False
     mine.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"

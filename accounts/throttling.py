@@ -8,6 +8,7 @@ rows; older ones are deleted as new requests come in."""
 
 import datetime
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.contrib.auth.views import PasswordResetView
@@ -19,6 +20,7 @@ from .client_ip import client_ip
 from .models import PasswordResetRequest
 
 WINDOW = datetime.timedelta(hours=1)
+log = logging.getLogger(__name__)
 
 
 def address_digest(email: str) -> str:
@@ -48,6 +50,8 @@ def allow_password_reset(request, email: str) -> bool:
         < settings.DIGIFIN_PASSWORD_RESET_PER_ADDRESS_PER_HOUR
     )
     PasswordResetRequest.objects.create(address_digest=digest, client_ip=ip, sent=allowed)
+    if not allowed:
+        log.warning("Password reset throttled (client %s); no e-mail sent", ip)
     return allowed
 
 
