@@ -47,3 +47,39 @@ class User(AbstractUser):
     @property
     def is_council(self) -> bool:
         return self.is_active and self.role == Role.COUNCIL
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password reset e-mail, kept for an hour or so to throttle the next ones
+    (accounts/throttling.py). The address is stored as a keyed hash: the table must not become a
+    list of the addresses people typed, existing or not."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    address_digest = models.CharField(max_length=64, db_index=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    sent = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("forespørsel om nytt passord")
+        verbose_name_plural = _("forespørsler om nytt passord")
+
+
+class EmailedCode(models.Model):
+    """A one-time code sent to a user's e-mail address (accounts/twofactor.py: proof of the
+    address before an authenticator is set up). Stored as a keyed hash; short-lived, single use,
+    a limited number of attempts."""
+
+    class Purpose(models.TextChoices):
+        TOTP_ENROLMENT = "totp_enrolment", _("Oppsett av autentiseringsapp")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emailed_codes")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    code_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("engangskode på e-post")
+        verbose_name_plural = _("engangskoder på e-post")

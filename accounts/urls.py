@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import LoginForm
+from .throttling import ThrottledPasswordResetView
 from .twofactor import two_factor
 
 app_name = "accounts"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("tofaktor/", two_factor, name="two_factor"),
     path(
         "glemt-passord/",
-        auth_views.PasswordResetView.as_view(
+        ThrottledPasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",

@@ -119,9 +119,36 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client's address (accounts/client_ip.py), also for the password reset throttle below:
+# REMOTE_ADDR, or X-Forwarded-For only when REMOTE_ADDR is one of these reverse proxies
+# (addresses or networks, comma-separated). Empty: X-Forwarded-For is never read.
+DIGIFIN_TRUSTED_PROXIES = env.list("DIGIFIN_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Password reset throttle (accounts/throttling.py): e-mails per address and requests per client
+# address in the last hour. Over a limit the user sees the same "if the address exists, we sent
+# an e-mail" page and nothing is sent.
+DIGIFIN_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int(
+    "DIGIFIN_PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3
+)
+DIGIFIN_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env.int(
+    "DIGIFIN_PASSWORD_RESET_PER_CLIENT_PER_HOUR", default=20
+)
 # KS staff must confirm a TOTP code after the password (authenticator app) when this is on.
 DIGIFIN_STAFF_REQUIRE_2FA = env.bool("DIGIFIN_STAFF_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "DigiFin (KS)"
+# Setting up an authenticator shows its secret, so the session must first prove the account's
+# e-mail address with a one-time code sent there (accounts/emailcodes.py): the code lives 10
+# minutes, allows 5 tries, at most 5 codes an hour; the proof then holds 15 minutes.
+DIGIFIN_EMAIL_CODE_MINUTES = 10
+DIGIFIN_EMAIL_CODE_ATTEMPTS = 5
+DIGIFIN_EMAIL_CODES_PER_HOUR = 5
+DIGIFIN_ENROLMENT_MINUTES = 15
+# Sessions end a fixed time after the login: a working day for KS staff, a little longer for
+# everybody else (accounts/sessions.py; docs/decisions/accounts-sessions-and-throttling.md).
+# SESSION_COOKIE_AGE covers a session before its login (e.g. a half-done password reset).
+DIGIFIN_STAFF_SESSION_HOURS = env.float("DIGIFIN_STAFF_SESSION_HOURS", default=8)
+DIGIFIN_SESSION_HOURS = env.float("DIGIFIN_SESSION_HOURS", default=12)
+SESSION_COOKIE_AGE = int(DIGIFIN_SESSION_HOURS * 3600)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,7 +1,33 @@
 """Production: PostgreSQL, Redis, real Celery workers, HTTPS behind a proxy."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import SECRET_KEY, env
+
+# ------------------------------------------------------------------------------
+# The secret key signs sessions, password reset links and CSRF tokens: production refuses to
+# start with a key anyone can read (the example in .env.example, the local and test defaults)
+# or a short one.
+# ------------------------------------------------------------------------------
+KNOWN_EXAMPLE_SECRET_KEYS = {
+    "change-me",  # .env.example
+    "local-dev-only-not-secret",  # digifin/settings/local.py
+    "test-only-not-secret",  # digifin/settings/test.py
+}
+SECRET_KEY_MIN_LENGTH = 50
+_GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+if SECRET_KEY.strip() in KNOWN_EXAMPLE_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the example key from .env.example or the local/test settings, "
+        f"which is public. Set a random key of at least {SECRET_KEY_MIN_LENGTH} characters, "
+        f"e.g. from: {_GENERATE}"
+    )
+if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is too short ({len(SECRET_KEY)} characters): production needs a "
+        f"random key of at least {SECRET_KEY_MIN_LENGTH} characters, e.g. from: {_GENERATE}"
+    )
 
 DEBUG = False
 DATABASES = {"default": env.db("DATABASE_URL")}
