@@ -19,10 +19,12 @@ RUN uv sync --frozen --no-dev --python /usr/local/bin/python3
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
+# A throwaway key for the build steps only (production settings refuse short or example keys).
 RUN scripts/build_assets.sh \
-    && DJANGO_SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    && export DJANGO_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    && DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        .venv/bin/python manage.py collectstatic --noinput -v 0 \
-    && DJANGO_SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    && DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 RUN useradd --system --home /app digifin && mkdir -p /app/var/media && chown -R digifin /app/var
