@@ -1,13 +1,12 @@
-import csv
 import datetime
-import io
 
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
-from django.http import HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from core.exports import csv_response, xlsx_response
 
 from .models import CapitalCommitment, LedgerEntry
 from .selectors import ledger_cached, paid_in_by_source
@@ -28,50 +27,32 @@ LEDGER_COLUMNS = [
 def _ledger_rows(queryset):
     for e in queryset.select_related("member", "recorded_by"):
         yield [
-            e.occurred_on.isoformat(),
+            e.occurred_on,
             e.get_kind_display(),
             e.get_source_display(),
-            f"{e.amount:.2f}",
+            e.amount,  # a number in both formats, outflows negative
             str(e.member) if e.member else "",
             e.description,
-            e.reverses_id or "",
+            e.reverses_id,
             e.recorded_by.get_username() if e.recorded_by else "",
             e.recorded_at.strftime("%Y-%m-%d %H:%M"),
         ]
 
 
+def _ledger_header():
+    return [label for _f, label in LEDGER_COLUMNS]
+
+
 @admin.action(description=_("Eksporter valgte til CSV"))
 def export_ledger_csv(modeladmin, request, queryset):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([str(label) for _f, label in LEDGER_COLUMNS])
-    writer.writerows(_ledger_rows(queryset))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="fondsregnskap.csv"'
-    return response
+    return csv_response("fondsregnskap.csv", _ledger_header(), _ledger_rows(queryset))
 
 
 @admin.action(description=_("Eksporter valgte til Excel (XLSX)"))
 def export_ledger_xlsx(modeladmin, request, queryset):
-    from decimal import Decimal
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("Posteringer"))
-    ws.append([str(label) for _f, label in LEDGER_COLUMNS])
-    for row in _ledger_rows(queryset):
-        row[3] = Decimal(row[3])
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        "fondsregnskap.xlsx", _ledger_header(), _ledger_rows(queryset), title=_("Posteringer")
     )
-    response["Content-Disposition"] = 'attachment; filename="fondsregnskap.xlsx"'
-    return response
 
 
 class DirectionFilter(admin.SimpleListFilter):

@@ -6,9 +6,10 @@ which the staff page lists for a human instead of sending it twice.
 
 `send_once` claims and sends one message. Invoice delivery claims its messages inside the
 transaction that stores the invoices' files (`claim_many`, under the invoices' row locks) and
-sends them after it commits (`send_claimed`)."""
+sends them after it commits (`send_claimed`). A message to several people (a proposal's
+notification) is one row, recorded under its first recipient (`also_to` holds the others)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -27,6 +28,7 @@ class Message:
     attachments: list[tuple[str, bytes, str]]
     document: object = None
     invoice: object = None
+    also_to: list[str] = field(default_factory=list)
 
 
 def claim_many(messages: list[Message]) -> list[tuple[OutgoingEmail, Message]]:
@@ -52,7 +54,12 @@ def claim_many(messages: list[Message]) -> list[tuple[OutgoingEmail, Message]]:
 def send_claimed(record: OutgoingEmail, message: Message) -> None:
     """Hand a claimed message to the mail server. A failure is recorded on the row and raised;
     success is the caller's to record (mark_sent), for many rows at once."""
-    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
+    email = EmailMessage(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.to, *message.also_to],
+    )
     for name, content, mimetype in message.attachments:
         email.attach(name, content, mimetype)
     try:

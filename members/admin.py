@@ -1,12 +1,11 @@
-import csv
-import io
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.exports import csv_response
 
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import PopulationImportForm
@@ -174,16 +173,14 @@ class ContributionBasisAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Eksporter valgte til CSV"))
     def export_csv(self, request, queryset):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["nummer", "navn", "type", "innbyggere", "periode", "kilde"])
-        for b in queryset.select_related("member"):
-            writer.writerow(
+        return csv_response(
+            "beregningsgrunnlag.csv",
+            ["nummer", "navn", "type", "innbyggere", "periode", "kilde"],
+            (
                 [b.member.number, b.member.name, b.member.kind, b.population, b.period, b.source]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="beregningsgrunnlag.csv"'
-        return response
+                for b in queryset.select_related("member")
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
@@ -248,21 +245,19 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Eksporter valgte til CSV"))
     def export_csv(self, request, queryset):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["nummer", "navn", "status", "andel", "vedtaksdato", "fakturert", "betalt"])
-        for p in queryset.select_related("member"):
-            writer.writerow(
+        return csv_response(
+            "deltakelser.csv",
+            ["nummer", "navn", "status", "andel", "vedtaksdato", "fakturert", "betalt"],
+            (
                 [
                     p.member.number,
                     p.member.name,
                     p.status,
-                    p.share_amount if p.share_amount is not None else "",
-                    p.decided_on or "",
-                    p.invoiced_on or "",
-                    p.paid_on or "",
+                    p.share_amount,
+                    p.decided_on,
+                    p.invoiced_on,
+                    p.paid_on,
                 ]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="deltakelser.csv"'
-        return response
+                for p in queryset.select_related("member")
+            ),
+        )

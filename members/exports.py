@@ -1,59 +1,39 @@
-"""The contribution table as CSV and XLSX (management command and admin)."""
+"""The contribution table as CSV and XLSX (management command, admin and staff pages), written
+by `core.exports`: `;`, UTF-8 with BOM, formula-safe text, amounts as numbers."""
 
-import csv
-import io
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from core.exports import csv_text, write_csv, xlsx_bytes
 
 from .selectors import contribution_table
 
 HEADER = ["nummer", "navn", "type", "innbyggere", "andel", "status", "innbetalt"]
+SOURCE = "Kilde: Statistisk sentralbyrå (innbyggertall), Kartverket (kommuneendringer)"
 
 
 def _cells(row) -> list:
     return [
-        row["nummer"],
+        row["nummer"],  # text, so that 0301 keeps its zero
         row["navn"],
         row["type"],
         row["innbyggere"],
-        f"{row['andel']:.0f}",
+        int(Decimal(row["andel"]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)),  # whole kroner
         row["status"],
-        f"{row['innbetalt']:.2f}",
+        Decimal(row["innbetalt"]).quantize(Decimal("0.01")),  # with øre
     ]
 
 
 def contribution_table_csv(*, structure: str, out=None) -> str:
-    """`nummer;navn;type;innbyggere;andel;status;innbetalt`; andel in whole kroner,
-    innbetalt with øre, numbers as text so that 0301 keeps its zero."""
-    buffer = out or io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(HEADER)
-    for row in contribution_table(structure=structure):
-        writer.writerow(_cells(row))
-    return buffer.getvalue() if out is None else ""
+    """`nummer;navn;type;innbyggere;andel;status;innbetalt`; andel in whole kroner, innbetalt
+    with øre, nummer as text so that 0301 keeps its zero. Written to `out` when given (one
+    write), else returned."""
+    rows = [_cells(row) for row in contribution_table(structure=structure)]
+    if out is not None:
+        write_csv(out, HEADER, rows)
+        return ""
+    return csv_text(HEADER, rows)
 
 
 def contribution_table_xlsx(*, structure: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Andeler {structure}"
-    ws.append(HEADER)
-    for row in contribution_table(structure=structure):
-        ws.append(
-            [
-                row["nummer"],
-                row["navn"],
-                row["type"],
-                row["innbyggere"] if row["innbyggere"] != "" else None,
-                int(row["andel"]),
-                row["status"],
-                float(row["innbetalt"]),  # openpyxl cell value; the CSV keeps exact øre
-            ]
-        )
-    for cell in ws["A"]:
-        cell.number_format = "@"
-    ws.append([])
-    ws.append(["Kilde: Statistisk sentralbyrå (innbyggertall), Kartverket (kommuneendringer)"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    rows = [_cells(row) for row in contribution_table(structure=structure)]
+    return xlsx_bytes(HEADER, [*rows, [], [SOURCE]], title=f"Andeler {structure}", text_columns=[0])

@@ -6,10 +6,12 @@ import datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fund.models import ForecastScenario, FundReport
 from fund.selectors import fund_balance
+from invoicing.pdf import html_to_pdf
 
 from . import reports, selectors
 
@@ -35,11 +37,13 @@ def annual_report_context(*, year: int) -> dict:
 
 @transaction.atomic
 def annual_report_render(*, report: FundReport) -> FundReport:
-    """Render and store the PDF (replacing an earlier rendering of the same year)."""
+    """Render and store the PDF (replacing an earlier rendering of the same year); rendered by
+    invoicing's PDF module, which renders every letter and document."""
     report = FundReport.objects.select_for_update().get(pk=report.pk)
-    pdf = reports.render_pdf(
+    html = render_to_string(
         "overview/pdf/annual_report.html", annual_report_context(year=report.year)
     )
+    pdf = html_to_pdf(html)
     if report.pdf:
         report.pdf.delete(save=False)
     report.pdf.save(f"digifin-arsrapport-{report.year}.pdf", ContentFile(pdf), save=False)

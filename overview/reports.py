@@ -1,14 +1,12 @@
 """Exports (CSV, XLSX), the KMD grant-use report and PDF rendering for the overview.
 
-CSV: UTF-8 with a byte-order mark (so Excel reads æøå), comma separated, amounts as plain
-decimals with a point (`555700.00`): machine-readable, formatted only on the pages.
-XLSX: amounts as numbers with the format `# ##0.00`."""
+CSV and XLSX are written by `core.exports` (`;`, UTF-8 with BOM, formula-safe text; amounts as
+plain decimals with a point, `555700.00`, and as numbers in XLSX): machine-readable, formatted
+only on the pages. PDFs are rendered by invoicing's PDF module, like every letter."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Min, Q, Sum
@@ -16,8 +14,10 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core import exports
 from core.money import to_money
 from fund.models import CapitalSource, LedgerEntry
+from invoicing.pdf import html_to_pdf
 
 from . import selectors
 
@@ -26,55 +26,26 @@ ORE = Decimal("0.01")
 
 
 def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
     if isinstance(value, Decimal) and value.as_tuple().exponent > -2:
         # Aggregates come back without their scale on SQLite: amounts always with øre.
         return value.quantize(ORE)
     return value
 
 
+def _rows(rows: list[list]):
+    return ([_cell(v) for v in row] for row in rows)
+
+
 def csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return response
+    return exports.csv_response(filename, headers, _rows(rows))
 
 
 def xlsx_bytes(title: str, headers: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    for col in ws.iter_cols(min_row=2):
-        for cell in col:
-            if isinstance(cell.value, Decimal | int) and not isinstance(cell.value, bool):
-                cell.number_format = "# ##0.00" if isinstance(cell.value, Decimal) else "0"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(headers, _rows(rows), title=title)
 
 
 def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list]):
-    response = HttpResponse(
-        xlsx_bytes(title, headers, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.xlsx_response(filename, headers, _rows(rows), title=title)
 
 
 def table_response(fmt: str, name: str, title: str, headers: list[str], rows: list[list]):
@@ -84,10 +55,7 @@ def table_response(fmt: str, name: str, title: str, headers: list[str], rows: li
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(render_to_string(template, context))
 
 
 # --------------------------------------------------------------------------- tables

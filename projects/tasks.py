@@ -3,13 +3,12 @@
 import datetime
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
 
 from core.tasking import publish
 
 from .models import ProposalTransition
+from .notifications import transition_email_send
 
 # KS's decisions that are sent to the applicants as a decision letter (PDF).
 DECISION_TRANSITIONS = {"approve", "decline"}
@@ -25,17 +24,7 @@ def notify_proposal_transition(transition_id: int) -> int:
     )
     if log.name in DECISION_TRANSITIONS:
         decision_letters_send(log=log)
-    claimed = ProposalTransition.objects.filter(pk=transition_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return 0
-    from .notifications import transition_email
-
-    subject, body, recipients = transition_email(log)
-    if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    return transition_email_send(log)
 
 
 def decision_letters_send(*, log: ProposalTransition) -> list:

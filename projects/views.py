@@ -1,12 +1,10 @@
 """Views: check the role, find the object among those the user may see (else 404), call one
 service, render."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from accounts.permissions import (
     municipal_or_staff_required,
     municipal_required,
 )
+from core.exports import csv_response
 from core.money import format_nok
 
 from . import selectors
@@ -331,50 +330,40 @@ def staff_list(request):
 @ks_staff_required
 def staff_export(request):
     _form, qs = _staff_filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="prosjektforslag.csv"'
-    response.write("\ufeff")  # BOM so that Excel reads UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("saksnummer"),
-            _("tittel"),
-            _("søker"),
-            _("fylke"),
-            _("status"),
-            _("opprettet"),
-            _("sendt inn"),
-            _("utviklingskostnader"),
-            _("drift/FDVU"),
-            _("omsøkt fra fondet"),
-            _("netto nåverdi"),
-        ]
-    )
+    header = [
+        _("saksnummer"),
+        _("tittel"),
+        _("søker"),
+        _("fylke"),
+        _("status"),
+        _("opprettet"),
+        _("sendt inn"),
+        _("utviklingskostnader"),
+        _("drift/FDVU"),
+        _("omsøkt fra fondet"),
+        _("netto nåverdi"),
+    ]
+    return csv_response("prosjektforslag.csv", header, _staff_export_rows(qs))
+
+
+def _staff_export_rows(qs):
     for p in qs.prefetch_related("cost_years", "benefit_years"):
         funding = selectors.proposal_funding(proposal=p)
         npv = selectors.proposal_npv(proposal=p)
         county = p.lead_member.county.name if p.lead_member.county else ""
-        writer.writerow(
-            [
-                p.reference or "",
-                _csv_safe(p.title),
-                _csv_safe(p.formal_applicant_name),
-                county,
-                p.get_status_display(),
-                f"{p.created_at:%d.%m.%Y}",
-                f"{p.submitted_at:%d.%m.%Y}" if p.submitted_at else "",
-                funding.development,
-                funding.operating,
-                funding.requested_from_fund,
-                npv.npv,
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # No formula injection in spreadsheets: a leading =, +, - or @ is escaped.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        yield [
+            p.reference or "",
+            p.title,
+            p.formal_applicant_name,
+            county,
+            p.get_status_display(),
+            f"{p.created_at:%d.%m.%Y}",
+            f"{p.submitted_at:%d.%m.%Y}" if p.submitted_at else "",
+            funding.development,
+            funding.operating,
+            funding.requested_from_fund,
+            npv.npv,
+        ]
 
 
 @ks_staff_required

@@ -55,7 +55,7 @@ def test_public_page_lists_granted_projects_with_ledger_payments(client, fund, k
         project=project, amount=D("1250000"), paid_on=datetime.date(2025, 3, 1), actor=ks_user
     )
     text = client.get(reverse("public:csv", args=["prosjekter"])).content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "prosjekt,status,innvilget,utbetalt,tilbakefort"
-    assert "Digital byggesøknad,Pågår,5000000.00,1250000.00,0.00" in text
+    assert text.splitlines()[0] == "prosjekt;status;innvilget;utbetalt;tilbakefort"
+    assert "Digital byggesøknad;Pågår;5000000.00;1250000.00;0.00" in text
     html = client.get(reverse("public:transparency")).content.decode()
     assert "Digital byggesøknad" in html

@@ -52,9 +52,9 @@ def test_public_json_has_only_public_keys(client, fund):
 def test_public_csv_of_participants_lists_paid_amounts(client, fund):
     text = client.get(reverse("public:csv", args=["deltakere"])).content.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "nummer,navn,type,status,vedtatt,andel,innbetalt"
-    oyer = next(line for line in lines if ",Øyer," in line)
-    assert oyer.endswith(",101680.00,50000.00")
+    assert lines[0] == "nummer;navn;type;status;vedtatt;andel;innbetalt"
+    oyer = next(line for line in lines if ";Øyer;" in line)
+    assert oyer.endswith(";101680.00;50000.00")
 
 
 def test_unknown_public_table_is_404(client):

@@ -97,7 +97,7 @@ def test_overview_view_stays_within_the_query_budget(
 def test_overview_export_csv_and_xlsx_hold_the_table(fund, ks_client):
     csv = ks_client.get(reverse("overview:overview_export", args=["kapital", "csv"]))
     text = b"".join(csv.streaming_content if csv.streaming else [csv.content]).decode("utf-8-sig")
-    assert text.splitlines()[0] == "kilde,tilsagn,innbetalt"
+    assert text.splitlines()[0] == "kilde;tilsagn;innbetalt"
     assert "25000000.00" in text
     xlsx = ks_client.get(reverse("overview:overview_export", args=["prosjekter", "xlsx"]))
     ws = load_workbook(io.BytesIO(xlsx.content)).active
@@ -180,7 +180,7 @@ def test_scenarios_compare_side_by_side_and_export(fund, ks_client):
         reverse("overview:scenario_compare_export", args=["csv"]) + f"?s={a.pk}&s={b.pk}"
     )
     header = export.content.decode("utf-8-sig").splitlines()[0]
-    assert header == "kvartal,A: kapital,A: disponibelt,B: kapital,B: disponibelt"
+    assert header == "kvartal;A: kapital;A: disponibelt;B: kapital;B: disponibelt"
 
 
 def test_scenario_export_xlsx_has_one_row_per_quarter(fund, ks_client):
@@ -200,10 +200,10 @@ def test_staff_deletes_a_scenario(ks_client, ks_user):
 def test_kmd_report_csv_lists_development_costs_per_project_with_kmd_part(fund, ks_client):
     response = ks_client.get(reverse("overview:kmd_report", args=["csv"]))
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("prosjekt,utviklingskostnad_utbetalt,kmd_andel")
+    assert lines[0].startswith("prosjekt;utviklingskostnad_utbetalt;kmd_andel")
     # KMD's share of paid-in capital: 25 000 000 / 41 305 700.
     share = D("25000000") / D("41305700")
-    assert f"Prosjekt 1,3000000.00,{(D('3000000') * share).quantize(D('0.01'))}" in lines[1]
+    assert f"Prosjekt 1;3000000.00;{(D('3000000') * share).quantize(D('0.01'))}" in lines[1]
     assert "1200000.50" in lines[2]
 
 
