@@ -31,7 +31,8 @@ def mod11_check_digit(number: str) -> str | None:
 
 def is_valid(kid: str, method: str | None = None) -> bool:
     method = method or conf.kid_method()
-    if not kid.isdigit() or not 2 <= len(kid) <= 25:
+    # ASCII digits only: str.isdigit() also accepts "²" and other Unicode digits.
+    if not (kid.isascii() and kid.isdigit()) or not 2 <= len(kid) <= 25:
         return False
     if method == "mod11":
         return mod11_check_digit(kid[:-1]) == kid[-1]
