@@ -45,3 +45,9 @@ def test_the_configured_method_is_used(settings):
     settings.DIGIFIN_KID_METHOD = "mod11"
     value = kid.make_kid(series_digit=1, year=2026, sequence=5)
     assert kid.mod11_check_digit(value[:-1]) == value[-1]
+
+
+def test_unicode_digits_are_not_a_kid():
+    """'²' is a digit to str.isdigit() but not to a bank: refused, not a crash."""
+    assert kid.is_valid("²0", method="mod11") is False
+    assert kid.is_valid("1²345678903", method="mod10") is False
