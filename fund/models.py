@@ -17,6 +17,15 @@ class AppendOnlyError(Exception):
 
 
 class LedgerEntryQuerySet(models.QuerySet):
+    def net_of(self, kinds):
+        """Entries of `kinds` (a kind or an iterable of kinds) and the reversals of such
+        entries: summed, they give the net figure of those kinds. The ledger's one filter for
+        "what counts as kind K"; fund.selectors.ledger_net / ledger_net_by sum over it."""
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        if "reversal" in kinds:
+            raise ValueError("Reversals are counted with the kind they reverse; name that kind.")
+        return self.filter(Q(kind__in=kinds) | Q(kind="reversal", reverses__kind__in=kinds))
+
     def update(self, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only; record a reversing entry.")
 

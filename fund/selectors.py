@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 
 from core.money import to_money
 
-from .models import LedgerEntry
+from .models import CapitalCommitment, CapitalSource, LedgerEntry
 
 # Figures summed over the whole ledger are cached under the latest entry: the ledger is
 # append-only (a PostgreSQL trigger refuses UPDATE and DELETE; a correction is a new, reversing
@@ -46,40 +47,147 @@ def ledger_cached(name: str, compute, *, version: str | None = None):
     return value
 
 
-def fund_balance(*, until=None) -> Decimal:
-    """Total capital in the fund now (or at the end of the day `until`)."""
-    qs = LedgerEntry.objects.all()
-    if until is not None:
-        qs = qs.filter(occurred_on__lte=until)
-    return _money_sum(qs.aggregate(total=Sum("amount"))["total"])
+ZERO = Decimal("0.00")
+# What an access fee brings back to the fund, net: fees minus refunds.
+FEE_KINDS = (LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND)
+
+
+# --- the one read API: net sums over the ledger ---------------------------------------------
+#
+# Every sum over the ledger goes through `ledger_net` / `ledger_net_by` (or, to list entries,
+# LedgerEntry.objects.net_of). A correction is a reversing entry of kind "reversal"; a figure
+# of some kinds therefore always includes the reversals of entries of those kinds, so that a
+# reversed entry nets to zero in every figure that shows it.
+
+
+def _net_entries(kinds, filters):
+    """The entries that `kinds` (None: the whole ledger) and `filters` select, reversals
+    included."""
+    qs = LedgerEntry.objects.all() if kinds is None else LedgerEntry.objects.net_of(kinds)
+    return qs.filter(**filters).order_by()
 
 
 def _money_sum(total) -> Decimal:
     """A database SUM as exact money. SQLite adds decimals as floating point
     (0.00999999999999979 for 0.01), PostgreSQL exactly; rounding to øre makes both exact."""
-    return to_money(total) if total is not None else Decimal("0.00")
+    return to_money(total) if total is not None else ZERO
+
+
+def ledger_net(*, kinds, **filters) -> Decimal:
+    """The net sum of the entries of `kinds` (a kind, an iterable of kinds, or None for every
+    kind) and the reversals of such entries, further narrowed by `filters` (keyword lookups
+    on LedgerEntry, e.g. member_id=…, occurred_on__lte=…). Exact money (to øre); 0.00 when
+    nothing matches."""
+    return _money_sum(_net_entries(kinds, filters).aggregate(total=Sum("amount"))["total"])
+
+
+def ledger_net_by(field, *, kinds, **filters) -> dict:
+    """`ledger_net` grouped by `field` (a field name, or a tuple of names for tuple keys): one
+    query, {key: exact Decimal}. Grouping by "kind" counts a reversal under the kind of the
+    entry it reverses; "year" is the year the entry is booked (occurred_on). A reversal
+    carries its entry's source, member and references, so for every other field it lands in
+    the same group as the entry it reverses."""
+    fields = (field,) if isinstance(field, str) else tuple(field)
+    qs = _net_entries(kinds, filters)
+    names = []
+    for name in fields:
+        if name == "kind":
+            qs = qs.annotate(net_kind=Coalesce(F("reverses__kind"), F("kind")))
+            name = "net_kind"
+        elif name == "year":
+            qs = qs.annotate(booked_year=ExtractYear("occurred_on"))
+            name = "booked_year"
+        names.append(name)
+    rows = qs.values(*names).annotate(total=Sum("amount"))
+    out = {}
+    for row in rows:
+        key = row[names[0]] if len(names) == 1 else tuple(row[n] for n in names)
+        out[key] = _money_sum(row["total"])
+    return out
+
+
+def _project_flows(version: str | None) -> dict:
+    """(project_ref, kind) → net amount of disbursements and access fees: one query over the
+    whole ledger, cached until the ledger changes. Both per-project figures come from it."""
+    return ledger_cached(
+        "project_flows",
+        lambda: ledger_net_by(
+            ("project_ref", "kind"), kinds=(LedgerEntry.Kind.DISBURSEMENT, *FEE_KINDS)
+        ),
+        version=version,
+    )
+
+
+def disbursed_by_project(
+    *, projects=None, until=None, version: str | None = None
+) -> dict[int | None, Decimal]:
+    """The one answer to "what has the fund paid out to each project": project id → net
+    disbursed, a positive amount (disbursements minus their reversals; a fully reversed
+    disbursement leaves 0.00). Disbursements not attributed to a project are under None.
+
+    Attribution: an entry belongs to the project named by its `project_ref` (and to the
+    solution named by its `solution_ref`), never by its `subject`. The subject is the document
+    the entry books (a project for a disbursement, an access agreement for a fee, an invoice,
+    a capital repayment), so it cannot attribute a fee to its project; `project_ref` is set on
+    every disbursement and access fee (projects' disbursement_record, repayments' fee
+    services) and copied onto a reversal (ledger_reverse).
+
+    Over the whole ledger the sums are cached until the ledger changes (ledger_cached; pass
+    `version` when it has been read already). Narrowed, one query and not cached: `projects`
+    (project ids) keeps only those projects; `until` only entries booked up to and including
+    that day."""
+    filters = {}
+    if projects is not None:
+        filters["project_ref__in"] = list(projects)
+    if until is not None:
+        filters["occurred_on__lte"] = until
+    if filters:
+        rows = ledger_net_by("project_ref", kinds=LedgerEntry.Kind.DISBURSEMENT, **filters)
+        return {ref: ZERO - total for ref, total in rows.items()}
+    version = version or ledger_version()
+
+    def compute():
+        return {
+            ref: ZERO - total
+            for (ref, kind), total in _project_flows(version).items()
+            if kind == LedgerEntry.Kind.DISBURSEMENT
+        }
+
+    return ledger_cached("disbursed_per_project", compute, version=version)
+
+
+def recovered_by_project(*, version: str | None = None) -> dict[int, Decimal]:
+    """Project id → net access fees (fees minus refunds, reversals netted) attributed to the
+    project by `project_ref` (see disbursed_by_project); cached until the ledger changes."""
+    version = version or ledger_version()
+
+    def compute():
+        out: dict[int, Decimal] = {}
+        for (ref, kind), total in _project_flows(version).items():
+            if kind in FEE_KINDS and ref is not None:
+                out[ref] = out.get(ref, ZERO) + total
+        return out
+
+    return ledger_cached("recovered_per_project", compute, version=version)
+
+
+# --- figures of the whole fund ----------------------------------------------------------------
+
+
+def fund_balance(*, until=None) -> Decimal:
+    """Total capital in the fund now (or at the end of the day `until`)."""
+    if until is not None:
+        return ledger_net(kinds=None, occurred_on__lte=until)
+    return ledger_net(kinds=None)
 
 
 def balance_by_source() -> dict[str, Decimal]:
-    rows = LedgerEntry.objects.values("source").annotate(total=Sum("amount")).order_by("source")
-    return {row["source"]: _money_sum(row["total"]) for row in rows}
+    return dict(sorted(ledger_net_by("source", kinds=None).items()))
 
 
 def balance_by_kind() -> dict[str, Decimal]:
     """Net amount per kind, with reversals counted against the kind they reverse."""
-    totals: dict[str, Decimal] = {}
-    for row in LedgerEntry.objects.values("kind").annotate(total=Sum("amount")):
-        totals[row["kind"]] = totals.get(row["kind"], Decimal("0")) + _money_sum(row["total"])
-    for row in (
-        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REVERSAL)
-        .values("reverses__kind")
-        .annotate(total=Sum("amount"))
-    ):
-        total = _money_sum(row["total"])
-        totals[LedgerEntry.Kind.REVERSAL] -= total
-        totals[row["reverses__kind"]] = totals.get(row["reverses__kind"], Decimal("0")) + total
-    totals.pop(LedgerEntry.Kind.REVERSAL, None)
-    return totals
+    return ledger_net_by("kind", kinds=None)
 
 
 # --- capital commitments and the matching condition (issue 3) ----------------------------
@@ -87,26 +195,12 @@ def balance_by_kind() -> dict[str, Decimal]:
 
 def paid_in_by_source() -> dict[str, Decimal]:
     """Net capital paid in per source (inflow kinds and their reversals; outflows excluded)."""
-    from django.db.models import Q
-
-    inflow = list(LedgerEntry.INFLOW_KINDS)
-    rows = (
-        LedgerEntry.objects.filter(
-            Q(kind__in=inflow) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=inflow)
-        )
-        .values("source")
-        .annotate(total=Sum("amount"))
-        .order_by("source")
-    )
-    # to_money: SQLite sums decimals as floats; rounding to øre gives the exact figure back.
-    return {row["source"]: to_money(row["total"]) for row in rows}
+    return dict(sorted(ledger_net_by("source", kinds=LedgerEntry.INFLOW_KINDS).items()))
 
 
 def commitments_vs_paid() -> list[dict]:
     """Per capital source: what was promised (commitments) and what was actually paid in
     (the ledger). Two separate numbers; a ceiling ("inntil") is marked."""
-    from .models import CapitalCommitment, CapitalSource
-
     paid = paid_in_by_source()
     committed: dict[str, Decimal] = {}
     ceilings: dict[str, bool] = {}
@@ -164,8 +258,6 @@ class MatchingCondition:
 
 
 def matching_condition() -> MatchingCondition:
-    from .models import CapitalCommitment, CapitalSource
-
     paid = paid_in_by_source()
     municipal = paid.get(CapitalSource.MEMBERS, Decimal("0.00"))
     ks = paid.get(CapitalSource.KS, Decimal("0.00"))

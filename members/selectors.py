@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.functional import cached_property
 
 from core.money import format_nok, round_kroner, to_money
 from fund.models import LedgerEntry
+from fund.selectors import ledger_net_by
 
 from .models import (
     ContributionBasis,
@@ -126,16 +127,10 @@ def contribution_rates(*, on: datetime.date | None = None) -> dict[str, Decimal]
 
 def member_paid_amounts(*, member_ids=None) -> dict[int, Decimal]:
     """Net share payments (reversals included) per member id, from the ledger."""
-    qs = LedgerEntry.objects.filter(
-        Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
-        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
-        member__isnull=False,
+    filters = {} if member_ids is None else {"member_id__in": list(member_ids)}
+    return ledger_net_by(
+        "member_id", kinds=LedgerEntry.Kind.MEMBER_SHARE, member__isnull=False, **filters
     )
-    if member_ids is not None:
-        qs = qs.filter(member_id__in=list(member_ids))
-    rows = qs.values("member_id").annotate(total=Sum("amount")).order_by()
-    # to_money: SQLite sums decimals as floats; rounding to øre restores the exact amount.
-    return {row["member_id"]: to_money(row["total"]) for row in rows}
 
 
 class _Book:
@@ -415,11 +410,8 @@ def member_payments(*, member: Member) -> list[LedgerEntry]:
     book = _Book.for_members([member])
     ids = [member.pk, *book.ancestors(member.pk)]
     return list(
-        LedgerEntry.objects.filter(
-            Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
-            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
-            member_id__in=ids,
-        )
+        LedgerEntry.objects.net_of(LedgerEntry.Kind.MEMBER_SHARE)
+        .filter(member_id__in=ids)
         .select_related("member")
         .order_by("occurred_on", "id")
     )

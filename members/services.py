@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.money import to_money
 from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import ledger_net
 from fund.services import ledger_record
 
 from .models import Participation, ParticipationEvent
@@ -142,14 +143,7 @@ def participation_share_credited(
 
 def participation_paid_amount(*, participation: Participation) -> Decimal:
     """What the member has paid of its share, from the ledger (reversals included)."""
-    from django.db.models import Q, Sum
-
-    total = LedgerEntry.objects.filter(
-        Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
-        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE),
-        member_id=participation.member_id,
-    ).aggregate(total=Sum("amount"))["total"]
-    return to_money(total) if total is not None else Decimal("0.00")
+    return ledger_net(kinds=LedgerEntry.Kind.MEMBER_SHARE, member_id=participation.member_id)
 
 
 @transaction.atomic

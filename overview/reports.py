@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import exports
 from core.money import to_money
 from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import disbursed_by_project, ledger_net_by
 from invoicing.pdf import html_to_pdf
 
 from . import selectors
@@ -102,32 +103,28 @@ def kmd_grant_use(*, until: datetime.date | None = None) -> dict:
     the capital paid in by KMD, KS and members up to `until`, rounded half up to øre
     (docs/decisions/overview-kmd-report.md)."""
     until = until or datetime.date.today()
-    qs = LedgerEntry.objects.filter(occurred_on__lte=until).order_by()
-    paid_in = dict(
-        qs.filter(source__in=selectors.CONTRIBUTOR_SOURCES)
-        .values("source")
-        .annotate(total=Sum("amount"))
-        .values_list("source", "total")
+    paid_in = ledger_net_by(
+        "source", kinds=None, source__in=selectors.CONTRIBUTOR_SOURCES, occurred_on__lte=until
     )
-    paid_in = {k: to_money(v) for k, v in paid_in.items()}
     total_in = sum(paid_in.values(), ZERO)
     kmd_in = paid_in.get(CapitalSource.KMD, ZERO)
     share = (kmd_in / total_in) if total_in else ZERO
-    rows = list(
-        qs.filter(source=CapitalSource.PROJECTS)
-        .filter(
-            Q(kind=LedgerEntry.Kind.DISBURSEMENT)
-            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT)
-        )
+    disbursed_by = disbursed_by_project(until=until)
+    # When each project was paid (first and last disbursement or reversal): dates, not sums.
+    dates = {
+        r["project_ref"]: r
+        for r in LedgerEntry.objects.net_of(LedgerEntry.Kind.DISBURSEMENT)
+        .filter(occurred_on__lte=until)
+        .order_by()
         .values("project_ref")
-        .annotate(total=Sum("amount"), first=Min("occurred_on"), last=Max("occurred_on"))
-        .order_by("project_ref")
-    )
-    names = selectors.project_names([r["project_ref"] for r in rows if r["project_ref"]])
+        .annotate(first=Min("occurred_on"), last=Max("occurred_on"))
+    }
+    names = selectors.project_names([ref for ref in disbursed_by if ref])
     projects = []
-    for r in rows:
-        disbursed = -to_money(r["total"])
-        ref = r["project_ref"]
+    # By project id; disbursements without a project last (as PostgreSQL orders NULL).
+    for ref in sorted(disbursed_by, key=lambda ref: (ref is None, ref or 0)):
+        disbursed = disbursed_by[ref]
+        r = dates[ref]
         projects.append(
             {
                 "project_ref": ref,
@@ -168,14 +165,6 @@ def kmd_rows(report: dict) -> list[list]:
 
 def year_flows(year: int) -> list[dict]:
     """The year's net flows by kind (reversals counted against the kind they reverse)."""
-    qs = LedgerEntry.objects.filter(occurred_on__year=year).order_by()
     kind = dict(LedgerEntry.Kind.choices)
-    totals: dict[str, Decimal] = {}
-    for row in qs.exclude(kind=LedgerEntry.Kind.REVERSAL).values("kind").annotate(t=Sum("amount")):
-        totals[row["kind"]] = to_money(row["t"])
-    for row in (
-        qs.filter(kind=LedgerEntry.Kind.REVERSAL).values("reverses__kind").annotate(t=Sum("amount"))
-    ):
-        k = row["reverses__kind"]
-        totals[k] = totals.get(k, ZERO) + to_money(row["t"])
+    totals = ledger_net_by("kind", kinds=None, occurred_on__year=year)
     return [{"kind": str(kind[k]), "amount": v} for k, v in sorted(totals.items()) if v]

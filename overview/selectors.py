@@ -1,23 +1,45 @@
 """Reads for the fund overview, the forecast's inputs and the public transparency page.
 
 Every figure is aggregated by the database (GROUP BY over the ledger), never by looping over
-rows in Python, so the overview costs the same handful of queries at any data scale.
-Other apps (projects, repayments, members) are imported lazily inside functions: while their
-code is missing, a section reports "no data yet" instead of failing."""
+rows in Python, so the overview costs the same handful of queries at any data scale. Sums over
+the ledger go through the fund's read API (fund.selectors.ledger_net_by, disbursed_by_project),
+which always nets reversals. The overview is the top layer: it imports projects, repayments and
+members directly."""
 
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce
 
 from core.money import to_money
-from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
-from fund.selectors import ledger_cached, ledger_version
+from fund.models import CapitalCommitment, CapitalSource
+from fund.selectors import (
+    FEE_KINDS,
+    disbursed_by_project,
+    ledger_cached,
+    ledger_net_by,
+    ledger_version,
+    recovered_by_project,
+)
+from members.models import Member, Participation, PopulationFigure
+from members.selectors import member_paid_amounts
+from projects import selectors as project_selectors
+from projects.models import Project, Proposal
+from repayments.models import Solution
+from repayments.selectors import FeeBook, fee_summary, published_solutions
+
+from .forecast import (
+    ForecastInput,
+    GrantCommitment,
+    PipelineProject,
+    Quarter,
+    SolutionAdoption,
+    run_forecast,
+)
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
@@ -34,24 +56,6 @@ FLOW_OF_SOURCE = {
 
 # The overview's tables show this many rows; the exports (CSV, XLSX, JSON) have them all.
 TABLE_LIMIT = 50
-
-
-def optional(module: str, name: str):
-    """`module.name` if another app already provides it, else None."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
-
-
-def optional_model(app_label: str, model_name: str):
-    from django.apps import apps
-
-    try:
-        return apps.get_model(app_label, model_name)
-    except (LookupError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------- capital
@@ -92,16 +96,13 @@ class FundOverview:
 
 def net_by_source() -> dict[str, Decimal]:
     """Net ledger amount per source (reversals carry the source of what they reverse)."""
-    rows = LedgerEntry.objects.order_by().values("source").annotate(total=Sum("amount"))
     totals = dict.fromkeys(CapitalSource.values, ZERO)
-    totals.update({row["source"]: row["total"] for row in rows})
+    totals.update(ledger_net_by("source", kinds=None))
     return totals
 
 
 def participation_counts() -> dict:
     """Participation records by status, and the participants' shares: one query."""
-    from members.models import Participation
-
     statuses = list(Participation.Status.values)
     participant = Q(status__in=list(Participation.PARTICIPANT_STATUSES))
     row = Participation.objects.aggregate(
@@ -137,15 +138,9 @@ def _ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
     return (numerator / denominator).quantize(Decimal("0.001"))
 
 
-def committed_unspent_grants(*, version: str | None = None) -> Decimal | None:
-    """What granted projects may still draw (projects' figure), or None until it exists."""
-    fn = optional("projects.selectors", "committed_unspent_grants")
-    if fn is None:
-        return None
-    value = fn(version=version)
-    if isinstance(value, dict):  # tolerate a per-project mapping
-        value = sum(value.values(), ZERO)
-    return Decimal(value or 0)
+def committed_unspent_grants(*, version: str | None = None) -> Decimal:
+    """What granted projects may still draw (projects' figure)."""
+    return project_selectors.committed_unspent_grants(version=version)
 
 
 def fund_overview(*, limit: int | None = None) -> FundOverview:
@@ -153,7 +148,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     disbursements) in `recovery`. The sums over the whole ledger come from the cache."""
     version = ledger_version()
     net = ledger_cached("net", net_by_source, version=version)
-    recovery_rows = ledger_cached("recovery", recovery_by_project_rows, version=version)
+    recovery_rows = recovery_by_project_rows(version=version)
     counts = participation_counts()
     committed = committed_by_source(counts=counts)
     sources = [
@@ -171,9 +166,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     unspent = committed_unspent_grants(version=version)
     notes = []
     # = projects.selectors.available_capital(), without summing the ledger a second time.
-    available = balance - (unspent or ZERO)
-    if unspent is None:
-        notes.append("grants")
+    available = balance - unspent
     kmd_paid = net.get(CapitalSource.KMD, ZERO)
     members_paid = net.get(CapitalSource.MEMBERS, ZERO)
     return FundOverview(
@@ -184,7 +177,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
         recovered=recovered,
         repaid_to_contributors=-net.get(CapitalSource.CONTRIBUTORS, ZERO),
         committed_unspent=unspent,
-        granted=None if unspent is None else disbursed + unspent,
+        granted=disbursed + unspent,
         available=available,
         matching_ratio=_ratio(members_paid, kmd_paid),
         matching_ratio_committed=_ratio(
@@ -201,16 +194,9 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
 
 def capital_timeline() -> dict:
     """Per year: net amount by source and by flow, and the cumulative capital (one query)."""
-    rows = (
-        LedgerEntry.objects.order_by()
-        .annotate(year=ExtractYear("occurred_on"))
-        .values("year", "source")
-        .annotate(total=Sum("amount"))
-        .order_by("year", "source")
-    )
     years: dict[int, dict[str, Decimal]] = {}
-    for row in rows:
-        years.setdefault(row["year"], {})[row["source"]] = to_money(row["total"])
+    for (year, source), total in sorted(ledger_net_by(("year", "source"), kinds=None).items()):
+        years.setdefault(year, {})[source] = total
     out = []
     running = ZERO
     by_source_running = dict.fromkeys(CapitalSource.values, ZERO)
@@ -234,25 +220,21 @@ def capital_timeline() -> dict:
     return {"years": out}
 
 
-def recovery_by_project_rows() -> list[dict]:
-    """Per project reference in the ledger: disbursed and recovered (one query)."""
-    rows = (
-        LedgerEntry.objects.order_by()
-        .filter(project_ref__isnull=False)
-        .values("project_ref")
-        .annotate(
-            disbursed=Sum("amount", filter=Q(source=CapitalSource.PROJECTS)),
-            recovered=Sum("amount", filter=Q(source=CapitalSource.ACCESS_FEES)),
-        )
-        .order_by("project_ref")
-    )
+def recovery_by_project_rows(*, version: str | None = None) -> list[dict]:
+    """Per project in the ledger (by project_ref, the ledger's one attribution): disbursed
+    (fund.selectors.disbursed_by_project) and recovered by access fees (recovered_by_project),
+    both net of reversals; one query over the ledger, none while it is unchanged (cached)."""
+    version = version or ledger_version()
+    disbursed = disbursed_by_project(version=version)
+    recovered = recovered_by_project(version=version)
+    refs = sorted((set(disbursed) | set(recovered)) - {None})
     return [
         {
-            "project_ref": row["project_ref"],
-            "disbursed": -to_money(row["disbursed"] or ZERO),
-            "recovered": to_money(row["recovered"] or ZERO),
+            "project_ref": ref,
+            "disbursed": disbursed.get(ref, ZERO),
+            "recovered": recovered.get(ref, ZERO),
         }
-        for row in rows
+        for ref in refs
     ]
 
 
@@ -284,23 +266,13 @@ def recovery_by_project(*, rows: list[dict] | None = None, limit: int | None = N
 
 
 def project_names(ids: list[int]) -> dict[int, dict]:
-    """Names (and development cost, if the projects app has it) of projects by id: one query."""
-    Project = optional_model("projects", "Project")
-    if Project is None or not ids:
+    """Names and development cost (the grant) of projects by id: one query."""
+    if not ids:
         return {}
-    fields = {f.name for f in Project._meta.get_fields()}
-    name_field = next((f for f in ("title", "name") if f in fields), None)
-    cost_field = next(
-        (f for f in ("development_cost", "granted", "granted_amount") if f in fields), None
-    )
-    wanted = ["pk"] + [f for f in (name_field, cost_field) if f]
-    out = {}
-    for row in Project.objects.filter(pk__in=ids).values(*wanted):
-        out[row["pk"]] = {
-            "name": row.get(name_field) if name_field else None,
-            "development_cost": row.get(cost_field) if cost_field else None,
-        }
-    return out
+    return {
+        row["pk"]: {"name": row["title"], "development_cost": row["granted"]}
+        for row in Project.objects.filter(pk__in=ids).values("pk", "title", "granted")
+    }
 
 
 # --------------------------------------------------------------------------- participation
@@ -314,8 +286,6 @@ STRUCTURE_DATE = datetime.date(2017, 1, 1)
 
 def _population():
     """The member's basis population (2017K2), or else its latest population figure."""
-    from members.models import PopulationFigure
-
     latest = Subquery(
         PopulationFigure.objects.filter(member=OuterRef("pk"))
         .order_by("-period")
@@ -325,8 +295,6 @@ def _population():
 
 
 def _kommuner_at(on: datetime.date):
-    from members.models import Member
-
     return Member.objects.filter(kind=Member.Kind.KOMMUNE, valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on)
     )
@@ -335,11 +303,9 @@ def _kommuner_at(on: datetime.date):
 def public_counts() -> dict:
     """How many projects and published solutions there are (the public page shows the latest
     of each): one query each."""
-    Project = optional_model("projects", "Project")
-    published = optional("repayments.selectors", "published_solutions")
     return {
-        "projects": Project.objects.count() if Project is not None else None,
-        "solutions": published().count() if published is not None else None,
+        "projects": Project.objects.count(),
+        "solutions": published_solutions().count(),
     }
 
 
@@ -349,8 +315,6 @@ def participation_summary(
     """Counts by status (all participation records), and the share of the population living in
     participating kommuner of the structure valid `on`. Only kommuner count for coverage
     (fylkeskommuner cover the same inhabitants)."""
-    from members.models import Participation
-
     by_status = (counts if counts is not None else participation_counts())["by_status"]
     participant_statuses = list(Participation.PARTICIPANT_STATUSES)
     pops = (
@@ -376,8 +340,6 @@ def participation_summary(
 
 def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
     """Per fylke of the structure valid `on`: how many kommuner, how many participate."""
-    from members.models import Participation
-
     statuses = list(Participation.PARTICIPANT_STATUSES)
     rows = (
         _kommuner_at(on)
@@ -403,28 +365,11 @@ def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
 # --------------------------------------------------------------------------- public lists
 
 
-def paid_shares_by_member() -> dict[int, Decimal]:
-    """Net share payments per member (reversals count against the share): one query."""
-    rows = (
-        LedgerEntry.objects.filter(member__isnull=False)
-        .filter(
-            Q(kind=LedgerEntry.Kind.MEMBER_SHARE)
-            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MEMBER_SHARE)
-        )
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("amount"))
-        .values_list("member", "total")
-    )
-    return dict(rows)
-
-
 def public_participants(*, version: str | None = None) -> list[dict]:
     """Who participates and what each has paid: public facts only (no contacts, no refs).
-    The payments are summed over the ledger once per ledger change (cached)."""
-    from members.models import Member, Participation
-
-    paid = ledger_cached("paid_shares", paid_shares_by_member, version=version)
+    The payments (members.selectors.member_paid_amounts) are summed over the ledger once per
+    ledger change (cached)."""
+    paid = ledger_cached("paid_shares", member_paid_amounts, version=version)
     rows = (
         Member.objects.filter(participation__status__in=Participation.PARTICIPANT_STATUSES)
         .values(
@@ -456,28 +401,9 @@ def public_participants(*, version: str | None = None) -> list[dict]:
 
 def public_projects(*, limit: int | None = None, version: str | None = None) -> list[dict]:
     """Projects KS has granted (a public decision): the grant, what the fund has paid out and
-    what access fees have brought back, from the ledger. Before the projects app has projects,
-    the ledger's project references with disbursements. By title; with `limit`, the `limit`
+    what access fees have brought back, from the ledger. By title; with `limit`, the `limit`
     most recently granted (newest first). Two queries (one when the ledger's sums are cached)."""
-    fn = optional("projects.selectors", "public_projects")
-    if fn is not None:
-        return list(fn())[:limit]
-    flows = {
-        r["project_ref"]: r
-        for r in ledger_cached("recovery", recovery_by_project_rows, version=version)
-    }
-    Project = optional_model("projects", "Project")
-    if Project is None:
-        return [
-            {
-                "name": f"Prosjekt {ref}",
-                "granted": None,
-                "disbursed": r["disbursed"],
-                "recovered": r["recovered"],
-            }
-            for ref, r in flows.items()
-            if r["disbursed"]
-        ][:limit]
+    flows = {r["project_ref"]: r for r in recovery_by_project_rows(version=version)}
     statuses = dict(Project.Status.choices)
     out = []
     projects = Project.objects.values("pk", "title", "granted", "status")
@@ -501,26 +427,19 @@ def public_projects(*, limit: int | None = None, version: str | None = None) -> 
 
 def recovered_by_solution() -> dict[int, Decimal]:
     """Net access fees per solution reference (one query over the ledger)."""
-    return dict(
-        LedgerEntry.objects.filter(solution_ref__isnull=False, source=CapitalSource.ACCESS_FEES)
-        .order_by()
-        .values("solution_ref")
-        .annotate(total=Sum("amount"))
-        .values_list("solution_ref", "total")
-    )
+    return ledger_net_by("solution_ref", kinds=FEE_KINDS, solution_ref__isnull=False)
 
 
-def public_solutions(*, limit: int | None = None, version: str | None = None) -> list[dict] | None:
-    """Published solutions, their price model (access fee) and what they have brought back;
-    None while repayments has no solutions. By name; with `limit`, the `limit` most recently
-    available (newest first). Two queries (one when the ledger's sums are cached)."""
-    published = optional("repayments.selectors", "published_solutions")
-    if published is None:
-        return None
+def public_solutions(*, limit: int | None = None, version: str | None = None) -> list[dict]:
+    """Published solutions, their price model (access fee) and what they have brought back.
+    By name; with `limit`, the `limit` most recently available (newest first). Two queries
+    (one when the ledger's sums are cached)."""
     recovered = ledger_cached("solutions", recovered_by_solution, version=version)
-    solutions = published().defer("description").order_by("name")
+    solutions = published_solutions().defer("description").order_by("name")
     if limit is not None:
-        solutions = published().defer("description").order_by("-available_on", "name")[:limit]
+        solutions = (
+            published_solutions().defer("description").order_by("-available_on", "name")[:limit]
+        )
     out = []
     for solution in solutions:
         price = getattr(solution, "price_model", None)
@@ -541,14 +460,7 @@ def public_solutions(*, limit: int | None = None, version: str | None = None) ->
 def pipeline_defaults() -> list[dict]:
     """Qualified proposals not yet granted, with their development cost: the default pipeline.
 
-    Uses projects.selectors.forecast_pipeline() when projects provides it; else the qualified
-    proposals' development costs (one query)."""
-    fn = optional("projects.selectors", "forecast_pipeline")
-    if fn is not None:
-        return list(fn())
-    Proposal = optional_model("projects", "Proposal")
-    if Proposal is None:
-        return []
+    The qualified proposals' development costs (one query)."""
     rows = (
         Proposal.objects.filter(status="qualified")
         .annotate(cost=Sum("cost_years__development"))
@@ -572,13 +484,6 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
     fee over the members it is for, how many have access already, the expected adoption, and
     the launch relative to the forecast's first quarter (negative = launched earlier). The
     ramp is 12 quarters: the principle note's figure 5 shows repayment over years 1-3."""
-    fee_book = optional("repayments.selectors", "FeeBook")
-    fee_summary = optional("repayments.selectors", "fee_summary")
-    Solution = optional_model("repayments", "Solution")
-    if fee_book is None or fee_summary is None or Solution is None:
-        return []
-    from .forecast import Quarter
-
     start = Quarter.of(today or datetime.date.today()).plus(1)
     out = []
     solutions = list(
@@ -588,7 +493,7 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
         .order_by("name")
     )
     # Members, populations and development costs once for all solutions (a few queries).
-    book = fee_book.for_solutions(solutions)
+    book = FeeBook.for_solutions(solutions)
     for solution in solutions:
         try:
             p = fee_summary(solution=solution, book=book)
@@ -616,17 +521,9 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
 def forecast_input(*, scenario, today: datetime.date | None = None):
     """The pure forecast's input: today's capital and committed grants from the ledger and the
     portfolio, and the scenario's assumptions."""
-    from .forecast import (
-        ForecastInput,
-        GrantCommitment,
-        PipelineProject,
-        Quarter,
-        SolutionAdoption,
-    )
-
     today = today or datetime.date.today()
     balance = sum(net_by_source().values(), ZERO)
-    unspent = committed_unspent_grants() or ZERO
+    unspent = committed_unspent_grants()
     grants = ()
     if unspent > 0:
         grants = (GrantCommitment("Innvilget, ikke utbetalt", unspent, scenario.grant_quarters),)
@@ -664,6 +561,4 @@ def forecast_input(*, scenario, today: datetime.date | None = None):
 
 
 def scenario_forecast(*, scenario, today: datetime.date | None = None):
-    from .forecast import run_forecast
-
     return run_forecast(forecast_input(scenario=scenario, today=today))

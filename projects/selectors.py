@@ -7,18 +7,29 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from core.money import to_money
+from fund.selectors import (
+    FEE_KINDS,
+    disbursed_by_project,
+    fund_balance,
+    ledger_cached,
+    ledger_net,
+    ledger_version,
+)
 from members.models import Member
 from members.selectors import participant_flags
 
 from .models import (
     CoApplicant,
     CostYear,
+    Project,
     Proposal,
     ProposalStatus,
     ProposalTransition,
     QualificationCriterion,
 )
 from .npv import NpvResult, compute_npv
+
+ZERO = Decimal("0.00")
 
 
 def _prefetched(obj, name: str) -> bool:
@@ -392,77 +403,36 @@ def next_meeting():
 # Portfolio and capital (issue 5)
 # ---------------------------------------------------------------------------------------------
 def project_disbursed(*, project, version: str | None = None) -> Decimal:
-    """Paid out to the project (positive number), reversals included, from the ledger (the
-    per-project sums of `disbursed_by_project`, cached until the ledger changes)."""
-    total = disbursed_by_project(version=version).get(project.pk)
-    return -to_money(total) if total else Decimal("0.00")
+    """Paid out to the project (positive number), reversals included: the project's figure of
+    fund.selectors.disbursed_by_project (cached until the ledger changes)."""
+    return disbursed_by_project(version=version).get(project.pk, ZERO)
 
 
 def project_recovered(*, project) -> Decimal:
     """Capital returned to the fund by access fees attributed to the project (figure 5 of the
     principle note): fees minus refunds, reversals included, from the ledger."""
-    from django.db.models import Q
-
-    from fund.models import LedgerEntry
-
-    fee_kinds = [LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND]
-    total = LedgerEntry.objects.filter(
-        Q(kind__in=fee_kinds) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=fee_kinds),
-        project_ref=project.pk,
-    ).aggregate(total=Sum("amount"))["total"]
-    return to_money(total) if total is not None else Decimal("0.00")
-
-
-def disbursed_by_project(*, version: str | None = None) -> dict[int, Decimal]:
-    """Project id → net disbursed (negative: money out), summed over the ledger once per
-    ledger change (fund.selectors.ledger_cached)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from fund.models import LedgerEntry
-    from fund.selectors import ledger_cached
-
-    from .models import Project
-
-    def compute():
-        rows = (
-            LedgerEntry.objects.filter(
-                subject_type=ContentType.objects.get_for_model(Project),
-                kind__in=[LedgerEntry.Kind.DISBURSEMENT, LedgerEntry.Kind.REVERSAL],
-            )
-            .order_by()
-            .values("subject_id")
-            .annotate(total=Sum("amount"))
-        )
-        return {r["subject_id"]: r["total"] for r in rows}
-
-    return ledger_cached("disbursed_by_project", compute, version=version)
+    return ledger_net(kinds=FEE_KINDS, project_ref=project.pk)
 
 
 def committed_unspent_grants(*, version: str | None = None) -> Decimal:
     """Granted but not yet disbursed, over active projects. A completed or stopped project's
     unspent grant is released. `version`: the ledger's, when the caller has read it already."""
-    from .models import Project
-
     active = dict(Project.objects.filter(status=Project.Status.ACTIVE).values_list("pk", "granted"))
     disbursed = disbursed_by_project(version=version)
-    paid = sum((disbursed.get(pk, Decimal("0")) for pk in active), Decimal("0"))
-    return to_money(sum(active.values(), Decimal("0")) + paid)
+    paid = sum((disbursed.get(pk, ZERO) for pk in active), ZERO)
+    return to_money(sum(active.values(), ZERO) - paid)
 
 
 def available_capital() -> Decimal:
     """The fund's balance minus committed-but-undisbursed grants: what KS may still grant.
     Both ledger sums come from the cache keyed on the latest entry (exact: ledger writes are
     serialised, so the latest id names the ledger's state)."""
-    from fund.selectors import fund_balance, ledger_cached, ledger_version
-
     version = ledger_version()
     balance = ledger_cached("balance", fund_balance, version=version)
     return to_money(balance - committed_unspent_grants(version=version))
 
 
 def projects_visible_to(user):
-    from .models import Project
-
     qs = Project.objects.select_related("proposal", "responsible")
     if user.is_ks_staff:
         return qs
@@ -484,8 +454,6 @@ class PortfolioRow:
 
 
 def portfolio(*, user) -> list[PortfolioRow]:
-    from fund.selectors import ledger_version
-
     version = ledger_version()  # one look-up for all the projects' disbursements
     rows = []
     for project in projects_visible_to(user).prefetch_related("milestones"):

@@ -8,20 +8,19 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractYear
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from core.money import ORE
 from fund.models import LedgerEntry
-from members.models import Member
+from fund.selectors import FEE_KINDS, disbursed_by_project, ledger_net, ledger_net_by
+from members.models import Member, PopulationFigure
 
 from . import price_models as pm
 from .models import AccessAgreement, Audience, CapitalRepayment, Solution
 
 ZERO = Decimal("0.00")
 PREVIEW_ADOPTIONS = (Decimal("0.25"), Decimal("0.50"), Decimal("0.75"), Decimal("1.00"))
-FEE_KINDS = (LedgerEntry.Kind.ACCESS_FEE, LedgerEntry.Kind.ACCESS_FEE_REFUND)
 CONTRIBUTION_KINDS = {
     LedgerEntry.Kind.MEMBER_SHARE: "member",
     LedgerEntry.Kind.STATE_GRANT: "kmd",
@@ -38,13 +37,9 @@ def member_populations(*, members, _depth: int = 3) -> dict[int, int]:
     Uses members' PopulationFigure; a member without a figure is left out (no fee can be
     computed for it)."""
     ids = [m.pk for m in members]
-    try:
-        figure = apps.get_model("members", "PopulationFigure")
-    except LookupError:
-        return {}
     result: dict[int, int] = {}
     for row in (
-        figure.objects.filter(member_id__in=ids)
+        PopulationFigure.objects.filter(member_id__in=ids)
         .order_by("member_id", "period")
         .values("member_id", "population")
     ):
@@ -109,24 +104,14 @@ def audience_members(*, solution: Solution, on: datetime.date | None = None):
     )
 
 
-def _disbursement_entries():
-    return LedgerEntry.objects.filter(
-        Q(kind=LedgerEntry.Kind.DISBURSEMENT)
-        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.DISBURSEMENT)
-    )
-
-
 def development_cost(*, solution: Solution) -> Decimal:
-    """The development cost to recover: the project's net disbursements from the fund when the
-    solution has a project with disbursements, else what KS entered."""
+    """The development cost to recover: the project's net disbursements from the fund
+    (fund.selectors.disbursed_by_project) when the solution has a project with disbursements,
+    else what KS entered."""
     if solution.project_id:
-        disbursed = (
-            _disbursement_entries()
-            .filter(project_ref=solution.project_id)
-            .aggregate(total=Sum("amount"))["total"]
-        )
+        disbursed = disbursed_by_project(projects=[solution.project_id]).get(solution.project_id)
         if disbursed:
-            return -disbursed
+            return disbursed
     return solution.development_cost
 
 
@@ -153,14 +138,7 @@ class FeeBook:
         project_ids = {s.project_id for s in solutions if s.project_id}
         book._costs = {}
         if project_ids:
-            rows = (
-                _disbursement_entries()
-                .filter(project_ref__in=project_ids)
-                .order_by()
-                .values("project_ref")
-                .annotate(total=Sum("amount"))
-            )
-            book._costs = {r["project_ref"]: r["total"] for r in rows}
+            book._costs = disbursed_by_project(projects=project_ids)
         return book
 
     def audience(self, kinds) -> list[Member]:
@@ -203,7 +181,7 @@ class FeeBook:
         if self._costs is None:
             return development_cost(solution=solution)
         disbursed = self._costs.get(solution.project_id) if solution.project_id else None
-        return -disbursed if disbursed else solution.development_cost
+        return disbursed if disbursed else solution.development_cost
 
 
 def _fee_context(solution: Solution, *, members=None, book: FeeBook | None = None):
@@ -322,31 +300,18 @@ def agreements_for_member(*, member: Member):
 # --- recovery (figure 5) ---------------------------------------------------------------------
 
 
-def _fee_entries():
-    return LedgerEntry.objects.filter(
-        Q(kind__in=FEE_KINDS) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=FEE_KINDS)
-    )
-
-
 def recovered(*, solution: Solution) -> Decimal:
     """Net access fees returned to the fund for this solution (refunds and reversals count)."""
-    total = _fee_entries().filter(solution_ref=solution.pk).aggregate(t=Sum("amount"))["t"]
-    return total or ZERO
+    return ledger_net(kinds=FEE_KINDS, solution_ref=solution.pk)
 
 
 def agreement_paid(*, agreement: AccessAgreement) -> Decimal:
     """Net access fee paid on this agreement, from the ledger."""
-    from django.contrib.contenttypes.models import ContentType
-
-    total = (
-        _fee_entries()
-        .filter(
-            subject_type=ContentType.objects.get_for_model(AccessAgreement),
-            subject_id=agreement.pk,
-        )
-        .aggregate(t=Sum("amount"))["t"]
+    return ledger_net(
+        kinds=FEE_KINDS,
+        subject_type=ContentType.objects.get_for_model(AccessAgreement),
+        subject_id=agreement.pk,
     )
-    return total or ZERO
 
 
 @dataclass
@@ -381,18 +346,12 @@ def project_recovery(*, project_id: int) -> list[Recovery]:
 
 def recovery_by_year() -> tuple[list[int], list[dict]]:
     """(years, rows): for each solution its net access fees per year of booking."""
-    rows = (
-        _fee_entries()
-        .filter(solution_ref__isnull=False)
-        .annotate(year=ExtractYear("occurred_on"))
-        .values("solution_ref", "year")
-        .annotate(total=Sum("amount"))
-    )
+    rows = ledger_net_by(("solution_ref", "year"), kinds=FEE_KINDS, solution_ref__isnull=False)
     by_solution: dict[int, dict[int, Decimal]] = {}
     years: set[int] = set()
-    for row in rows:
-        by_solution.setdefault(row["solution_ref"], {})[row["year"]] = row["total"]
-        years.add(row["year"])
+    for (solution_ref, year), total in rows.items():
+        by_solution.setdefault(solution_ref, {})[year] = total
+        years.add(year)
     ordered_years = sorted(years)
     result = []
     for solution in Solution.objects.all():
@@ -456,17 +415,10 @@ def _contributor_key(kind: str, member_id: int | None) -> str:
 def _contributions() -> dict[str, Decimal]:
     """What each contributor has paid in, net of reversals."""
     totals: dict[str, Decimal] = {}
-    rows = (
-        LedgerEntry.objects.filter(
-            Q(kind__in=CONTRIBUTION_KINDS)
-            | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind__in=CONTRIBUTION_KINDS)
-        )
-        .values("kind", "reverses__kind", "member_id")
-        .annotate(total=Sum("amount"))
-    )
-    for row in rows:
-        key = _contributor_key(row["reverses__kind"] or row["kind"], row["member_id"])
-        totals[key] = totals.get(key, ZERO) + row["total"]
+    rows = ledger_net_by(("kind", "member_id"), kinds=CONTRIBUTION_KINDS)
+    for (kind, member_id), total in rows.items():
+        key = _contributor_key(kind, member_id)
+        totals[key] = totals.get(key, ZERO) + total
     return {k: v for k, v in totals.items() if v > 0}
 
 
@@ -480,10 +432,9 @@ def repayment_idempotency_key(*, repayment_id: int, contributor_key: str) -> str
 def _repaid_before() -> dict[str, Decimal]:
     """What each contributor has had repaid already (reversals count back)."""
     result: dict[str, Decimal] = {}
-    for entry in LedgerEntry.objects.filter(
-        Q(kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT)
-        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT)
-    ).select_related("reverses"):
+    for entry in LedgerEntry.objects.net_of(LedgerEntry.Kind.CONTRIBUTOR_REPAYMENT).select_related(
+        "reverses"
+    ):
         source = entry.reverses if entry.kind == LedgerEntry.Kind.REVERSAL else entry
         key = (source.idempotency_key or "").split(":", 2)[-1]
         result[key] = result.get(key, ZERO) - entry.amount
