@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core import exports
-from core.money import to_money
 from fund.models import CapitalSource, LedgerEntry
 from fund.selectors import disbursed_by_project, ledger_net_by
 from invoicing.pdf import html_to_pdf

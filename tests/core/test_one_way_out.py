@@ -18,6 +18,10 @@ RULES = {
         r"\b(send_mail|send_mass_mail|EmailMessage|EmailMultiAlternatives)\b"
     ),
 }
+# Below invoicing in the import contract, so they cannot use its mail module: the log-in codes
+# of accounts (like Django's own password-reset mail) are sent at once to the person logging in,
+# never queued or kept as correspondence.
+EXEMPT = {"invoicing/mail.py": {"accounts/emailcodes.py"}}
 
 
 def _sources():
@@ -35,4 +39,5 @@ def test_only_the_owner_writes(owner):
         for path in _sources()
         if str(path.relative_to(ROOT)) != owner and pattern.search(path.read_text("utf-8"))
     ]
+    offenders = [path for path in offenders if path not in EXEMPT.get(owner, set())]
     assert offenders == []
