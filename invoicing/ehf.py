@@ -14,6 +14,7 @@ from lxml import etree
 from stdnum.no import orgnr as orgnr_std
 
 from . import conf
+from .vat import vat_breakdown
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -147,8 +148,6 @@ def invoice_xml(invoice) -> bytes:
             f"Betales innen {invoice.due_on:%d.%m.%Y} til konto {seller['bank_account']} "
             f"med KID {invoice.kid}.",
         )
-
-    from .services import vat_breakdown
 
     lines = list(invoice.lines.all())
     tax_total = b.el(root, "cac:TaxTotal")

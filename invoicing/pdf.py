@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import conf
+from .vat import vat_breakdown
 
 
 def render_html(template: str, context: dict) -> str:
@@ -30,8 +31,6 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def invoice_html(invoice) -> str:
-    from .services import vat_breakdown
-
     lines = list(invoice.lines.all())
     return render_html(
         "invoicing/pdf/invoice.html",
