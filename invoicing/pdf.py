@@ -22,6 +22,7 @@ def html_to_pdf(html: str) -> bytes:
     """Render with a font configuration and image cache shared by the process (a Celery worker
     renders hundreds of documents; reloading the fonts each time costs ~20 %)."""
     global _FONTS
+    # Imported here: WeasyPrint is heavy to load, and only the workers and downloads render.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 

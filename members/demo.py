@@ -14,7 +14,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from accounts.models import User
 from core.money import round_kroner
@@ -186,8 +186,6 @@ def _payments(members: list[Member]) -> Decimal:
             member=p.member,
             idempotency_key=key,
         )
-    from django.db.models import Sum
-
     return LedgerEntry.objects.filter(source=CapitalSource.MEMBERS).aggregate(t=Sum("amount"))[
         "t"
     ] or Decimal(0)
