@@ -1,10 +1,8 @@
 """Demo users for the three roles, attached to real organisations."""
 
-import datetime
-
 from accounts.models import Role, User
 from accounts.services import user_create
-from members.models import Member
+from members.demo import current_member
 
 # Demo data only; `make run` prints it with the demo logins.
 DEMO_PASSWORD = "digifin-demo"  # noqa: S105  # nosec B105
@@ -18,28 +16,6 @@ DEMO_USERS = [
     ("radet", Role.COUNCIL, "Randi", "Dahl", "kommune", "5001", True),
     ("radet2", Role.COUNCIL, "Per", "Aas", "kommune", "3405", False),
 ]
-
-# Only used when reference data is absent (a bare foundation): real numbers and orgnr.
-_FALLBACK_MEMBERS = {
-    "3405": ("Lillehammer", "945578564"),
-    "3440": ("Øyer", "961381185"),
-    "4601": ("Bergen", "964338531"),
-    "5001": ("Trondheim", "942110464"),
-}
-
-
-def current_member(kind: str, number: str) -> Member:
-    member = (
-        Member.objects.filter(kind=kind, number=number, valid_to__isnull=True)
-        .order_by("-valid_from")
-        .first()
-    )
-    if member is None:
-        name, orgnr = _FALLBACK_MEMBERS[number]
-        member = Member.objects.create(
-            kind=kind, number=number, name=name, orgnr=orgnr, valid_from=datetime.date(2020, 1, 1)
-        )
-    return member
 
 
 def ensure_demo_users() -> list[User]:

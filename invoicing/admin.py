@@ -1,12 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BankImport, BatchJob, Document, Invoice, OutgoingEmail, Payment, Reminder
+from .models import (
+    BankImport,
+    BatchJob,
+    Document,
+    Invoice,
+    InvoiceLine,
+    OutgoingEmail,
+    Payment,
+    Reminder,
+)
 
 
 class InvoiceLineInline(admin.TabularInline):
-    from .models import InvoiceLine
-
     model = InvoiceLine
     extra = 0
     can_delete = False

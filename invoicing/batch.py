@@ -16,29 +16,15 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Q
 from django.utils import timezone
 
-from . import services
+from core.tasking import enqueue_on_commit
+
+from . import handlers, services
 from .models import BatchItem, BatchJob, Document, Invoice
 
 
 def job_targets(kind: str) -> list[int]:
-    from members.models import Member, Participation
-
-    if kind == BatchJob.Kind.INVOICE_SHARES:
-        return list(
-            Participation.objects.filter(status=Participation.Status.CONFIRMED)
-            .exclude(member__orgnr="")
-            # Oslo fylke (2017) is billed with Oslo kommune (docs/decisions/members-oslo.md).
-            .filter(member__billed_with__isnull=True)
-            .order_by("member__number")
-            .values_list("member_id", flat=True)
-        )
-    if kind == BatchJob.Kind.INVITATIONS:
-        return list(
-            Member.objects.filter(valid_to__isnull=True)
-            .exclude(kind=Member.Kind.KS)
-            .order_by("number")
-            .values_list("pk", flat=True)
-        )
+    """The ids the job's items work on: overdue invoices for reminders; members, asked of the
+    source registered for the kind (handlers.register_batch), for the others."""
     if kind == BatchJob.Kind.REMINDERS:
         today = timezone.localdate()
         return [
@@ -50,7 +36,7 @@ def job_targets(kind: str) -> list[int]:
             ).prefetch_related("reminders")
             if services.reminder_due(invoice=invoice, on=today)
         ]
-    raise ValueError(kind)
+    return handlers.batch_source(kind).targets()
 
 
 @transaction.atomic
@@ -59,8 +45,7 @@ def job_start(*, kind: str, actor) -> BatchJob | None:
     bulk and enqueues the items (tasks.batch_resume → job_enqueue_pending), so the request that
     starts a job of 430 members returns at once. If the broker is down the job waits, logged,
     for "Fortsett". None when there is nothing to do."""
-    from core.tasking import enqueue_on_commit
-
+    # Imported here: the tasks module imports this one (a real cycle).
     from .tasks import batch_resume
 
     targets = job_targets(kind)
@@ -82,9 +67,10 @@ DELIVER_CHUNK = 5
 
 def job_enqueue_pending(*, job_id: int) -> int:
     """Enqueue every item of the job that is not done. For share invoices, first issue the
-    invoices of the items that have none, in bulk (services.share_invoices_issue), chunk by
-    chunk: the items then only render and deliver. An item the bulk issue leaves out issues
+    invoices of the items that have none, in bulk (the registered source's issue_many), chunk
+    by chunk: the items then only render and deliver. An item the bulk issue leaves out issues
     its own invoice, or records why it cannot."""
+    # Imported here: the tasks module imports this one (a real cycle).
     from .tasks import batch_item_run, batch_items_deliver
 
     items = list(
@@ -107,45 +93,37 @@ def job_enqueue_pending(*, job_id: int) -> int:
         for item in chunk:
             if item.pk not in issued:
                 share = shares.get(item.object_id)
-                batch_item_run.delay(item.pk, str(share[1]) if share is not None else None)
+                batch_item_run.delay(item.pk, str(share) if share is not None else None)
     return len(items)
 
 
-def _shares(items: list[BatchItem]) -> dict[int, tuple[int, Decimal]]:
-    """Member id → (participation id, share to invoice), for the share items, computed for all
-    of them at once (a few queries instead of a book of predecessors per item). Computed when
-    the items are enqueued, so a resumed job uses the shares of that day; an item whose share is
-    zero or missing computes it itself (services.share_invoice_issue)."""
-    from members.models import Participation
-    from members.selectors import shares_to_invoice
-
-    member_ids = [i.object_id for i in items if i.job.kind == BatchJob.Kind.INVOICE_SHARES]
-    if not member_ids:
+def _shares(items: list[BatchItem]) -> dict[int, Decimal]:
+    """Object id → amount to invoice, for the share items, computed for all of them at once by
+    the registered source (a few queries instead of a book of predecessors per item). Computed
+    when the items are enqueued, so a resumed job uses the shares of that day; an item whose
+    share is zero or missing computes it itself."""
+    object_ids = [i.object_id for i in items if i.job.kind == BatchJob.Kind.INVOICE_SHARES]
+    if not object_ids:
         return {}
-    participations = list(
-        Participation.objects.filter(
-            member_id__in=member_ids, status=Participation.Status.CONFIRMED
-        ).select_related("member")
-    )
-    amounts = shares_to_invoice(participations=participations)
-    return {p.member_id: (p.pk, amounts[p.pk]) for p in participations}
+    return handlers.batch_source(BatchJob.Kind.INVOICE_SHARES).prepare(object_ids)
 
 
 @transaction.atomic
-def _issue_shares(items: list[BatchItem], shares: dict[int, tuple[int, Decimal]]) -> None:
+def _issue_shares(items: list[BatchItem], shares: dict[int, Decimal]) -> None:
     """Issue the share invoices of the items without one, in one go, and note them on the
     items. An item whose member is refused is left without: it runs on its own (item_run) and
     records why."""
     todo = [i for i in items if i.invoice_id is None and i.object_id in shares]
     if not todo:
         return
-    amounts = dict(shares[i.object_id] for i in todo)
-    issued = services.share_invoices_issue(
-        amounts=amounts, issued_on=timezone.localdate(), actor=todo[0].job.started_by
-    ).invoices
+    issued = handlers.batch_source(BatchJob.Kind.INVOICE_SHARES).issue_many(
+        {i.object_id: shares[i.object_id] for i in todo},
+        issued_on=timezone.localdate(),
+        actor=todo[0].job.started_by,
+    )
     noted = []
     for item in todo:
-        invoice = issued.get(shares[item.object_id][0])
+        invoice = issued.get(item.object_id)
         if invoice is not None:
             item.invoice = invoice
             noted.append(item)
@@ -228,41 +206,24 @@ def items_deliver(*, item_ids: list[int]) -> None:
 
 
 def _work(item: BatchItem, *, share: Decimal | None = None) -> None:
-    from members.models import Member, Participation
-
     actor = item.job.started_by
     today = timezone.localdate()
     kind = item.job.kind
-    if kind == BatchJob.Kind.INVOICE_SHARES:
-        # share_invoice_issue locks the participation and returns the invoice already issued
-        # for it, if any (a rerun).
-        participation = Participation.objects.only("pk").get(member_id=item.object_id)
-        invoice = services.share_invoice_issue(
-            participation=participation,
-            issued_on=today,
-            actor=actor,
-            deliver=False,
-            amount=share,
-        )
-        # Files are rendered in delivery, after this commit: the numbering counter stays
-        # locked until the commit, and a PDF render inside it would serialise the workers.
-        item.invoice = invoice
-    elif kind == BatchJob.Kind.INVITATIONS:
-        member = Member.objects.get(pk=item.object_id)
-        item.document = services.letter_create(
-            member=member,
-            kind=Document.Kind.INVITATION,
-            actor=actor,
-            source_key=f"invitation:{member.pk}",
-            email=False,
-        )
-    elif kind == BatchJob.Kind.REMINDERS:
+    if kind == BatchJob.Kind.REMINDERS:
         invoice = Invoice.objects.get(pk=item.object_id)
         reminder = services.reminder_create(invoice=invoice, on=today, actor=actor)
         if reminder is None:
             reminder = invoice.reminders.order_by("-sequence").first()
         item.invoice = invoice
         item.document = reminder.document if reminder else None
+        return
+    # Files of an invoice are rendered in delivery, after this commit: the numbering counter
+    # stays locked until the commit, and a PDF render inside it would serialise the workers.
+    done = handlers.batch_source(kind).run(item.object_id, actor=actor, today=today, amount=share)
+    if isinstance(done, Invoice):
+        item.invoice = done
+    else:
+        item.document = done
 
 
 def _after_commit(item: BatchItem) -> None:

@@ -14,6 +14,8 @@ from lxml import etree
 from stdnum.no import orgnr as orgnr_std
 
 from . import conf
+from .kid import is_valid as kid_is_valid
+from .vat import vat_breakdown
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -147,8 +149,6 @@ def invoice_xml(invoice) -> bytes:
             f"Betales innen {invoice.due_on:%d.%m.%Y} til konto {seller['bank_account']} "
             f"med KID {invoice.kid}.",
         )
-
-    from .services import vat_breakdown
 
     lines = list(invoice.lines.all())
     tax_total = b.el(root, "cac:TaxTotal")
@@ -387,8 +387,6 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
         if code in ("30", "58") and first_of(means, "cac:PayeeFinancialAccount/cbc:ID") is None:
             errors.append("BR-61: kontonummer mangler for kredittoverføring.")
     if digifin and not credit:
-        from .kid import is_valid as kid_is_valid
-
         if text("cac:PaymentMeans/cbc:PaymentMeansCode") != "30":
             errors.append("DigiFin: PaymentMeansCode må være 30.")
         kid = text("cac:PaymentMeans/cbc:PaymentID")

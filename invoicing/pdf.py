@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import conf
+from .vat import vat_breakdown
 
 
 def render_html(template: str, context: dict) -> str:
@@ -21,6 +22,7 @@ def html_to_pdf(html: str) -> bytes:
     """Render with a font configuration and image cache shared by the process (a Celery worker
     renders hundreds of documents; reloading the fonts each time costs ~20 %)."""
     global _FONTS
+    # Imported here: WeasyPrint is heavy to load, and only the workers and downloads render.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -30,8 +32,6 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def invoice_html(invoice) -> str:
-    from .services import vat_breakdown
-
     lines = list(invoice.lines.all())
     return render_html(
         "invoicing/pdf/invoice.html",

@@ -6,22 +6,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from . import handlers
 from .models import BatchJob, Document, Invoice, OutgoingEmail, Payment
 
 
 def organisation_lineage(*, member_id: int) -> set[int]:
     """The organisation and every predecessor it took over (merges 2018/2020/2024): a merged
-    kommune sees the invoices and letters its predecessors received."""
-    from members.models import MemberSuccession
-
-    seen, todo = {member_id}, [member_id]
-    while todo:
-        preds = MemberSuccession.objects.filter(successor_id__in=todo).values_list(
-            "predecessor_id", flat=True
-        )
-        todo = [p for p in preds if p not in seen]
-        seen.update(todo)
-    return seen
+    kommune sees the invoices and letters its predecessors received. Members knows the
+    successions (the registered handlers.BuyerDirectory)."""
+    return handlers.buyers().lineage(member_id=member_id)
 
 
 def invoices_for(*, user) -> QuerySet[Invoice]:

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_or_staff_required
-from members.models import Member
 
-from . import batch, selectors, services
+from . import batch, handlers, selectors, services
 from .camt054 import import_camt054
 from .forms import (
     BankFileForm,
@@ -21,7 +20,8 @@ from .forms import (
     PaymentForm,
     ResolveForm,
 )
-from .models import BatchJob, Invoice, Payment
+from .models import BatchJob, Document, Invoice, Payment
+from .tasks import batch_resume
 
 
 @municipal_or_staff_required
@@ -145,8 +145,6 @@ def job_progress(request, pk: int):
 @require_POST
 def job_resume(request, pk: int):
     job = get_object_or_404(BatchJob, pk=pk)
-    from .tasks import batch_resume
-
     batch_resume.delay(job.pk)
     messages.success(request, _("Jobben fortsetter med det som mangler."))
     return redirect("invoicing:job_detail", pk=job.pk)
@@ -248,14 +246,16 @@ def letter_preview(request):
     form = LetterPreviewForm(request.GET)
     if not form.is_valid():
         raise Http404
-    member = get_object_or_404(Member, pk=form.cleaned_data["member"])
+    # Any member, by the document's foreign key (invoicing does not import members).
+    member_model = Document._meta.get_field("member").related_model
+    member = get_object_or_404(member_model, pk=form.cleaned_data["member"])
     html = services.letter_preview_html(member=member, kind=form.cleaned_data["kind"])
     return HttpResponse(html)
 
 
 @ks_staff_required
 def letters(request):
-    members = Member.objects.exclude(kind=Member.Kind.KS).filter(valid_to__isnull=True)
+    members = handlers.buyers().letter_recipients()
     query = request.GET.get("q", "").strip()
     if query:
         members = members.filter(name__icontains=query)

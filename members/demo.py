@@ -4,20 +4,36 @@ Most 2017 kommuner and fylkeskommuner confirmed in autumn 2017, were invoiced in
 paid (the KS web page says members have paid over NOK 110 M); some are invited only, a few
 declined, some paid in part. Lillehammer, Gausdal and Øyer follow the seeds (2017K2 basis).
 Payments are booked with fund.services.ledger_record (idempotency keys), so the ledger
-stays the single source of what was paid."""
+stays the single source of what was paid.
+
+load_invoices (run by load_demo after the repayments demo) adds the invoices behind them, and
+current_member gives the demo users their organisations."""
 
 import datetime
 import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q, Sum
 
+from accounts.models import User
 from core.money import round_kroner
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
+from invoicing.models import Document, Invoice, Payment
+from invoicing.services import (
+    InvoiceLineSpec,
+    invoice_credit,
+    invoice_issue,
+    invoice_render_files,
+    letter_create,
+    payments_record_booked,
+    reminder_create,
+)
 
+from .invoicing import organisation_lineage
 from .models import Member, Participation, ParticipationEvent
-from .selectors import STRUCTURE_DATES, _Book, members_at
+from .selectors import STRUCTURE_DATES, _Book, member_paid_amounts, members_at
 
 S = Participation.Status
 # The ten largest kommuner backed the scheme (Storbynettverket, letter of 2 June 2017): paid.
@@ -170,8 +186,207 @@ def _payments(members: list[Member]) -> Decimal:
             member=p.member,
             idempotency_key=key,
         )
-    from django.db.models import Sum
-
     return LedgerEntry.objects.filter(source=CapitalSource.MEMBERS).aggregate(t=Sum("amount"))[
         "t"
     ] or Decimal(0)
+
+
+# --- demo organisations ------------------------------------------------------------------------
+
+# Only used when reference data is absent (a bare foundation): real numbers and orgnr.
+_FALLBACK_MEMBERS = {
+    "3405": ("Lillehammer", "945578564"),
+    "3440": ("Øyer", "961381185"),
+    "4601": ("Bergen", "964338531"),
+    "5001": ("Trondheim", "942110464"),
+}
+
+
+def current_member(kind: str, number: str) -> Member:
+    """A demo organisation: the member of this kind and number valid today, created from the
+    fallback list on a bare foundation (no reference data)."""
+    member = (
+        Member.objects.filter(kind=kind, number=number, valid_to__isnull=True)
+        .order_by("-valid_from")
+        .first()
+    )
+    if member is None:
+        name, orgnr = _FALLBACK_MEMBERS[number]
+        member = Member.objects.create(
+            kind=kind, number=number, name=name, orgnr=orgnr, valid_from=datetime.date(2020, 1, 1)
+        )
+    return member
+
+
+# --- invoicing ----------------------------------------------------------------------------------
+# The 2018 share invoices behind the invoiced and paid participations above, their payments, a
+# manual invoice with a credit note, a reminder, and letters for the demo organisations.
+# load() already booked the share payments in the ledger (keys "demo:share:…"), so the payments
+# here are recorded on the invoices only (invoicing.services.payments_record_booked: Payment
+# rows, no second ledger entry). PDFs and EHF files are rendered for the demo users'
+# organisations only; the rest render on first download.
+
+DEMO_ORGS = ["3405", "3440", "4601"]  # Lillehammer, Øyer, Bergen (the demo users)
+TERMS = datetime.timedelta(days=30)
+
+
+def load_invoices(*, stdout) -> None:
+    """The invoicing demo (load_demo runs it after the repayments demo)."""
+    actor = User.objects.filter(username="ks").first()
+    participations = list(
+        Participation.objects.filter(
+            status__in=[Participation.Status.INVOICED, Participation.Status.PAID],
+            share_amount__gt=0,
+        )
+        .exclude(Q(member__orgnr="") | Q(fakturareferanse=""))
+        .select_related("member")
+        .order_by("invoiced_on", "member__number")
+    )
+    if not participations:
+        stdout.write("invoicing: ingen fakturerte deltakelser (kjør members-demoen først)")
+        return
+    created = _share_invoices(participations, actor)
+    paid = _share_payments(participations, actor)
+    demo_orgs = [current_member("kommune", n) for n in DEMO_ORGS]
+    rendered = _render_for(demo_orgs)
+    extras = _invoice_extras(demo_orgs, actor)
+    stdout.write(
+        f"invoicing: {created} andelsfakturaer opprettet, {paid} innbetalinger registrert, "
+        f"{rendered} PDF/EHF laget, {extras} brev/kreditnota/purring"
+    )
+
+
+@transaction.atomic
+def _share_invoices(participations, actor) -> int:
+    have = set(
+        Invoice.objects.filter(source_key__startswith="share:").values_list("source_key", flat=True)
+    )
+    created = 0
+    for p in participations:
+        key = f"share:{p.pk}"
+        if key in have:
+            continue
+        issued_on = p.invoiced_on or datetime.date(2018, 1, 15)
+        invoice_issue(
+            buyer=p.member,
+            kind=Invoice.Kind.MEMBER_SHARE,
+            lines=[
+                InvoiceLineSpec(
+                    description=f"Engangsandel i DigiFin-ordningen for {p.member.name}",
+                    unit_price=p.share_amount,
+                )
+            ],
+            issued_on=issued_on,
+            due_on=issued_on + TERMS,
+            fakturareferanse=p.fakturareferanse,
+            actor=actor,
+            source_key=key,
+            deliver=False,
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def _share_payments(participations, actor) -> int:
+    """Mirror what the members demo booked in the ledger as payments on the invoices."""
+    paid = member_paid_amounts(member_ids=[p.member_id for p in participations])
+    invoices = {
+        i.source_key: i
+        for i in Invoice.objects.filter(source_key__in=[f"share:{p.pk}" for p in participations])
+    }
+    have = set(
+        Payment.objects.filter(external_ref__startswith="demo:").values_list(
+            "external_ref", flat=True
+        )
+    )
+    rows = []
+    for p in participations:
+        amount = paid.get(p.member_id) or Decimal("0")
+        invoice = invoices.get(f"share:{p.pk}")
+        ref = f"demo:share:{p.pk}"
+        if amount <= 0 or invoice is None or ref in have:
+            continue
+        rows.append(
+            Payment(
+                invoice=invoice,
+                amount=min(amount, invoice.total),
+                paid_on=p.paid_on or invoice.due_on,
+                kid=invoice.kid,
+                source=Payment.Source.MANUAL,
+                external_ref=ref,
+                note="Bokført i fondsregnskapet av medlemsdemoen.",
+                recorded_by=actor,
+            )
+        )
+    payments_record_booked(payments=rows)
+    return len(rows)
+
+
+def _render_for(orgs: list[Member]) -> int:
+    ids = set()
+    for org in orgs:
+        ids |= organisation_lineage(member_id=org.pk)
+    count = 0
+    for invoice in Invoice.objects.filter(buyer_id__in=ids).filter(Q(pdf="") | Q(ehf_xml="")):
+        invoice_render_files(invoice=invoice)
+        count += 1
+    return count
+
+
+def _invoice_extras(orgs: list[Member], actor) -> int:
+    lillehammer, oyer, bergen = orgs
+    done = 0
+    # A manual invoice to Bergen (a seminar), corrected by a credit note.
+    seminar = invoice_issue(
+        buyer=bergen,
+        kind=Invoice.Kind.MANUAL,
+        lines=[
+            InvoiceLineSpec(
+                description="Deltakelse, DigiFin-samling 2026",
+                unit_price=Decimal("1500"),
+                quantity=Decimal("3"),
+            )
+        ],
+        issued_on=datetime.date(2026, 10, 5),
+        fakturareferanse="4601-DIGI-2026",
+        actor=actor,
+        source_key="demo:manual:bergen-samling-2026",
+        deliver=False,
+    )
+    if not seminar.credit_notes.exists():
+        invoice_credit(
+            invoice=seminar,
+            actor=actor,
+            reason="Én deltaker meldte avbud",
+            lines=[
+                InvoiceLineSpec(
+                    description="Deltakelse, DigiFin-samling 2026 (avbud)",
+                    unit_price=Decimal("1500"),
+                )
+            ],
+            issued_on=datetime.date(2026, 10, 12),
+        )
+        done += 1
+    for invoice in [seminar, *seminar.credit_notes.all()]:
+        invoice_render_files(invoice=invoice)
+    # A reminder for an unpaid share invoice (an invoiced, not paid participation).
+    unpaid = (
+        Invoice.objects.filter(
+            kind=Invoice.Kind.MEMBER_SHARE, status=Invoice.Status.ISSUED, reminders__isnull=True
+        )
+        .order_by("number")
+        .first()
+    )
+    if unpaid is not None and not Invoice.objects.filter(reminders__isnull=False).exists():
+        reminder_create(invoice=unpaid, on=unpaid.due_on + datetime.timedelta(days=20), actor=actor)
+        done += 1
+    # Letters kept on the demo organisations: invitation (with the computed share) and
+    # participation confirmation.
+    for org in (lillehammer, oyer, bergen):
+        for kind in (Document.Kind.INVITATION, Document.Kind.CONFIRMATION):
+            key = f"demo:{kind}:{org.pk}"
+            if not Document.objects.filter(source_key=key).exists():
+                letter_create(member=org, kind=kind, actor=actor, source_key=key, email=False)
+                done += 1
+    return done

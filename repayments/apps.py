@@ -11,12 +11,12 @@ class RepaymentsConfig(AppConfig):
     }
 
     def ready(self):
-        from invoicing.services import invoice_paid, register_payment_handler
+        # Imported here: modules that import models can only load once the registry is ready.
+        from invoicing import handlers
 
-        from .receivers import share_invoice_paid
-        from .services import access_fee_invoice_paid
+        from .receivers import AccessFeeInvoices, FdvuInvoices, ShareInvoicePaid
 
-        invoice_paid.connect(share_invoice_paid, dispatch_uid="repayments.share_invoice_paid")
-
-        # FDVU invoices get no handler on purpose: FDVU is paid by the users, never the fund.
-        register_payment_handler("access_fee", access_fee_invoice_paid)
+        handlers.register("access_fee", AccessFeeInvoices())
+        handlers.register("fdvu", FdvuInvoices())
+        # After members' own member_share handler (INSTALLED_APPS order): the share is booked.
+        handlers.register("member_share", ShareInvoicePaid())

@@ -187,18 +187,6 @@ class AccessRequestForm(forms.Form):
     )
 
 
-class FeePaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Beløp (kr)"), min_value=Decimal("0.01"))
-    paid_on = forms.DateField(
-        label=_("Betalt dato"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reference = forms.CharField(
-        label=_("Betalingsreferanse (KID eller bilag)"),
-        max_length=60,
-        help_text=_("Samme referanse to ganger bokføres bare én gang."),
-    )
-
-
 class RefundForm(forms.Form):
     amount = forms.DecimalField(label=_("Beløp å refundere (kr)"), min_value=Decimal("0.01"))
     refunded_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))

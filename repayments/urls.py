@@ -20,7 +20,6 @@ urlpatterns = [
     path("ks/<int:pk>/publiser/", views.staff_publish, name="staff_publish"),
     path("ks/<int:pk>/fdvu/", views.staff_fdvu_allocate, name="staff_fdvu_allocate"),
     path("ks/fdvu/<int:pk>/faktura/", views.staff_fdvu_invoice, name="staff_fdvu_invoice"),
-    path("ks/avtaler/<int:pk>/betaling/", views.staff_fee_payment, name="staff_fee_payment"),
     path("ks/avtaler/<int:pk>/faktura/", views.staff_fee_invoice, name="staff_fee_invoice"),
     path("ks/avtaler/<int:pk>/refusjon/", views.staff_fee_refund, name="staff_fee_refund"),
     path("ks/gjenvinning/", views.staff_recovery, name="staff_recovery"),

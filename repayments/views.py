@@ -17,7 +17,6 @@ from . import selectors, services
 from .forms import (
     AccessRequestForm,
     FdvuForm,
-    FeePaymentForm,
     PriceModelForm,
     RefundForm,
     RepaymentConfirmForm,
@@ -192,7 +191,6 @@ def staff_solution_detail(request, pk: int):
         "agreements": solution.agreements.select_related("member").order_by("member__name"),
         "periods": solution.fdvu_periods.all(),
         "fdvu_form": FdvuForm(),
-        "payment_form": FeePaymentForm(),
         "refund_form": RefundForm(),
     }
     return render(request, "repayments/staff_solution_detail.html", context)
@@ -279,29 +277,6 @@ def staff_fdvu_invoice(request, pk: int):
             _("Noen FDVU-andeler kunne ikke faktureres (mangler fakturareferanse). Prøv igjen."),
         )
     return redirect("repayments:staff_solution_detail", pk=period.solution_id)
-
-
-@require_POST
-@ks_staff_required
-def staff_fee_payment(request, pk: int):
-    agreement = get_object_or_404(AccessAgreement, pk=pk)
-    form = FeePaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.access_fee_paid(
-                agreement=agreement,
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                actor=request.user,
-                idempotency_key=f"access-fee:{agreement.pk}:{form.cleaned_data['reference']}",
-            )
-        except (AccessError, ValueError) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Innbetalingen er bokført i fondet."))
-    else:
-        messages.error(request, _("Betalingen er ikke registrert: kontroller feltene."))
-    return redirect("repayments:staff_solution_detail", pk=agreement.solution_id)
 
 
 @require_POST

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -216,12 +217,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-# Periodic tasks (apps may add their own in AppConfig.ready(), e.g. invoicing's reminders).
+# Periodic tasks, all of them here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Notifications whose publishing failed (broker down) are published again.
     "projects-sweep-notifications": {
         "task": "projects.tasks.sweep_pending_notifications",
         "schedule": 60.0,
+    },
+    # Reminders once a day (at most one per invoice and interval: services.reminder_create).
+    "invoicing-reminders": {
+        "task": "invoicing.tasks.reminders_generate",
+        "schedule": crontab(hour=6, minute=15),
     },
 }
 

@@ -217,7 +217,7 @@ def test_bulk_issue_is_the_same_invoice_as_one_by_one(ks_user):
     one invoiced alone gets, and a second call returns the standing invoices, issuing none."""
     import datetime
 
-    from invoicing import services
+    from members import invoicing as services
 
     one = confirmed_participation(actor=ks_user)
     bulk = confirmed_participation(actor=ks_user)

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing import camt054, kid, services
+from invoicing import camt054, handlers, kid, services
+from invoicing.services import payments
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def marked(monkeypatch):
     """Every gettext call in the invoicing modules returns the msgid wrapped in brackets."""
-    for module in (services, camt054, kid):
+    for module in (payments, handlers, camt054, kid):
         monkeypatch.setattr(module, "gettext", lambda msgid: f"[{msgid}]")
 
 
@@ -21,7 +22,7 @@ def test_service_errors_go_through_gettext(marked):
     with pytest.raises(services.InvoicingError, match=r"^\[Beløpet må være større enn null\.\]$"):
         services.register_payment(amount=Decimal("0"), paid_on=datetime.date.today(), actor=None)
     with pytest.raises(services.InvoicingError, match=r"^\[Ukjent fakturatype: nope\]$"):
-        services.register_payment_handler("nope", lambda **kw: None)
+        handlers.register("nope", handlers.InvoiceHandler())
 
 
 def test_bank_file_and_kid_errors_go_through_gettext(marked):

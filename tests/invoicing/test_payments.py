@@ -5,17 +5,11 @@ from pathlib import Path
 import pytest
 
 from fund.models import LedgerEntry
+from invoicing import handlers
 from invoicing.camt054 import import_camt054, parse
 from invoicing.models import BankImport, Invoice, Payment
-from invoicing.services import (
-    _PAYMENT_HANDLERS,
-    InvoicingError,
-    invoice_balance,
-    invoice_paid,
-    register_payment,
-    register_payment_handler,
-    share_invoice_issue,
-)
+from invoicing.services import InvoicingError, invoice_balance, register_payment
+from members.invoicing import share_invoice_issue
 from members.models import Participation
 from tests.invoicing.factories import confirmed_participation, issue_manual, member_with_address
 
@@ -107,30 +101,34 @@ def test_zero_or_negative_amounts_are_refused():
     assert not Payment.objects.exists()
 
 
-def test_non_share_payment_calls_the_registered_handler_and_the_signal(monkeypatch):
-    calls, signals = [], []
-    monkeypatch.setitem(_PAYMENT_HANDLERS, "access_fee", None)
-    register_payment_handler("access_fee", lambda **kw: calls.append(kw))
-    receiver = lambda **kw: signals.append(kw)  # noqa: E731
-    invoice_paid.connect(receiver)
-    try:
-        invoice = issue_manual(kind="access_fee", amount="30000")
-        payment = register_payment(
-            kid=invoice.kid,
-            amount=Decimal("30000"),
-            paid_on=datetime.date(2026, 12, 1),
-            actor=None,
-        )
-    finally:
-        invoice_paid.disconnect(receiver)
-    assert [c["payment"] for c in calls] == [payment]
-    assert signals[0]["invoice"] == invoice
+class _Recorder(handlers.InvoiceHandler):
+    def __init__(self):
+        self.calls = []
+
+    def paid(self, **kw):
+        self.calls.append(kw)
+
+
+def test_a_payment_calls_the_handlers_registered_for_its_kind(monkeypatch):
+    first, second = _Recorder(), type("_Second", (_Recorder,), {})()
+    monkeypatch.setitem(handlers._HANDLERS, "access_fee", [])
+    handlers.register("access_fee", first)
+    handlers.register("access_fee", second)
+    invoice = issue_manual(kind="access_fee", amount="30000")
+    payment = register_payment(
+        kid=invoice.kid,
+        amount=Decimal("30000"),
+        paid_on=datetime.date(2026, 12, 1),
+        actor=None,
+    )
+    assert [c["payment"] for c in first.calls] == [payment]
+    assert [c["invoice"] for c in second.calls] == [invoice]
     assert not LedgerEntry.objects.exists()  # the owning app books it, not invoicing
 
 
 def test_registering_a_handler_for_an_unknown_kind_is_refused():
     with pytest.raises(InvoicingError):
-        register_payment_handler("gift", lambda **kw: None)
+        handlers.register("gift", handlers.InvoiceHandler())
 
 
 def test_camt054_parser_reads_booked_credit_transactions_only():

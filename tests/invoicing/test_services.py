@@ -10,10 +10,8 @@ from invoicing.services import (
     InvoicingError,
     invoice_credit,
     invoice_issue,
-    share_invoice_issue,
 )
-from members.models import Participation
-from tests.invoicing.factories import confirmed_participation, issue_manual, member_with_address
+from tests.invoicing.factories import issue_manual, member_with_address
 
 pytestmark = pytest.mark.django_db
 
@@ -162,71 +160,6 @@ def test_issue_delivers_files_document_and_one_email_after_commit(
 
     invoice_deliver(invoice=invoice)
     assert len(mail.outbox) == 1
-
-
-def test_share_invoice_uses_the_recorded_basis_and_freezes_it(ks_user):
-    from tests.members.factories import basis
-
-    participation = confirmed_participation(actor=ks_user)
-    basis(participation.member, 27785)  # Lillehammer 2017K2: 27 785 × 20 kr
-    invoice = share_invoice_issue(
-        participation=participation, issued_on=datetime.date(2026, 11, 2), actor=ks_user
-    )
-    participation = Participation.objects.get(pk=participation.pk)
-    assert invoice.total == Decimal("555700.00")
-    assert invoice.fakturareferanse == "4100-DIGI"
-    assert invoice.kind == Invoice.Kind.MEMBER_SHARE
-    assert participation.status == Participation.Status.INVOICED
-    assert participation.share_amount == Decimal("555700.00")
-    again = share_invoice_issue(
-        participation=participation, issued_on=datetime.date(2026, 11, 3), actor=ks_user
-    )
-    assert again.pk == invoice.pk
-
-
-def test_a_merged_successor_is_invoiced_only_what_its_predecessors_left_unpaid(ks_user):
-    """0521 Øyer paid its 101 680 kr; 0522 Gausdal did not: their (fictional) merger owes
-    Gausdal's 123 860 kr, not the sum of both shares."""
-    from fund.models import CapitalSource, LedgerEntry
-    from fund.services import ledger_record
-    from members.selectors import shares_to_invoice
-    from tests.members.factories import Member2017Factory, basis, succession
-
-    oyer, gausdal = Member2017Factory(name="Øyer"), Member2017Factory(name="Gausdal")
-    basis(oyer, 5084)
-    basis(gausdal, 6193)
-    ledger_record(
-        kind=LedgerEntry.Kind.MEMBER_SHARE,
-        source=CapitalSource.MEMBERS,
-        amount=Decimal("101680"),
-        occurred_on=datetime.date(2018, 3, 1),
-        description="Andel Øyer",
-        member=oyer,
-    )
-    merged = member_with_address(name="Sammenslått")
-    succession(oyer, merged)
-    succession(gausdal, merged)
-    participation = confirmed_participation(actor=ks_user, member=merged)
-    # the bulk version the batch uses agrees (with another member in the same book)
-    other = confirmed_participation(actor=ks_user)
-    assert shares_to_invoice(participations=[participation, other])[participation.pk] == Decimal(
-        "123860.00"
-    )
-    invoice = share_invoice_issue(
-        participation=participation, issued_on=datetime.date(2026, 11, 2), actor=ks_user
-    )
-    assert invoice.total == Decimal("123860.00")
-    assert Participation.objects.get(pk=participation.pk).share_amount == Decimal("123860.00")
-
-
-def test_only_confirmed_participations_are_share_invoiced(ks_user):
-    from tests.members.factories import ParticipationFactory
-
-    participation = ParticipationFactory(member=member_with_address())
-    with pytest.raises(InvoicingError):
-        share_invoice_issue(
-            participation=participation, issued_on=datetime.date(2026, 11, 2), actor=ks_user
-        )
 
 
 def test_unknown_kind_is_refused():

@@ -306,8 +306,9 @@ def test_recovery_by_year_groups_fees_per_solution_and_year(digiorden, ks_user):
 
 
 def test_paying_the_share_invoice_grants_the_waiting_request(digiorden, ks_user):
-    from invoicing.services import register_payment, share_invoice_issue
+    from invoicing.services import register_payment
     from members import services as ms
+    from members.invoicing import share_invoice_issue
     from tests.members.factories import basis
 
     member = kommune(3_000)

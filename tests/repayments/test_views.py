@@ -58,7 +58,6 @@ STAFF_GET = [
 STAFF_POST = [
     ("staff_publish", "solution"),
     ("staff_fdvu_allocate", "solution"),
-    ("staff_fee_payment", "agreement"),
     ("staff_fee_refund", "agreement"),
     ("staff_fee_invoice", "agreement"),
 ]
@@ -225,12 +224,21 @@ def test_invalid_price_table_is_refused_and_changes_nothing(ks_client):
 
 
 def test_ks_books_a_fee_payment_into_the_fund(ks_client, agreement):
-    url = reverse("repayments:staff_fee_payment", args=[agreement.pk])
+    """The access fee is paid on its invoice, through invoicing's one payment view (there is no
+    second "register a payment" page in repayments): the fee is booked into the fund once."""
+    agreement.refresh_from_db()
+    assert agreement.fee_invoice_id is not None
+    page = ks_client.get(reverse("repayments:staff_solution_detail", args=[agreement.solution_id]))
+    detail = reverse("invoicing:invoice_detail", args=[agreement.fee_invoice_id])
+    assert detail in page.content.decode()
+    url = reverse("invoicing:payment_register", args=[agreement.fee_invoice_id])
     data = {"amount": "40000", "paid_on": "2026-03-01", "reference": "KID 123"}
     ks_client.post(url, data)
-    ks_client.post(url, data)  # a double click books once
+    ks_client.post(url, data)  # a double click books once (the second is an over-payment)
     entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE)
     assert [e.amount for e in entries] == [Decimal("40000.00")]
+    agreement.refresh_from_db()
+    assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
 
 
 def test_scenario_page_changes_nothing_and_confirm_records_entries(ks_client):
@@ -275,8 +283,8 @@ def test_two_users_of_same_municipality_share_one_agreement(client, solution):
 def test_unpaid_participant_is_offered_its_share_invoice(
     municipal_client, municipal_user, solution, ks_user
 ):
-    from invoicing.services import share_invoice_issue
     from members import services as ms
+    from members.invoicing import share_invoice_issue
     from members.models import Participation
     from tests.members.factories import basis
 

@@ -97,7 +97,6 @@ MATRIX = {
     "repayments:staff_publish": ("post", STAFF, "solution"),
     "repayments:staff_fdvu_allocate": ("post", STAFF, "solution"),
     "repayments:staff_fdvu_invoice": ("post", STAFF, "fdvu_period"),
-    "repayments:staff_fee_payment": ("post", STAFF, "agreement"),
     "repayments:staff_fee_invoice": ("post", STAFF, "agreement"),
     "repayments:staff_fee_refund": ("post", STAFF, "agreement"),
     "repayments:staff_recovery": ("get", STAFF, None),

@@ -1,7 +1,8 @@
 """Load reference data and demo content so that every role sees realistic pages.
 
 Idempotent: running it again keeps existing data and adds only what is missing. Each app that
-has demo content provides `<app>/demo.py` with `load(*, stdout)`; they run in dependency order."""
+has demo content provides `<app>/demo.py` with `load(*, stdout)`; they run in dependency order.
+The invoices are members' (members.demo.load_invoices), loaded after the repayments demo."""
 
 import importlib
 
@@ -12,7 +13,14 @@ from django.db import transaction
 from digifin.demo import DEMO_PASSWORD, ensure_demo_users
 
 # The overview comes last: its scenarios use the pipeline and the solutions' price models.
-DEMO_APPS = ["members", "fund", "projects", "repayments", "invoicing", "overview"]
+DEMO_STEPS = [
+    ("members", "load"),
+    ("fund", "load"),
+    ("projects", "load"),
+    ("repayments", "load"),
+    ("members", "load_invoices"),
+    ("overview", "load"),
+]
 
 
 class Command(BaseCommand):
@@ -23,15 +31,15 @@ class Command(BaseCommand):
             call_command("load_reference_data", stdout=self.stdout)
         with transaction.atomic():
             users = ensure_demo_users()
-        for app in DEMO_APPS:
+        for app, step in DEMO_STEPS:
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
                 if exc.name != f"{app}.demo":
                     raise
                 continue
-            if hasattr(module, "load"):
-                module.load(stdout=self.stdout)
+            if hasattr(module, step):
+                getattr(module, step)(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo-innlogginger (passord for alle: {DEMO_PASSWORD}):")
         )

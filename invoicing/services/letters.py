@@ -1,0 +1,103 @@
+"""Documents kept on a member and the letters (invitation, confirmation, reminder...)."""
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from .. import handlers
+from ..mail import send_once
+from ..models import Document, Invoice
+from ..pdf import html_to_pdf, letter_html
+
+LETTER_TITLES = {
+    Document.Kind.INVITATION: "Invitasjon til å delta i DigiFin",
+    Document.Kind.CONFIRMATION: "Bekreftelse på deltakelse i DigiFin",
+    Document.Kind.DECISION: "Vedtak",
+    Document.Kind.ACCESS_CONFIRMATION: "Bekreftelse på tilgang til løsning",
+    Document.Kind.REMINDER: "Purring",
+}
+
+
+@transaction.atomic
+def document_store(
+    *,
+    member,
+    kind: str,
+    title: str,
+    source_key: str,
+    file_name: str,
+    content: bytes | None,
+    actor,
+    invoice: Invoice | None = None,
+) -> Document:
+    """Keep a file on the member, once per source_key. For an invoice the file is its PDF."""
+    existing = Document.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    document = Document(
+        member=member,
+        kind=kind,
+        title=title[:200],
+        source_key=source_key,
+        invoice=invoice,
+        created_by=actor,
+    )
+    if content is None and invoice is not None:
+        document.file.name = invoice.pdf.name
+    else:
+        document.file.save(file_name, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        return Document.objects.get(source_key=source_key)
+    return document
+
+
+def letter_context(*, member, kind: str, extra: dict | None = None) -> dict:
+    """What a letter template needs; the invitation shows the member's computed share."""
+    context = dict(extra or {})
+    if kind == Document.Kind.INVITATION and "share" not in context:
+        context.update(handlers.buyers().letter_context(member=member, kind=kind))
+    participation = getattr(member, "participation", None)
+    context.setdefault("participation", participation)
+    return context
+
+
+def letter_preview_html(*, member, kind: str, extra: dict | None = None) -> str:
+    return letter_html(
+        template=kind, member=member, context=letter_context(member=member, kind=kind, extra=extra)
+    )
+
+
+def letter_create(
+    *, member, kind: str, actor, source_key: str, extra: dict | None = None, email: bool = True
+) -> Document:
+    """Render a letter to PDF, keep it on the member and e-mail it once (idempotent on
+    source_key, e.g. "invitation:<member id>")."""
+    document = Document.objects.filter(source_key=source_key).first()
+    if document is None:
+        pdf = html_to_pdf(letter_preview_html(member=member, kind=kind, extra=extra))
+        title = f"{LETTER_TITLES[kind]} – {member.name}"
+        document = document_store(
+            member=member,
+            kind=kind,
+            title=title,
+            source_key=source_key,
+            file_name=f"{kind}-{member.number or member.pk}.pdf",
+            content=pdf,
+            actor=actor,
+            invoice=(extra or {}).get("invoice"),
+        )
+    if email and member.email:
+        document.file.open("rb")
+        content = document.file.read()
+        document.file.close()
+        send_once(
+            key=f"document:{document.pk}",
+            to=member.email,
+            subject=f"{document.title} (KS, DigiFin)",
+            body=f"Vedlagt er {document.title.lower()}.\n\nVennlig hilsen\nKS, DigiFin",
+            attachments=[(f"{kind}.pdf", content, "application/pdf")],
+            document=document,
+        )
+    return document
