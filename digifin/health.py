@@ -1,3 +1,4 @@
+import redis
 from django.conf import settings
 
 
@@ -7,8 +8,6 @@ def broker_status() -> str:
     if not url:
         return "not configured"
     try:
-        import redis
-
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
         return "ok"

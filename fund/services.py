@@ -4,12 +4,13 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.money import to_money
 
-from .models import CapitalSource, LedgerEntry
+from .models import CapitalCommitment, CapitalSource, LedgerEntry
+from .selectors import fund_balance
 
 
 class LedgerError(ValueError):
@@ -51,11 +52,8 @@ def ledger_record(
     # Every write takes the lock, so entries commit in the order of their ids: the latest id
     # then identifies the ledger's state (fund.selectors.ledger_version, the cache key).
     ledger_lock()
-    if signed < 0:
-        from .selectors import fund_balance
-
-        if fund_balance() + signed < 0:
-            raise LedgerError(_("Fondet kan ikke gå i minus."))
+    if signed < 0 and fund_balance() + signed < 0:
+        raise LedgerError(_("Fondet kan ikke gå i minus."))
     entry = LedgerEntry(
         kind=kind,
         source=source,
@@ -92,7 +90,6 @@ def ledger_reverse(
         raise LedgerError(_("Posteringen er allerede reversert."))
     if entry.amount > 0:
         ledger_lock()
-        from .selectors import fund_balance
 
         if fund_balance() - entry.amount < 0:
             raise LedgerError(_("Fondet kan ikke gå i minus."))
@@ -120,7 +117,6 @@ def ledger_lock():
     capital and then recording (ledger_record and ledger_reverse take it themselves).
 
     On PostgreSQL a transaction-scoped advisory lock; SQLite serialises writers anyway."""
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -143,7 +139,6 @@ def commitment_record(
 ):
     """Record capital promised to the fund (not a payment: payments go through
     ledger_record). The same source, year and reference twice returns the first."""
-    from .models import CapitalCommitment
 
     amount = to_money(amount)
     if amount <= 0:

@@ -1,6 +1,7 @@
 """Who is in the fund: kommuner, fylkeskommuner (and KS), and their participation."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +10,6 @@ from stdnum.no import orgnr as orgnr_std
 
 
 def validate_orgnr(value: str):
-    from django.core.exceptions import ValidationError
-
     if value and not orgnr_std.is_valid(value):
         raise ValidationError(
             _("%(value)s er ikke et gyldig organisasjonsnummer (MOD11)."),

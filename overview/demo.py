@@ -4,14 +4,13 @@ apps). Idempotent: scenarios are matched by name."""
 
 from decimal import Decimal
 
+from accounts.models import User
 from fund.models import ForecastScenario
 
 from . import selectors, services
 
 
 def load(*, stdout) -> None:
-    from accounts.models import User
-
     actor = User.objects.filter(username="ks").first()
     pipeline = selectors.pipeline_defaults()
     solutions = selectors.solution_defaults()

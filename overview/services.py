@@ -8,6 +8,8 @@ from django.db import transaction
 
 from fund.models import ForecastScenario, FundReport
 
+from .tasks import render_annual_report
+
 
 def _clean(rows: list[dict]) -> list[dict]:
     """JSON-safe assumptions: Decimals as strings, never floats."""
@@ -50,7 +52,6 @@ def scenario_delete(*, scenario: ForecastScenario, actor) -> None:
 @transaction.atomic
 def annual_report_order(*, year: int, actor) -> FundReport:
     """Order (or re-order) the annual report for `year`; the PDF is rendered after commit."""
-    from .tasks import render_annual_report
 
     report, _created = FundReport.objects.get_or_create(year=year, defaults={"requested_by": actor})
     render_annual_report.delay_on_commit(report.pk)

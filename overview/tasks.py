@@ -2,14 +2,15 @@
 
 from celery import shared_task
 
+from fund.models import FundReport
+
+from .annual import annual_report_render
+
 
 @shared_task(name="overview.tasks.render_annual_report", acks_late=True)
 def render_annual_report(report_id: int) -> None:
     """Render the annual report's PDF and store it. Running it twice replaces the file with an
     identical report; a missing report id does nothing."""
-    from fund.models import FundReport
-
-    from .annual import annual_report_render
 
     report = FundReport.objects.filter(pk=report_id).first()
     if report is None:

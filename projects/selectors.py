@@ -19,13 +19,17 @@ from members.models import Member
 from members.selectors import participant_flags
 
 from .models import (
+    AgendaItem,
     CoApplicant,
     CostYear,
+    CouncilMeeting,
     Project,
     Proposal,
     ProposalStatus,
     ProposalTransition,
     QualificationCriterion,
+    Score,
+    ScoringCriterion,
 )
 from .npv import NpvResult, compute_npv
 
@@ -260,8 +264,6 @@ def has_declared_conflict(*, item, user) -> bool:
 
 
 def has_scored(*, item, user) -> bool:
-    from .models import ScoringCriterion
-
     needed = ScoringCriterion.objects.filter(active=True).count()
     return needed > 0 and item.scores.filter(member=user, criterion__active=True).count() >= needed
 
@@ -326,7 +328,6 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     rules as item_ranking, has_scored, can_see_scores and is_recused). The rows carry light
     cases (number and proposal id): `queue_page` loads the cases actually shown in full, with
     their funding."""
-    from .models import Proposal, Score, ScoringCriterion
 
     items = list(
         meeting.items.only("pk", "meeting_id", "proposal_id", "case_year", "case_number").order_by(
@@ -378,7 +379,6 @@ def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
 def queue_page(rows: list[CouncilQueueRow]) -> list[CouncilQueueRow]:
     """The rows to show, each with its case in full (proposal and applicant, without the long
     text sections) and its funding summary: two queries."""
-    from .models import AgendaItem
 
     meeting = rows[0].item.meeting if rows else None
     items = for_listing(
@@ -391,8 +391,6 @@ def queue_page(rows: list[CouncilQueueRow]) -> list[CouncilQueueRow]:
 
 
 def next_meeting():
-    from .models import CouncilMeeting
-
     return (
         CouncilMeeting.objects.filter(closed_at__isnull=True).order_by("held_on").first()
         or CouncilMeeting.objects.order_by("-held_on").first()

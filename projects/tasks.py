@@ -6,6 +6,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.tasking import publish
+from invoicing.models import Document
+from invoicing.services import letter_create
 
 from .models import ProposalTransition
 from .notifications import transition_email_send
@@ -30,8 +32,6 @@ def notify_proposal_transition(transition_id: int) -> int:
 def decision_letters_send(*, log: ProposalTransition) -> list:
     """The decision letter to the lead applicant and every co-applicant member, kept as a
     document on each member and e-mailed once (invoicing owns letters)."""
-    from invoicing.models import Document
-    from invoicing.services import letter_create
 
     proposal = log.proposal
     members = [proposal.lead_member, *(c.member for c in proposal.co_applicants.all())]

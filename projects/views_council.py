@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from accounts.permissions import (
     ks_staff_required,
     municipal_or_staff_required,
 )
+from fund.models import LedgerEntry
 
 from . import selectors
 from .forms import (
@@ -95,8 +98,6 @@ def meeting_create_view(request):
 
 
 def _queue_url():
-    from django.urls import reverse
-
     return reverse("projects:council_queue")
 
 
@@ -338,9 +339,6 @@ def project_detail(request, pk):
         return redirect("projects:project_detail", pk=project.pk)
     disbursed = selectors.project_disbursed(project=project)
     recovered = selectors.project_recovered(project=project)
-    from django.contrib.contenttypes.models import ContentType
-
-    from fund.models import LedgerEntry
 
     entries = LedgerEntry.objects.filter(
         subject_type=ContentType.objects.get_for_model(Project), subject_id=project.pk

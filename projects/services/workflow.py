@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tasking import enqueue_on_commit
+
 from ..models import Proposal, ProposalStatus, ProposalTransition
+from ..selectors import active_criteria, available_capital
+from ..tasks import notify_proposal_transition
+from .proposals import snapshot_proposal, submit_problems
 
 S = ProposalStatus
 
@@ -39,8 +44,6 @@ def is_ks_staff(proposal: Proposal, user) -> tuple[bool, str]:
 
 
 def ready_to_submit(proposal: Proposal, user) -> tuple[bool, str]:
-    from .proposals import submit_problems
-
     problems = submit_problems(proposal=proposal)
     if problems:
         return False, _("Forslaget mangler: %(list)s") % {"list": "; ".join(problems)}
@@ -48,8 +51,6 @@ def ready_to_submit(proposal: Proposal, user) -> tuple[bool, str]:
 
 
 def checklist_complete(proposal: Proposal, user) -> tuple[bool, str]:
-    from ..selectors import active_criteria
-
     criteria = list(active_criteria())
     if not criteria:
         return False, _("Ingen kvalifiseringskriterier er satt opp (se administrasjonen).")
@@ -70,7 +71,6 @@ def grant_within_capital(proposal: Proposal, user) -> tuple[bool, str]:
     """The grant being decided (the proposal's Project, created in the same transaction by
     projects.services.portfolio.project_approve) must fit within the fund's available capital:
     the balance minus every committed-but-undisbursed grant, this one included."""
-    from ..selectors import available_capital
 
     project = getattr(proposal, "project", None)
     if project is None:
@@ -170,8 +170,6 @@ def perform_transition(*, proposal: Proposal, name: str, actor, comment: str = "
     now = timezone.now()
     update_fields = ["status", "updated_at"]
     if transition.target == S.SUBMITTED:
-        from .proposals import snapshot_proposal
-
         if from_status == S.RETURNED:
             locked.version += 1
             update_fields.append("version")
@@ -192,9 +190,6 @@ def perform_transition(*, proposal: Proposal, name: str, actor, comment: str = "
         actor=actor,
         comment=comment.strip(),
     )
-    from core.tasking import enqueue_on_commit
-
-    from ..tasks import notify_proposal_transition
 
     # Published after commit; if the broker is down the committed change stands and
     # tasks.sweep_pending_notifications publishes it later (notified_at is the outbox).
