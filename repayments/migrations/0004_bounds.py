@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0004_bounds'),
-        ('projects', '0007_bounds'),
+        ('projects', '0008_bounds'),
         ('repayments', '0003_historicalaccessagreement_historicalpricemodel_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
