@@ -86,6 +86,10 @@ def test_a_rate_stored_before_the_bounds_does_not_break_the_preview(ks_client, k
     )
     response = ks_client.get(reverse("repayments:staff_price_preview", args=[solution.pk]))
     assert response.status_code in (200, 302)
+    for name in ("staff_solution_detail", "staff_price_model", "staff_solution_edit"):
+        url = reverse(f"repayments:{name}", args=[solution.pk])
+        assert ks_client.get(url).status_code == 200, name
+    assert ks_client.get(reverse("repayments:staff_recovery")).status_code == 200
 
 
 @pytest.mark.parametrize(
