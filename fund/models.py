@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import money_q, year_q
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete a ledger entry."""
@@ -107,6 +109,9 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
             models.CheckConstraint(
+                condition=money_q("amount", signed=True), name="ledger_amount_bounded"
+            ),
+            models.CheckConstraint(
                 condition=Q(kind="reversal", reverses__isnull=False)
                 | (~Q(kind="reversal") & Q(reverses__isnull=True)),
                 name="ledger_reversal_has_target",
@@ -152,6 +157,9 @@ class CapitalCommitment(models.Model):
         ordering = ["year", "source"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
+            models.CheckConstraint(
+                condition=year_q("year") & money_q("amount"), name="commitment_bounded"
+            ),
         ]
 
     def __str__(self):

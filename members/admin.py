@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.exports import csv_response
 
 from .exports import contribution_table_csv, contribution_table_xlsx
-from .forms import PopulationImportForm
+from .forms import PopulationFigureAdminForm, PopulationImportForm, file_fingerprint
 from .models import (
     ContributionBasis,
     ContributionRate,
@@ -18,7 +18,7 @@ from .models import (
     ParticipationEvent,
     PopulationFigure,
 )
-from .population_import import PopulationImportError, population_import
+from .population_import import PopulationDifferences, PopulationImportError, population_import
 from .selectors import STRUCTURE_DATES, members_at
 from .services import ParticipationError, participation_decline
 
@@ -103,6 +103,7 @@ class PopulationFigureAdmin(admin.ModelAdmin):
     list_select_related = ("member",)
     readonly_fields = ("imported_at", "imported_by")
     autocomplete_fields = ("member",)
+    form = PopulationFigureAdminForm  # population within core.bounds
     change_list_template = "members/admin/population_change_list.html"
 
     def get_urls(self):
@@ -117,17 +118,30 @@ class PopulationFigureAdmin(admin.ModelAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        errors = []
+        errors, differences = [], []
         form = PopulationImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read()
+            fingerprint = file_fingerprint(content)
+            # Replace stored figures only when KS saw this very file's differences and ticked.
+            confirmed = form.cleaned_data["replace"] and form.cleaned_data["confirm"] == fingerprint
             try:
                 result = population_import(
-                    content=form.cleaned_data["file"].read(),
+                    content=content,
                     actor=request.user,
                     period=form.cleaned_data["period"] or None,
                     source=form.cleaned_data["source"]
                     or f"SSB-fil {form.cleaned_data['file'].name}",
                     replace_basis=form.cleaned_data["replace_basis"],
+                    replace=confirmed,
+                )
+            except PopulationDifferences as exc:
+                differences = exc.differences
+                form = PopulationImportForm(
+                    initial={
+                        **{k: form.cleaned_data[k] for k in ("period", "source", "replace_basis")},
+                        "confirm": fingerprint,
+                    }
                 )
             except PopulationImportError as exc:
                 errors = exc.errors
@@ -154,11 +168,11 @@ class PopulationFigureAdmin(admin.ModelAdmin):
             "title": _("Importer innbyggertall fra SSB"),
             "form": form,
             "errors": errors,
+            "differences": differences,
             "opts": self.model._meta,
         }
-        return render(
-            request, "members/admin/population_import.html", context, status=400 if errors else 200
-        )
+        status = 400 if errors else 409 if differences else 200
+        return render(request, "members/admin/population_import.html", context, status=status)
 
 
 @admin.register(ContributionBasis)
@@ -169,6 +183,7 @@ class ContributionBasisAdmin(admin.ModelAdmin):
     list_select_related = ("member",)
     autocomplete_fields = ("member",)
     readonly_fields = ("recorded_at", "recorded_by")
+    form = PopulationFigureAdminForm  # population within core.bounds
     actions = ["export_csv"]
 
     @admin.action(description=_("Eksporter valgte til CSV"))

@@ -1,7 +1,10 @@
 import datetime
+import hashlib
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from core.bounds import population_validators
 
 
 class ConfirmParticipationForm(forms.Form):
@@ -54,11 +57,37 @@ class PopulationImportForm(forms.Form):
         required=False,
         help_text=_("Fakturerte andeler endres ikke."),
     )
+    # Set by the page that listed the differences: the fingerprint of that file. The stored
+    # figures are replaced only when the same file comes back with the box ticked.
+    confirm = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    replace = forms.BooleanField(
+        label=_("Erstatt de lagrede tallene som er forskjellige (se listen)"),
+        required=False,
+    )
 
     MAX_BYTES = 20 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.initial.get("confirm") or self.data.get("confirm")):
+            self.fields["replace"].widget = forms.HiddenInput()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("Filen er for stor (over 20 MB)."))
         return upload
+
+
+class PopulationFigureAdminForm(forms.ModelForm):
+    """The admin's add/change form: a population within core.bounds (a normal form error for
+    1e20, not a database overflow)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "population" in self.fields:
+            self.fields["population"].validators.extend(population_validators())
+
+
+def file_fingerprint(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum.no import orgnr as orgnr_std
 
+from core.bounds import RATE_MAX, money_q, population_q
+
 
 def validate_orgnr(value: str):
     if value and not orgnr_std.is_valid(value):
@@ -123,6 +125,10 @@ class Participation(models.Model):
                 condition=Q(share_amount__isnull=True) | Q(share_amount__gte=0),
                 name="participation_share_not_negative",
             ),
+            models.CheckConstraint(
+                condition=money_q("share_amount", nullable=True),
+                name="participation_share_bounded",
+            ),
         ]
 
     def __str__(self):
@@ -216,6 +222,9 @@ class PopulationFigure(models.Model):
         ordering = ["member__number", "period"]
         constraints = [
             models.UniqueConstraint(fields=["member", "period"], name="population_unique_period"),
+            models.CheckConstraint(
+                condition=population_q("population"), name="population_figure_bounded"
+            ),
         ]
 
     def __str__(self):
@@ -251,6 +260,11 @@ class ContributionBasis(models.Model):
     class Meta:
         verbose_name = _("beregningsgrunnlag")
         verbose_name_plural = _("beregningsgrunnlag")
+        constraints = [
+            models.CheckConstraint(
+                condition=population_q("population"), name="basis_population_bounded"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member}: {self.population} ({self.period})"
@@ -275,6 +289,7 @@ class ContributionRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "valid_from"], name="rate_unique_kind_from"),
             models.CheckConstraint(condition=Q(per_inhabitant__gte=0), name="rate_not_negative"),
+            models.CheckConstraint(condition=Q(per_inhabitant__lte=RATE_MAX), name="rate_bounded"),
         ]
 
     def __str__(self):

@@ -5,7 +5,14 @@ Tables 07459 (1 January, by age: summed per region) and 01222 (quarterly). Accep
 with or without BOM; regions as `0521 Øyer`, `K-3405 Lillehammer` or `0501 Lillehammer (-2017)`;
 `..` (or `.`, `:`, `-`) for a missing value, which is skipped. A bad file (unknown region,
 negative or non-numeric figure, duplicate row, wrong period) is rejected whole, naming every bad
-line; nothing is imported."""
+line; nothing is imported.
+
+Completeness (issue 17): a file must hold every region of the level it declares (every kommune,
+or every fylke, of the structure valid on the period's date, as the registry holds it), every
+age group it declares for every region, and must end with a line break (a file cut mid-line names
+its last line). A figure that would replace a different stored one is a difference: nothing is
+imported unless the caller confirms (`replace=True`; the admin's confirmation, the command's
+`--replace`)."""
 
 import csv
 import datetime
@@ -16,6 +23,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from core.bounds import POPULATION_MAX
 
 from .models import ContributionBasis, Member, Participation, PopulationFigure
 
@@ -30,6 +39,43 @@ class PopulationImportError(ValueError):
     def __init__(self, errors: list[str]):
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class Difference:
+    member: str
+    period: str
+    stored: int
+    new: int
+
+
+class PopulationDifferences(PopulationImportError):
+    """The file would change stored figures; nothing was imported. `differences` lists them."""
+
+    def __init__(self, differences: list[Difference]):
+        self.differences = differences
+        super().__init__(
+            [
+                _("%(member)s %(period)s: lagret %(stored)s, filen har %(new)s.")
+                % {
+                    "member": d.member,
+                    "period": d.period,
+                    "stored": d.stored,
+                    "new": d.new,
+                }
+                for d in differences
+            ]
+        )
+
+
+MAX_LISTED = 10  # regions or age groups named in one error; the rest are counted
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:MAX_LISTED])
+    if len(names) > MAX_LISTED:
+        shown += " " + _("og %(n)s til") % {"n": len(names) - MAX_LISTED}
+    return shown
 
 
 @dataclass
@@ -80,6 +126,9 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
     text = _decode(content)
     lines = text.splitlines()
     errors: list[str] = []
+    cut_line = None
+    if text and not text.endswith(("\n", "\r")):
+        cut_line = len(lines)
     header_index = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if header_index is None:
         raise PopulationImportError([_("Fant ingen overskriftslinje med «region».")])
@@ -134,6 +183,17 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
     by_key = {(m.kind, m.number): m for m in candidates.exclude(kind=Member.Kind.KS)}
     parsed = ParsedFile(period=wanted, table=table)
     seen: dict[tuple, int] = {}
+    if cut_line is not None and cut_line > header_index + 1:
+        errors.append(
+            _(
+                "Linje %(line)s: filen slutter midt i linjen, uten linjeskift: den er trolig "
+                "avkuttet. Last ned filen på nytt."
+            )
+            % {"line": cut_line}
+        )
+    present: dict[int, Member] = {}  # members with at least one line (a missing value counts)
+    ages: dict[int, set[str]] = {}  # member id -> the age groups it has a line for
+    all_ages: set[str] = set()
     for offset, row in enumerate(reader, start=1):
         line_no = header_index + 1 + offset
         if not row or all(not c.strip() for c in row):
@@ -145,17 +205,22 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
         raw = row[value_col].strip().replace("\xa0", "").replace(" ", "")
         if TOTAL_RE.match(region):
             continue
-        if raw in MISSING:
-            parsed.skipped_missing += 1
-            continue
-        if NOT_A_REGION_RE.match(region):
-            continue  # SSB's own pseudo-regions (Svalbard, continental shelf, unknown)
-        m = REGION_RE.match(region)
+        m = None if NOT_A_REGION_RE.match(region) else REGION_RE.match(region)
         member = None
         if m:
             prefix, code = (m.group(1) or "").upper(), m.group(2)
             kind = Member.Kind.FYLKESKOMMUNE if (prefix == "F" or len(code) == 2) else "kommune"
             member = by_key.get((kind, code))
+        age = row[age_col].strip() if age_col is not None else ""
+        if member is not None:
+            present[member.pk] = member
+            ages.setdefault(member.pk, set()).add(age)
+            all_ages.add(age)
+        if raw in MISSING:
+            parsed.skipped_missing += 1
+            continue
+        if NOT_A_REGION_RE.match(region):
+            continue  # SSB's own pseudo-regions (Svalbard, continental shelf, unknown)
         if member is None and raw == "0":
             # SSB exports codes that did not exist in the period with 0 (e.g. «0712 Larvik»
             # in 2017, «1567 Rindal (-2018)» in 2019): nothing to import, not an error.
@@ -167,7 +232,6 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
                 % {"line": line_no, "region": region, "period": wanted}
             )
             continue
-        age = row[age_col].strip() if age_col is not None else ""
         key = (member.pk, age)
         if key in seen:
             what = f"{region}, {age}" if age else region
@@ -189,13 +253,61 @@ def parse(content: bytes, *, period: str | None = None) -> ParsedFile:
                 _("Linje %(line)s: negativt tall (%(value)s).") % {"line": line_no, "value": value}
             )
             continue
-        parsed.figures[member.pk] = parsed.figures.get(member.pk, 0) + value
+        total = parsed.figures.get(member.pk, 0) + value
+        if total > POPULATION_MAX:
+            errors.append(
+                _("Linje %(line)s: %(region)s får over %(max)s innbyggere.")
+                % {"line": line_no, "region": member, "max": POPULATION_MAX}
+            )
+            continue
+        parsed.figures[member.pk] = total
         parsed.members[member.pk] = member
+    errors += _completeness(by_key, present, ages, all_ages, wanted)
     if errors:
         raise PopulationImportError(errors)
     if not parsed.figures:
         raise PopulationImportError([_("Filen har ingen tall for perioden.")])
     return parsed
+
+
+def _age_key(age: str):
+    digits = re.match(r"\d+", age)
+    return (int(digits.group()) if digits else 10**6, age)
+
+
+def _completeness(by_key, present, ages, all_ages, period) -> list[str]:
+    """Every region of each level the file declares, and every declared age group per region."""
+    errors = []
+    levels = {m.kind for m in present.values()}
+    labels = {
+        Member.Kind.KOMMUNE: _("Filen mangler %(n)s kommuner som fantes i %(period)s: %(names)s."),
+        Member.Kind.FYLKESKOMMUNE: _(
+            "Filen mangler %(n)s fylkeskommuner som fantes i %(period)s: %(names)s."
+        ),
+    }
+    for kind in sorted(levels):
+        expected = sorted(
+            (m for (k, _code), m in by_key.items() if k == kind and m.pk not in present),
+            key=lambda m: m.number,
+        )
+        if expected:
+            errors.append(
+                labels[kind]
+                % {
+                    "n": len(expected),
+                    "period": period,
+                    "names": _listing([str(m) for m in expected]),
+                }
+            )
+    if len(all_ages) > 1:
+        for member_id, member in sorted(present.items(), key=lambda item: item[1].number):
+            lacking = sorted(all_ages - ages[member_id], key=_age_key)
+            if lacking:
+                errors.append(
+                    _("%(region)s mangler %(n)s aldersgrupper: %(ages)s.")
+                    % {"region": member, "n": len(lacking), "ages": _listing(lacking)}
+                )
+    return errors
 
 
 @dataclass
@@ -210,11 +322,20 @@ class ImportResult:
 
 @transaction.atomic
 def population_import(
-    *, content: bytes, actor, period: str | None = None, source: str = "", replace_basis=False
+    *,
+    content: bytes,
+    actor,
+    period: str | None = None,
+    source: str = "",
+    replace_basis=False,
+    replace=False,
 ) -> ImportResult:
     """Import a statbank file (all or nothing). With `replace_basis`, the figures become the
     contribution basis of the members in the file, except where the share is already invoiced
-    (frozen): those are left as they are and named in the result."""
+    (frozen): those are left as they are and named in the result.
+
+    A figure different from the one stored for the same member and period is replaced only with
+    `replace`; without it PopulationDifferences lists every difference and nothing changes."""
     parsed = parse(content, period=period)
     source = source or f"SSB tabell {parsed.table}, import"
     figures = dict(parsed.figures)
@@ -241,6 +362,13 @@ def population_import(
         f.member_id: f
         for f in PopulationFigure.objects.filter(member_id__in=figures, period=parsed.period)
     }
+    differences = [
+        Difference(str(members[member_id]), parsed.period, existing[member_id].population, value)
+        for member_id, value in figures.items()
+        if member_id in existing and existing[member_id].population != value
+    ]
+    if differences and not replace:
+        raise PopulationDifferences(sorted(differences, key=lambda d: d.member))
     new, changed = [], []
     for member_id, population in figures.items():
         fig_source = source if member_id in parsed.figures else f"{source} (sum av kommunene)"

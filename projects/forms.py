@@ -3,9 +3,19 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import (
+    TEXT_LONG,
+    MoneyField,
+    YearField,
+    booked_date_validators,
+    money_validators,
+    planned_date_validators,
+    year_validators,
+)
 from members.models import Member
 
 from .models import (
@@ -17,6 +27,16 @@ from .models import (
     ProposalStatus,
     QualificationAnswer,
 )
+
+SECTION_NAMES = [name for name, *_rest in SECTIONS]
+MONEY_COLUMNS = ["development", "operating", "own_contribution", "other_funding"]
+
+
+def _bound_row(form, money_fields):
+    """Years within the fund's span and amounts within the money bounds (core.bounds)."""
+    form.fields["year"].validators.extend(year_validators())
+    for name in money_fields:
+        form.fields[name].validators.extend(money_validators())
 
 
 class ProposalCreateForm(forms.Form):
@@ -45,6 +65,9 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["start_year"].validators.extend(year_validators())
+        for name in SECTION_NAMES:
+            self.fields[name].validators.append(MaxLengthValidator(TEXT_LONG))
         self.fields["company_kind"].help_text = _(
             "Fyll ut bare hvis et kommunalt eid foretak eller IKS er formell søker; "
             "organisasjonen din er da medsøker."
@@ -69,6 +92,10 @@ class CostYearForm(forms.ModelForm):
         model = CostYear
         fields = ["year", "development", "operating", "own_contribution", "other_funding"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound_row(self, MONEY_COLUMNS)
+
     def clean(self):
         data = super().clean()
         for name in ["development", "operating", "own_contribution", "other_funding"]:
@@ -81,6 +108,10 @@ class BenefitYearForm(forms.ModelForm):
     class Meta:
         model = BenefitYear
         fields = ["year", "kind", "beneficiary", "amount", "measurement"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound_row(self, ["amount"])
 
     def clean_amount(self):
         value = self.cleaned_data["amount"]
@@ -174,7 +205,7 @@ class StaffFilterForm(forms.Form):
     county = forms.ModelChoiceField(
         label=_("Fylke"), required=False, queryset=Member.objects.none(), empty_label=_("Alle")
     )
-    year = forms.IntegerField(label=_("År"), required=False, min_value=2017, max_value=2100)
+    year = YearField(label=_("År"), required=False)
     q = forms.CharField(label=_("Søk"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -194,7 +225,11 @@ class StaffFilterForm(forms.Form):
 # ---------------------------------------------------------------------------------------------
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Møte"), max_length=120, initial="KommIT-rådet")
-    held_on = forms.DateField(label=_("Møtedato"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Møtedato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=planned_date_validators(),
+    )
 
 
 class AgendaAddForm(forms.Form):
@@ -274,12 +309,8 @@ class ApproveForm(forms.Form):
                 continue
             asked = max(c.development - c.own_contribution - c.other_funding, 0)
             self.years.append(c.year)
-            self.fields[f"year_{c.year}"] = forms.DecimalField(
-                label=_("Innvilget %(year)s (kr)") % {"year": c.year},
-                min_value=0,
-                max_digits=14,
-                decimal_places=2,
-                initial=asked,
+            self.fields[f"year_{c.year}"] = MoneyField(
+                label=_("Innvilget %(year)s (kr)") % {"year": c.year}, initial=asked
             )
 
     def budget(self):
@@ -287,18 +318,22 @@ class ApproveForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Beløp (kr)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
-    )
+    amount = MoneyField(label=_("Beløp (kr)"), minimum=Decimal("0.01"))
     paid_on = forms.DateField(
-        label=_("Utbetalt dato"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Utbetalt dato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=booked_date_validators(),
     )
     note = forms.CharField(label=_("Tekst"), required=False, max_length=200)
 
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milepæl"), max_length=200)
-    due_on = forms.DateField(label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Frist"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=planned_date_validators(),
+    )
 
 
 class CloseForm(forms.Form):
@@ -321,6 +356,4 @@ class StatusReportForm(forms.Form):
     risks = forms.CharField(
         label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    spent = forms.DecimalField(
-        label=_("Brukt hittil (kr)"), min_value=0, max_digits=14, decimal_places=2
-    )
+    spent = MoneyField(label=_("Brukt hittil (kr)"))

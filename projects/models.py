@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.bounds import money_q, year_q
 from members.models import validate_orgnr
 
 
@@ -157,8 +158,7 @@ class Proposal(models.Model):
                 name="proposal_company_has_name",
             ),
             models.CheckConstraint(
-                condition=Q(start_year__isnull=True) | Q(start_year__gte=2017),
-                name="proposal_start_year_sane",
+                condition=year_q("start_year", nullable=True), name="proposal_start_year_sane"
             ),
         ]
         indexes = [
@@ -230,6 +230,14 @@ class CostYear(models.Model):
                 & Q(other_funding__gte=0),
                 name="costyear_amounts_not_negative",
             ),
+            models.CheckConstraint(condition=year_q("year"), name="costyear_year_in_span"),
+            models.CheckConstraint(
+                condition=money_q("development")
+                & money_q("operating")
+                & money_q("own_contribution")
+                & money_q("other_funding"),
+                name="costyear_amounts_bounded",
+            ),
         ]
 
 
@@ -255,6 +263,8 @@ class BenefitYear(models.Model):
         ordering = ["year", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="benefit_amount_not_negative"),
+            models.CheckConstraint(condition=year_q("year"), name="benefit_year_in_span"),
+            models.CheckConstraint(condition=money_q("amount"), name="benefit_amount_bounded"),
         ]
 
 
@@ -532,7 +542,8 @@ class Project(models.Model):
         verbose_name_plural = _("prosjekter")
         ordering = ["-decided_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(granted__gt=0), name="project_granted_positive")
+            models.CheckConstraint(condition=Q(granted__gt=0), name="project_granted_positive"),
+            models.CheckConstraint(condition=money_q("granted"), name="project_granted_bounded"),
         ]
 
     def __str__(self):
@@ -549,6 +560,8 @@ class ProjectBudgetYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="budget_year_once"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+            models.CheckConstraint(condition=year_q("year"), name="budget_year_in_span"),
+            models.CheckConstraint(condition=money_q("amount"), name="budget_amount_bounded"),
         ]
 
 
@@ -583,4 +596,5 @@ class StatusReport(models.Model):
         ordering = ["-reported_at"]
         constraints = [
             models.UniqueConstraint(fields=["project", "period"], name="report_once_per_period"),
+            models.CheckConstraint(condition=money_q("spent"), name="report_spent_bounded"),
         ]

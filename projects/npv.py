@@ -8,13 +8,19 @@ Convention (docs/decisions/projects-npv-convention.md):
 - Intermediate values keep full Decimal precision (28 digits); only the results are rounded:
   NPV half up to whole øre, NPV per invested krone half up to two decimals.
 - "Invested krone" = the present value of development costs (what the fund may finance).
-  Without development costs the ratio is undefined (None)."""
+  Without development costs the ratio is undefined (None).
+- Years outside the fund's span (core.bounds: 2017-2100) are left out and listed in
+  `skipped_years`; a first year outside the span falls back to the first year within it. Forms
+  refuse such years today; this keeps rows stored before the bounds from breaking every page that
+  shows the proposal. The arithmetic runs with 60 significant digits, so no stored amount can
+  make the rounding raise."""
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.conf import settings
 
+from core.bounds import year_in_bounds
 from core.money import to_money
 
 
@@ -30,6 +36,7 @@ class NpvResult:
     total_development: Decimal
     total_operating: Decimal
     total_benefits: Decimal
+    skipped_years: tuple[int, ...] = field(default=())
 
 
 def discount_rate() -> Decimal:
@@ -44,13 +51,30 @@ def compute_npv(
     rate: Decimal | None = None,
 ) -> NpvResult:
     """`costs`: (year, development, operating); `benefits`: (year, amount)."""
+    with localcontext() as context:
+        context.prec = 60
+        return _compute(costs=costs, benefits=benefits, first_year=first_year, rate=rate)
+
+
+def _compute(*, costs, benefits, first_year, rate) -> NpvResult:
     rate = discount_rate() if rate is None else Decimal(rate)
+    skipped = sorted(
+        {y for y, *_ in costs if not year_in_bounds(y)}
+        | {y for y, _ in benefits if not year_in_bounds(y)}
+    )
+    costs = [c for c in costs if year_in_bounds(c[0])]
+    benefits = [b for b in benefits if year_in_bounds(b[0])]
     years = [y for y, *_ in costs] + [y for y, _ in benefits]
+    if first_year is not None and not year_in_bounds(first_year):
+        skipped = sorted(set(skipped) | {first_year})
+        first_year = None
     if first_year is None:
         first_year = min(years) if years else None
     zero = Decimal("0")
     if first_year is None:
-        return NpvResult(rate, None, zero, zero, zero, to_money(0), None, zero, zero, zero)
+        return NpvResult(
+            rate, None, zero, zero, zero, to_money(0), None, zero, zero, zero, tuple(skipped)
+        )
 
     def factor(year: int) -> Decimal:
         return Decimal(1) / (Decimal(1) + rate) ** (year - first_year)
@@ -73,4 +97,5 @@ def compute_npv(
         total_development=to_money(sum((Decimal(d) for _, d, _ in costs), zero)),
         total_operating=to_money(sum((Decimal(o) for _, _, o in costs), zero)),
         total_benefits=to_money(sum((Decimal(a) for _, a in benefits), zero)),
+        skipped_years=tuple(skipped),
     )

@@ -4,7 +4,18 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from core.bounds import (
+    TEXT_LONG,
+    MoneyField,
+    RateField,
+    YearField,
+    booked_date_validators,
+    money_validators,
+    planned_date_validators,
+)
 
 from . import price_models as pm
 from .models import FdvuKey, PriceModel, Solution
@@ -34,14 +45,9 @@ TABLE_HELP = _("Én linje per klasse: nedre grense (innbyggere): verdi. Første 
 
 
 class SolutionForm(forms.ModelForm):
-    fdvu_monthly_fixed = forms.DecimalField(
-        label=_("FDVU: fast pris per måned (kr)"), required=False, min_value=0
-    )
-    fdvu_monthly_per_inhabitant = forms.DecimalField(
-        label=_("FDVU: pris per innbygger per måned (kr)"),
-        required=False,
-        min_value=0,
-        decimal_places=4,
+    fdvu_monthly_fixed = MoneyField(label=_("FDVU: fast pris per måned (kr)"), required=False)
+    fdvu_monthly_per_inhabitant = RateField(
+        label=_("FDVU: pris per innbygger per måned (kr)"), required=False
     )
     fdvu_weights = forms.CharField(
         label=_("FDVU: vekter per størrelsesklasse"),
@@ -72,6 +78,11 @@ class SolutionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("development_cost", "fdvu_yearly_cost"):
+            self.fields[name].validators.extend(money_validators())
+        self.fields["available_on"].validators.extend(planned_date_validators())
+        for name in ("description", "fdvu_terms"):
+            self.fields[name].validators.append(MaxLengthValidator(TEXT_LONG))
         params = self.instance.fdvu_parameters or {}
         self.initial.setdefault("fdvu_monthly_fixed", params.get("monthly_fixed"))
         self.initial.setdefault("fdvu_monthly_per_inhabitant", params.get("monthly_per_inhabitant"))
@@ -105,12 +116,10 @@ class SolutionForm(forms.ModelForm):
 
 class PriceModelForm(forms.Form):
     kind = forms.ChoiceField(label=_("Prismodell"), choices=PriceModel.Kind.choices)
-    amount = forms.DecimalField(label=_("Fast beløp (kr)"), required=False, min_value=0)
-    rate = forms.DecimalField(
-        label=_("Sats per innbygger (kr)"), required=False, min_value=0, decimal_places=4
-    )
-    floor = forms.DecimalField(label=_("Minstebeløp (kr)"), required=False, min_value=0)
-    ceiling = forms.DecimalField(label=_("Høyeste beløp (kr)"), required=False, min_value=0)
+    amount = MoneyField(label=_("Fast beløp (kr)"), required=False)
+    rate = RateField(label=_("Sats per innbygger (kr)"), required=False)
+    floor = MoneyField(label=_("Minstebeløp (kr)"), required=False)
+    ceiling = MoneyField(label=_("Høyeste beløp (kr)"), required=False)
     classes = forms.CharField(
         label=_("Beløp per størrelsesklasse"),
         required=False,
@@ -188,24 +197,28 @@ class AccessRequestForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Beløp å refundere (kr)"), min_value=Decimal("0.01"))
-    refunded_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = MoneyField(label=_("Beløp å refundere (kr)"), minimum=Decimal("0.01"))
+    refunded_on = forms.DateField(
+        label=_("Dato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=booked_date_validators(),
+    )
     reason = forms.CharField(label=_("Begrunnelse"), max_length=200)
 
 
 class FdvuForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("År"), min_value=2017, max_value=2100, initial=lambda: datetime.date.today().year
-    )
+    year = YearField(label=_("År"), initial=lambda: datetime.date.today().year)
 
 
 class RepaymentScenarioForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Beløp som skal tilbakebetales (kr)"), min_value=Decimal("0.01"), decimal_places=2
-    )
+    amount = MoneyField(label=_("Beløp som skal tilbakebetales (kr)"), minimum=Decimal("0.01"))
 
 
 class RepaymentConfirmForm(RepaymentScenarioForm):
-    occurred_on = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("Dato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=booked_date_validators(),
+    )
     reference = forms.CharField(label=_("Vedtak (f.eks. styresak)"), max_length=200)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)

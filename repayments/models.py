@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.bounds import money_q, population_q, year_q
+
 from . import price_models as pm
 
 
@@ -95,6 +97,10 @@ class Solution(models.Model):
             models.CheckConstraint(
                 condition=Q(is_published=False) | Q(published_on__isnull=False),
                 name="solution_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=money_q("development_cost") & money_q("fdvu_yearly_cost", nullable=True),
+                name="solution_money_bounded",
             ),
         ]
 
@@ -205,6 +211,11 @@ class AccessAgreement(models.Model):
                 condition=~Q(status="active") | Q(activated_on__isnull=False),
                 name="access_active_has_date",
             ),
+            models.CheckConstraint(
+                condition=money_q("fee_amount", nullable=True)
+                & population_q("population", nullable=True),
+                name="access_fee_population_bounded",
+            ),
         ]
 
     def __str__(self):
@@ -240,6 +251,9 @@ class FdvuPeriod(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["solution", "year"], name="fdvu_one_period_per_year"),
             models.CheckConstraint(condition=Q(total_cost__gte=0), name="fdvu_cost_not_negative"),
+            models.CheckConstraint(
+                condition=year_q("year") & money_q("total_cost"), name="fdvu_period_bounded"
+            ),
         ]
 
     def __str__(self):
@@ -263,6 +277,10 @@ class FdvuShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "member"], name="fdvu_one_share_per_member"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="fdvu_share_not_negative"),
+            models.CheckConstraint(
+                condition=money_q("amount") & population_q("population", nullable=True),
+                name="fdvu_share_bounded",
+            ),
         ]
 
 
@@ -285,6 +303,7 @@ class CapitalRepayment(models.Model):
         ordering = ["-occurred_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+            models.CheckConstraint(condition=money_q("amount"), name="repayment_amount_bounded"),
         ]
 
     def __str__(self):

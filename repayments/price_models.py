@@ -18,10 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from django.utils.translation import gettext as _
 
+from core.bounds import (
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX,
+    POPULATION_MAX,
+    RATE_DECIMAL_PLACES,
+    RATE_MAX,
+    WEIGHT_DECIMAL_PLACES,
+    WEIGHT_MAX,
+)
 from core.money import KRONE, ORE, format_nok, round_kroner
 
 FLAT = "flat"
@@ -44,7 +53,17 @@ def _not_a_number(name: str, value) -> str:
     return _("%(field)s: «%(value)s» er ikke et tall.") % {"field": name, "value": value}
 
 
-def _decimal(value, name: str, *, minimum: Decimal = Decimal("0"), positive=False) -> Decimal:
+def _decimal(
+    value,
+    name: str,
+    *,
+    minimum: Decimal = Decimal("0"),
+    positive=False,
+    maximum: Decimal = MONEY_MAX,
+    places: int = MONEY_DECIMAL_PLACES,
+) -> Decimal:
+    """A finite number between `minimum` and `maximum` (core.bounds) with at most `places`
+    decimals; kroner by default."""
     if isinstance(value, float):
         raise PriceModelError(
             _("%(field)s: oppgi beløp som tekst eller heltall, ikke flyttall.") % {"field": name}
@@ -59,6 +78,15 @@ def _decimal(value, name: str, *, minimum: Decimal = Decimal("0"), positive=Fals
         raise PriceModelError(_("%(field)s må være større enn null.") % {"field": name})
     if number < minimum:
         raise PriceModelError(_("%(field)s kan ikke være negativ.") % {"field": name})
+    if number > maximum:
+        raise PriceModelError(
+            _("%(field)s kan være høyst %(max)s.")
+            % {"field": name, "max": format_nok(maximum, suffix=False)}
+        )
+    if -number.as_tuple().exponent > places:
+        raise PriceModelError(
+            _("%(field)s kan ha høyst %(places)s desimaler.") % {"field": name, "places": places}
+        )
     return number
 
 
@@ -71,7 +99,20 @@ def _int(value, name: str) -> int:
         ) from None
     if number < 0:
         raise PriceModelError(_("%(field)s kan ikke være negativ.") % {"field": name})
+    if number > POPULATION_MAX:
+        raise PriceModelError(
+            _("%(field)s kan være høyst %(max)s.")
+            % {"field": name, "max": format_nok(POPULATION_MAX, suffix=False)}
+        )
     return number
+
+
+def _weight(value, name: str) -> Decimal:
+    return _decimal(value, name, maximum=WEIGHT_MAX, places=WEIGHT_DECIMAL_PLACES)
+
+
+def _rate(value, name: str, *, positive=False) -> Decimal:
+    return _decimal(value, name, positive=positive, maximum=RATE_MAX, places=RATE_DECIMAL_PLACES)
 
 
 def _classes(raw, *, value_key: str, label: str) -> list[dict]:
@@ -84,7 +125,9 @@ def _classes(raw, *, value_key: str, label: str) -> list[dict]:
         if not isinstance(row, Mapping):
             raise PriceModelError(_("Hver rad i tabellen må ha nedre grense og verdi."))
         low = _int(row.get("min_population"), _("Nedre grense"))
-        value = _decimal(row.get(value_key), label)
+        value = _weight(row.get(value_key), label) if value_key == "weight" else None
+        if value is None:
+            value = _decimal(row.get(value_key), label)
         rows.append({"min_population": low, value_key: value})
     rows.sort(key=lambda r: r["min_population"])
     if rows[0]["min_population"] != 0:
@@ -103,7 +146,7 @@ def validate(kind: str, parameters: Mapping) -> dict:
         amount = _decimal(parameters.get("amount"), _("Beløp"), positive=True)
         return {"amount": str(round_kroner(amount))}
     if kind == PER_INHABITANT:
-        rate = _decimal(parameters.get("rate"), _("Sats per innbygger"), positive=True)
+        rate = _rate(parameters.get("rate"), _("Sats per innbygger"), positive=True)
         result = {"rate": str(rate), "floor": None, "ceiling": None}
         for key, label in (("floor", _("Minstebeløp")), ("ceiling", _("Høyeste beløp"))):
             if parameters.get(key) not in (None, ""):
@@ -175,7 +218,28 @@ def recovery_basis(
 def fee(
     kind: str, parameters: Mapping, population: int, *, basis: RecoveryBasis | None = None
 ) -> Decimal:
-    """The access fee in whole kroner (Decimal with two places) for a member of `population`."""
+    """The access fee in whole kroner (Decimal with two places) for a member of `population`.
+
+    Computed with 60 significant digits, so parameters stored before the bounds (a rate of
+    1e30) cannot make the rounding raise; a fee above MONEY_MAX (which no access agreement can
+    store) or one that cannot be computed is a PriceModelError, never a crash."""
+    try:
+        with localcontext() as context:
+            context.prec = 60
+            amount = _fee(kind, parameters, population, basis=basis)
+    except (ArithmeticError, TypeError, ValueError):
+        raise PriceModelError(
+            _("Prismodellen gir et beløp som ikke kan regnes ut: rett parametrene.")
+        ) from None
+    if amount > MONEY_MAX:
+        raise PriceModelError(
+            _("Tilknytningskostnaden blir over %(max)s: rett parametrene.")
+            % {"max": format_nok(MONEY_MAX)}
+        )
+    return amount
+
+
+def _fee(kind: str, parameters: Mapping, population, *, basis) -> Decimal:
     if kind == FLAT:  # the only model that needs no population
         return round_kroner(Decimal(parameters["amount"]))
     if population is None or population < 0:
@@ -275,7 +339,7 @@ def validate_fdvu(key: str, parameters: Mapping, yearly_cost) -> dict:
         return {
             "monthly_fixed": str(_decimal(parameters.get("monthly_fixed"), _("Fast månedspris"))),
             "monthly_per_inhabitant": str(
-                _decimal(parameters.get("monthly_per_inhabitant"), _("Månedspris per innbygger"))
+                _rate(parameters.get("monthly_per_inhabitant"), _("Månedspris per innbygger"))
             ),
         }
     if key not in ("equal", "per_inhabitant", "size_class"):

@@ -122,8 +122,11 @@ def test_basis_is_replaced_except_frozen_shares(members):
 
 
 def test_reimport_updates_instead_of_duplicating(members):
+    # Issue 17: a changed figure is replaced only when confirmed (replace=True).
     population_import(content=QUARTERLY_SEMICOLON.encode(), actor=None)
-    population_import(content=QUARTERLY_SEMICOLON.replace("27785", "27790").encode(), actor=None)
+    population_import(
+        content=QUARTERLY_SEMICOLON.replace("27785", "27790").encode(), actor=None, replace=True
+    )
     assert _figures("2017K2")["0501"] == 27790
     assert PopulationFigure.objects.filter(period="2017K2").count() == 3
 

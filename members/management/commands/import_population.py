@@ -3,13 +3,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from members.population_import import PopulationImportError, population_import
+from members.population_import import (
+    PopulationDifferences,
+    PopulationImportError,
+    population_import,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import population figures from an SSB statbank CSV (tables 07459 and 01222). "
-        "All or nothing: a bad file is rejected with every bad line named."
+        "All or nothing: a bad or incomplete file is rejected with every bad line named. "
+        "Figures that differ from stored ones are listed and nothing changes, unless --replace."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +26,13 @@ class Command(BaseCommand):
             action="store_true",
             help="also make the figures the contribution basis (not for invoiced shares)",
         )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace stored figures that differ from the file (listed without this flag)",
+        )
 
-    def handle(self, *args, path, period, source, basis, **options):
+    def handle(self, *args, path, period, source, basis, replace=False, **options):
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
@@ -36,7 +46,18 @@ class Command(BaseCommand):
                 period=period,
                 source=source or f"SSB-fil {Path(path).name}",
                 replace_basis=basis,
+                replace=replace,
             )
+        except PopulationDifferences as exc:
+            for line in exc.errors:
+                self.stdout.write(line)
+            raise CommandError(
+                _(
+                    "%(n)s tall er forskjellige fra dem som er lagret (listet over); ingenting er "
+                    "endret. Kjør igjen med --replace for å erstatte dem."
+                )
+                % {"n": len(exc.differences)}
+            ) from exc
         except PopulationImportError as exc:
             raise CommandError(
                 _("Filen er avvist, ingenting er importert:\n%(errors)s")
