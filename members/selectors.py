@@ -415,3 +415,91 @@ def member_payments(*, member: Member) -> list[LedgerEntry]:
         .select_related("member")
         .order_by("occurred_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class PredecessorPayment:
+    """A predecessor whose payments a member inherits: `part` is the part of it that went to
+    the member (the product of the succession fractions along the way: 1 for merges and
+    renumberings, the population part for a split), `paid` what the predecessor itself paid
+    (net of reversals), `inherited` the part of that payment that counts for the member."""
+
+    member: Member
+    part: Decimal
+    paid: Decimal
+
+    @property
+    def inherited(self) -> Decimal:
+        return self.paid if self.part == 1 else round_kroner(self.paid * self.part)
+
+
+@dataclass(frozen=True)
+class MemberLineage:
+    """A member of a structure with its effective participation (paid amount including its
+    predecessors') and the predecessors that paid or that it was formed from."""
+
+    member: Member
+    effective: EffectiveParticipation
+    own_paid: Decimal
+    predecessors: list[PredecessorPayment]
+
+
+def _lineage_origins(book: _Book, mid: int) -> list[PredecessorPayment]:
+    """The members `mid` was formed from, back to the first structure (members without
+    predecessors), and every predecessor on the way that paid something itself."""
+    parts: dict[int, Decimal] = {}
+
+    def walk(node: int, part: Decimal) -> None:
+        for pred, fraction in book.preds.get(node, []):
+            pred_part = part * fraction
+            if not book.preds.get(pred) or book.paid.get(pred):
+                parts[pred] = parts.get(pred, Decimal(0)) + pred_part
+            walk(pred, pred_part)
+
+    walk(mid, Decimal(1))
+    return sorted(
+        (
+            PredecessorPayment(
+                member=book.members[pid], part=part, paid=to_money(book.paid.get(pid, ZERO))
+            )
+            for pid, part in parts.items()
+        ),
+        key=lambda p: (p.member.valid_from, p.member.number, p.member.name),
+    )
+
+
+def structure_lineage(
+    *, on: datetime.date | None = None, paid: dict[int, Decimal] | None = None
+) -> list[MemberLineage]:
+    """The kommuner and fylkeskommuner of the structure valid `on` (today by default),
+    kommuner first, each by number, with their effective participation and the predecessors
+    whose payments they inherit (a 2020 merger names its 2017 kommuner; a part of a split, the
+    kommune it was split from and the part it received). The effective paid amount is the
+    members' rule (`_Book.paid_total`): own payments plus each predecessor's times its part.
+
+    One book of all the members, so a fixed number of queries however many members (members,
+    successions, participations, bases, rates, and the ledger's payments unless `paid`, the
+    result of `member_paid_amounts()`, is given)."""
+    on = on or datetime.date.today()
+    book = _Book.everything()
+    if paid is not None:
+        book.paid = paid  # overrides the cached_property: the caller's (cached) ledger sums
+    members = sorted(
+        (
+            m
+            for m in book.members.values()
+            if m.kind != Member.Kind.KS
+            and m.valid_from <= on
+            and (m.valid_to is None or m.valid_to >= on)
+        ),
+        key=lambda m: (m.kind != Member.Kind.KOMMUNE, m.number, m.name),
+    )
+    return [
+        MemberLineage(
+            member=m,
+            effective=book.effective(m.pk),
+            own_paid=to_money(book.paid.get(m.pk, ZERO)),
+            predecessors=_lineage_origins(book, m.pk),
+        )
+        for m in members
+    ]

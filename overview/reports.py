@@ -68,7 +68,7 @@ def overview_tables() -> dict[str, tuple[str, list[str], list[list]]]:
         "kapital": (
             _("Kapital etter kilde"),
             [_("kilde"), _("tilsagn"), _("innbetalt")],
-            [[s.label, s.committed, s.paid] for s in ov.sources],
+            [[s.label, s.committed, s.paid] for s in ov.capital],
         ),
         "fylker": (
             _("Deltakelse per fylke"),

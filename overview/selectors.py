@@ -26,7 +26,7 @@ from fund.selectors import (
     recovered_by_project,
 )
 from members.models import Member, Participation, PopulationFigure
-from members.selectors import member_paid_amounts
+from members.selectors import member_paid_amounts, structure_lineage
 from projects import selectors as project_selectors
 from projects.models import Project, Proposal
 from repayments.models import Solution
@@ -43,6 +43,9 @@ from .forecast import (
 
 ZERO = Decimal("0.00")
 CONTRIBUTOR_SOURCES = (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS)
+# The fund's capital by source, as both the overview and the public page show it: what the
+# contributors paid in, and what access fees brought back.
+CAPITAL_SOURCES = (*CONTRIBUTOR_SOURCES, CapitalSource.ACCESS_FEES)
 # The three flows of the revolving fund, by the ledger's source.
 FLOW_OF_SOURCE = {
     CapitalSource.KMD: "in",
@@ -71,7 +74,8 @@ class SourceFigures:
 
 @dataclass
 class FundOverview:
-    sources: list[SourceFigures]
+    sources: list[SourceFigures]  # the contributors' (KMD, KS, members)
+    capital: list[SourceFigures]  # capital_by_source(): the contributors' and access fees
     net_by_source: dict[str, Decimal]
     balance: Decimal
     disbursed: Decimal
@@ -132,6 +136,26 @@ def committed_by_source(*, counts: dict | None = None) -> dict[str, Decimal]:
     return totals
 
 
+def capital_by_source(
+    *, version: str | None = None, counts: dict | None = None
+) -> list[SourceFigures]:
+    """The fund's capital by source (KMD, KS, members, access fees): committed and paid in,
+    net of reversals. The one selector for the figures the fund overview and the public page
+    both show: the same ledger sums (net_by_source, cached until the ledger changes) and the
+    same commitments (committed_by_source)."""
+    net = ledger_cached("net", net_by_source, version=version)
+    committed = committed_by_source(counts=counts)
+    return [
+        SourceFigures(
+            source=s,
+            label=CapitalSource(s).label,
+            committed=committed.get(s),
+            paid=net.get(s, ZERO),
+        )
+        for s in CAPITAL_SOURCES
+    ]
+
+
 def _ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
     if not denominator:
         return None
@@ -150,16 +174,9 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     net = ledger_cached("net", net_by_source, version=version)
     recovery_rows = recovery_by_project_rows(version=version)
     counts = participation_counts()
-    committed = committed_by_source(counts=counts)
-    sources = [
-        SourceFigures(
-            source=s,
-            label=CapitalSource(s).label,
-            committed=committed.get(s),
-            paid=net.get(s, ZERO),
-        )
-        for s in CONTRIBUTOR_SOURCES
-    ]
+    capital = capital_by_source(version=version, counts=counts)
+    committed = {s.source: s.committed for s in capital if s.committed is not None}
+    sources = [s for s in capital if s.source in CONTRIBUTOR_SOURCES]
     balance = sum(net.values(), ZERO)
     disbursed = -net.get(CapitalSource.PROJECTS, ZERO)
     recovered = net.get(CapitalSource.ACCESS_FEES, ZERO)
@@ -171,6 +188,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     members_paid = net.get(CapitalSource.MEMBERS, ZERO)
     return FundOverview(
         sources=sources,
+        capital=capital,
         net_by_source=net,
         balance=balance,
         disbursed=disbursed,
@@ -193,15 +211,18 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
 
 
 def capital_timeline() -> dict:
-    """Per year: net amount by source and by flow, and the cumulative capital (one query)."""
+    """Per year: net amount by source and by flow, and the cumulative capital (one query).
+    The years are continuous: every year from the first entry's to the last entry's, a year
+    without entries with zero flows and the capital carried over (a time axis with gaps would
+    put 2021 and 2024 side by side)."""
     years: dict[int, dict[str, Decimal]] = {}
     for (year, source), total in sorted(ledger_net_by(("year", "source"), kinds=None).items()):
         years.setdefault(year, {})[source] = total
     out = []
     running = ZERO
     by_source_running = dict.fromkeys(CapitalSource.values, ZERO)
-    for year in sorted(years):
-        values = years[year]
+    for year in continuous_years(years):
+        values = years.get(year, {})
         flows = {"in": ZERO, "out": ZERO, "back": ZERO}
         for source, total in values.items():
             flows[FLOW_OF_SOURCE.get(source, "in")] += total
@@ -218,6 +239,12 @@ def capital_timeline() -> dict:
             }
         )
     return {"years": out}
+
+
+def continuous_years(years) -> list[int]:
+    """Every year from the smallest to the largest of `years` (none when empty)."""
+    years = list(years)
+    return list(range(min(years), max(years) + 1)) if years else []
 
 
 def recovery_by_project_rows(*, version: str | None = None) -> list[dict]:
@@ -365,38 +392,49 @@ def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
 # --------------------------------------------------------------------------- public lists
 
 
-def public_participants(*, version: str | None = None) -> list[dict]:
-    """Who participates and what each has paid: public facts only (no contacts, no refs).
-    The payments (members.selectors.member_paid_amounts) are summed over the ledger once per
-    ledger change (cached)."""
+def public_participants(
+    *, version: str | None = None, on: datetime.date | None = None
+) -> list[dict]:
+    """Who participates and what each has paid, on the structure valid `on` (today's by
+    default; docs/decisions/overview-structure.md): the members of today's structure that
+    participate themselves or through their predecessors, each with its effective share and
+    paid amount (its own payments plus its predecessors', split predecessors by their part:
+    members.selectors.structure_lineage) and the predecessors it inherits from. Public facts
+    only (no contacts, no references). The payments are summed over the ledger once per
+    ledger change (cached); the rest is a fixed handful of queries however many members."""
     paid = ledger_cached("paid_shares", member_paid_amounts, version=version)
-    rows = (
-        Member.objects.filter(participation__status__in=Participation.PARTICIPANT_STATUSES)
-        .values(
-            "pk",
-            "number",
-            "name",
-            "kind",
-            "participation__status",
-            "participation__decided_on",
-            "participation__share_amount",
-        )
-        .order_by("kind", "number", "name")
-    )
     kinds = {value: str(label) for value, label in Member.Kind.choices}
-    statuses = {value: str(label) for value, label in Participation.Status.choices}
-    return [
-        {
-            "number": r["number"],
-            "name": r["name"],
-            "kind": kinds.get(r["kind"], r["kind"]),
-            "status": statuses.get(r["participation__status"], r["participation__status"]),
-            "decided_on": r["participation__decided_on"],
-            "share": r["participation__share_amount"],
-            "paid": to_money(paid.get(r["pk"], ZERO)),
-        }
-        for r in rows
-    ]
+    out = []
+    for row in structure_lineage(on=on, paid=paid):
+        eff = row.effective
+        if not eff.is_participant:
+            continue
+        decided = [p.decided_on for p in eff.participations if p.is_participant and p.decided_on]
+        if eff.own is not None and eff.own.decided_on:
+            decided = [eff.own.decided_on]
+        out.append(
+            {
+                "number": row.member.number,
+                "name": row.member.name,
+                "kind": kinds.get(row.member.kind, row.member.kind),
+                "status": eff.status_display,
+                "decided_on": min(decided) if decided else None,
+                "share": to_money(eff.share_amount),
+                "paid": to_money(eff.paid_amount),
+                "own_paid": row.own_paid,
+                "predecessors": [
+                    {
+                        "number": p.member.number,
+                        "name": p.member.name,
+                        "part": p.part,
+                        "paid": p.paid,
+                        "inherited": p.inherited,
+                    }
+                    for p in row.predecessors
+                ],
+            }
+        )
+    return out
 
 
 def public_projects(*, limit: int | None = None, version: str | None = None) -> list[dict]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import council_or_staff_required, ks_staff_required
 from fund.models import ForecastScenario, FundReport
+from members.models import Participation
 
 from . import reports, selectors, services
 from .forms import (
@@ -333,25 +334,51 @@ def scenario_compare_export(request, fmt: str):
 # --------------------------------------------------------------------------- public
 
 
+def _predecessors_text(row: dict) -> str:
+    """`0501 Lillehammer: 555700.00 | 1850 Tysfjord (0.5235): 12000.00` for the CSV: each
+    predecessor, the part of it the member received when not all of it, what it paid."""
+    parts = []
+    for p in row.get("predecessors", []):
+        part = "" if p["part"] == 1 else f" ({p['part']:.4f})"
+        parts.append(f"{p['number']} {p['name']}{part}: {p['paid']}")
+    return " | ".join(parts)
+
+
+def _capital_rows(capital) -> list[dict]:
+    return [{"source": str(s.label), "committed": s.committed, "paid": s.paid} for s in capital]
+
+
 def _public_data() -> dict:
+    version = selectors.ledger_version()
     return {
-        "participants": selectors.public_participants(),
-        "projects": selectors.public_projects(),
-        "solutions": selectors.public_solutions(),
+        "participants": selectors.public_participants(version=version),
+        "projects": selectors.public_projects(version=version),
+        "solutions": selectors.public_solutions(version=version),
+        "capital": _capital_rows(selectors.capital_by_source(version=version)),
     }
 
 
 def public_page(request):
-    """The participants in full (at most every member); of the projects and solutions the
-    latest TABLE_LIMIT, with their counts and the CSV/JSON that have them all."""
+    """The participants of today's structure in full (with what their predecessors paid);
+    the fund's capital by source (the same selector as the fund overview); of the projects
+    and solutions the latest TABLE_LIMIT, with their counts and the CSV/JSON that have them
+    all."""
     version = selectors.ledger_version()
     limit = selectors.TABLE_LIMIT
+    participants = selectors.public_participants(version=version)
+    capital = selectors.capital_by_source(version=version)
+    paid_label = str(Participation.Status.PAID.label)
     context = {
-        "participants": selectors.public_participants(version=version),
+        "participants": participants,
+        "capital": capital,
+        "capital_total": sum((s.paid for s in capital), selectors.ZERO),
         "projects": selectors.public_projects(limit=limit, version=version),
         "solutions": selectors.public_solutions(limit=limit, version=version),
         "counts": selectors.public_counts(),
-        "summary": selectors.participation_summary(),
+        "summary": {
+            "count": len(participants),
+            "paid": sum(1 for p in participants if p["status"] == paid_label),
+        },
     }
     return render(request, "overview/public.html", context)
 
@@ -359,8 +386,13 @@ def public_page(request):
 PUBLIC_TABLES = {
     "deltakere": (
         "participants",
-        ["nummer", "navn", "type", "status", "vedtatt", "andel", "innbetalt"],
-        ["number", "name", "kind", "status", "decided_on", "share", "paid"],
+        ["nummer", "navn", "type", "status", "vedtatt", "andel", "innbetalt", "forgjengere"],
+        ["number", "name", "kind", "status", "decided_on", "share", "paid", _predecessors_text],
+    ),
+    "kapital": (
+        "capital",
+        ["kilde", "tilsagn", "innbetalt"],
+        ["source", "committed", "paid"],
     ),
     "prosjekter": (
         "projects",
@@ -375,13 +407,17 @@ PUBLIC_TABLES = {
 }
 
 
+def _cell(row: dict, field):
+    return field(row) if callable(field) else row.get(field)
+
+
 def public_csv(request, table: str):
     if table not in PUBLIC_TABLES:
         raise Http404
     key, headers, fields = PUBLIC_TABLES[table]
     rows = _public_data()[key] or []
     return reports.csv_response(
-        f"digifin-{table}.csv", headers, [[row.get(f) for f in fields] for row in rows]
+        f"digifin-{table}.csv", headers, [[_cell(row, f) for f in fields] for row in rows]
     )
 
 
@@ -392,5 +428,6 @@ def public_json(request):
         "participants": data["participants"],
         "projects": data["projects"],
         "solutions": data["solutions"] or [],
+        "capital": data["capital"],
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -43,7 +43,18 @@ def test_public_outputs_contain_no_private_fields(client, fund, ks_user):
 def test_public_json_has_only_public_keys(client, fund):
     payload = json.loads(client.get(reverse("public:json")).content)
     participant = next(p for p in payload["participants"] if p["name"] == "Øyer")
-    assert set(participant) == {"number", "name", "kind", "status", "decided_on", "share", "paid"}
+    assert set(participant) == {
+        "number",
+        "name",
+        "kind",
+        "status",
+        "decided_on",
+        "share",
+        "paid",
+        "own_paid",
+        "predecessors",
+    }
+    assert participant["predecessors"] == []
     assert participant["paid"] == "50000.00" or participant["paid"] == "50000"
     # Only projects KS has granted are published (the fixture's ledger refs have none).
     assert payload["projects"] == []
@@ -52,9 +63,9 @@ def test_public_json_has_only_public_keys(client, fund):
 def test_public_csv_of_participants_lists_paid_amounts(client, fund):
     text = client.get(reverse("public:csv", args=["deltakere"])).content.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "nummer;navn;type;status;vedtatt;andel;innbetalt"
+    assert lines[0] == "nummer;navn;type;status;vedtatt;andel;innbetalt;forgjengere"
     oyer = next(line for line in lines if ";Øyer;" in line)
-    assert oyer.endswith(";101680.00;50000.00")
+    assert oyer.endswith(";101680.00;50000.00;")
 
 
 def test_unknown_public_table_is_404(client):
