@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Proposal, ProposalStatus, ProposalTransition
+from .proposals import acts_for_applicant
 
 S = ProposalStatus
 
@@ -27,7 +28,8 @@ Check = Callable[[Proposal, object], tuple[bool, str]]
 
 
 def is_applicant_user(proposal: Proposal, user) -> tuple[bool, str]:
-    if user.is_municipal and user.organisation_id == proposal.lead_member_id:
+    # The lead organisation's users; KS staff when KS is the applicant.
+    if acts_for_applicant(proposal=proposal, user=user):
         return True, ""
     return False, _("Bare søkerens egne brukere kan sende inn forslaget.")
 
