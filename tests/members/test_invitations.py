@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -134,3 +135,14 @@ def test_a_member_with_a_letter_is_not_listed_again(ks_user, world):
     plan = invitation_plan()
     assert [m for m, _e in plan.recipients] == [world["rost"]]
     assert [m for m, _e in plan.already_invited] == [world["vega"]]
+
+
+def test_the_confirmation_page_and_the_staff_page_are_english(ks_client, world, english):
+    ks_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = ks_client.get(reverse("members:invitations_confirm")).content.decode()
+    assert "2 members get an invitation letter." in html and "Send 2 invitation letters" in html
+    assert "invitasjonsbrev" not in html
+    page = ks_client.get(reverse("members:staff_member_detail", args=[world["rost"].pk]))
+    text = page.content.decode()
+    assert "Record a confirmation received by e-mail" in text and "Date received" in text
+    assert "Registrer" not in text
