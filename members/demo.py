@@ -11,8 +11,10 @@ current_member gives the demo users their organisations."""
 
 import datetime
 import random
+import uuid
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, Sum
 
@@ -32,8 +34,9 @@ from invoicing.services import (
 )
 
 from .invoicing import organisation_lineage
-from .models import Member, Participation, ParticipationEvent
+from .models import Member, Participation, ParticipationCorrespondence, ParticipationEvent
 from .selectors import STRUCTURE_DATES, _Book, member_paid_amounts, members_at
+from .services import participation_record_email
 
 S = Participation.Status
 # The ten largest kommuner backed the scheme (Storbynettverket, letter of 2 June 2017): paid.
@@ -90,6 +93,58 @@ def load(*, stdout) -> None:
             ",", " "
         )
     )
+    _answers_by_email(stdout=stdout)
+
+
+# The e-mailed decision KS keeps with a confirmation (a one-page PDF).
+DEMO_DECISION_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _answers_by_email(*, stdout) -> None:
+    """KS records, through the staff page's service, a confirmation (with the e-mailed decision
+    as PDF) and a decline from two kommuner that were invited and answered by e-mail in
+    November 2026. Once: skipped when any e-mailed answer is recorded."""
+    ks = User.objects.filter(username="ks").first()
+    if ks is None or ParticipationCorrespondence.objects.exists():
+        return
+    invited = list(
+        Participation.objects.filter(
+            status=S.INVITED, member__valid_to__isnull=True, member__kind=Member.Kind.KOMMUNE
+        )
+        .select_related("member")
+        .order_by("member__number")[:2]
+    )
+    if len(invited) < 2:
+        return
+    answers = [
+        ("confirmation", datetime.date(2026, 11, 18), "2026/1187-4", "Vedtak kommunestyret.pdf"),
+        ("decline", datetime.date(2026, 11, 24), "26/2231", "Svar på invitasjon.pdf"),
+    ]
+    for participation, (kind, received, reference, file_name) in zip(invited, answers, strict=True):
+        member = participation.member
+        extra = {}
+        if kind == "confirmation":
+            extra = {
+                "fakturareferanse": f"{member.number}-DIGIFIN",
+                "decided_on": datetime.date(2026, 11, 12),
+                "contact_name": "Rådmannens stab",
+                "contact_email": f"postmottak@{member.number}.demo.digifin.no",
+            }
+        participation_record_email(
+            member=member,
+            kind=kind,
+            received_on=received,
+            reference=reference,
+            upload=SimpleUploadedFile(file_name, DEMO_DECISION_PDF),
+            submission_key=uuid.uuid5(uuid.NAMESPACE_URL, f"digifin-demo:email:{member.pk}"),
+            actor=ks,
+            **extra,
+        )
+        label = "bekreftelse" if kind == "confirmation" else "avslag"
+        stdout.write(f"members: KS registrerte {label} fra e-post for {member}")
 
 
 def _participations(members: list[Member]) -> int:

@@ -91,3 +91,71 @@ class PopulationFigureAdminForm(forms.ModelForm):
 
 def file_fingerprint(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+class _EmailAnswerForm(forms.Form):
+    """An answer that reached KS by e-mail, recorded by KS staff with its document."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    received_on = forms.DateField(
+        label=_("Mottatt dato"),
+        help_text=_("Datoen e-posten kom til KS."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=_("Deres referanse"),
+        max_length=120,
+        help_text=_("Medlemmets saksnummer eller e-postens referanse."),
+    )
+    document = forms.FileField(
+        label=_("Dokument"),
+        help_text=_("E-posten eller vedtaket som PDF, DOCX, ODT, PNG eller JPEG (maks 10 MB)."),
+    )
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value > datetime.date.today():
+            raise forms.ValidationError(_("Datoen kan ikke være fram i tid."))
+        if value < datetime.date(2017, 1, 1):
+            raise forms.ValidationError(_("Ordningen ble opprettet i 2017."))
+        return value
+
+    def clean_reference(self):
+        value = self.cleaned_data["reference"].strip()
+        if not value:
+            raise forms.ValidationError(_("Referansen må oppgis."))
+        return value
+
+
+class EmailConfirmationForm(_EmailAnswerForm):
+    """A member's confirmation that came by e-mail."""
+
+    fakturareferanse = forms.CharField(
+        label=_("Fakturareferanse"),
+        max_length=120,
+        help_text=_("Referansen fakturaen må merkes med (bestillerreferanse)."),
+    )
+    decided_on = forms.DateField(
+        label=_("Vedtaksdato"),
+        required=False,
+        help_text=_("Hvis e-posten oppgir når vedtaket ble gjort."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("Kontaktens e-post"), required=False)
+
+    def clean_fakturareferanse(self):
+        value = self.cleaned_data["fakturareferanse"].strip()
+        if not value:
+            raise forms.ValidationError(_("Fakturareferanse må oppgis."))
+        return value
+
+    def clean_decided_on(self):
+        value = self.cleaned_data["decided_on"]
+        if value and value > datetime.date.today():
+            raise forms.ValidationError(_("Vedtaksdatoen kan ikke være fram i tid."))
+        return value
+
+
+class EmailDeclineForm(_EmailAnswerForm):
+    """A member's decline that came by e-mail."""

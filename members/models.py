@@ -294,3 +294,45 @@ class ContributionRate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.per_inhabitant} kr"
+
+
+class ParticipationCorrespondence(models.Model):
+    """A confirmation or a decline that reached KS by e-mail, recorded by a KS user with the
+    document that came with it. The status change itself goes through the transition table
+    (members/workflow.py); `event` is the ParticipationEvent it wrote. `submission_key` comes
+    from the form, so a second submission of the same form is recognised and changes nothing."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Bekreftelse")
+        DECLINE = "decline", _("Takker nei")
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.PROTECT, related_name="correspondence"
+    )
+    event = models.OneToOneField(
+        ParticipationEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    received_on = models.DateField(_("mottatt"))
+    reference = models.CharField(_("deres referanse"), max_length=120)
+    fakturareferanse = models.CharField(_("fakturareferanse"), max_length=120, blank=True)
+    file = models.FileField(_("dokument"), upload_to="members/correspondence/%Y/")
+    original_name = models.CharField(_("filnavn"), max_length=200)
+    content_type = models.CharField(_("filtype"), max_length=100)
+    size = models.PositiveIntegerField(_("størrelse (byte)"))
+    submission_key = models.UUIDField(unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrert av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("innkommende e-post")
+        verbose_name_plural = _("innkommende e-poster")
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self):
+        return f"{self.participation.member}: {self.get_kind_display()} {self.received_on}"

@@ -1,9 +1,14 @@
 """Writes for members and their participation. Every write takes the acting user."""
 
 import datetime
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
+import filetype
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.money import to_money
@@ -11,7 +16,7 @@ from fund.models import CapitalSource, LedgerEntry
 from fund.selectors import ledger_net
 from fund.services import ledger_record
 
-from .models import Participation, ParticipationEvent
+from .models import Participation, ParticipationCorrespondence, ParticipationEvent
 from .workflow import ParticipationError, perform_bulk_transition, perform_transition
 
 
@@ -191,3 +196,115 @@ def participation_balance(*, participation: Participation) -> Decimal:
     if participation.share_amount is None:
         return Decimal("0.00")
     return participation.share_amount - participation_paid_amount(participation=participation)
+
+
+# --- confirmations and declines that reach KS by e-mail -------------------------------------------
+
+# Detected MIME type -> extension. Decided by the file's CONTENT (magic bytes), never its name
+# (as for proposal attachments, projects/services/proposals.py).
+ALLOWED_DOCUMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def detect_document_type(head: bytes) -> str | None:
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
+        return None
+    return kind.mime
+
+
+def _checked_document(upload) -> tuple[bytes, str, str]:
+    """(content, MIME type, safe file name) of an uploaded document, or ParticipationError."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ParticipationError(
+            _("Filen er for stor (maks %(mb)s MB).") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise ParticipationError(_("Filen er tom."))
+    upload.seek(0)
+    content = upload.read()
+    mime = detect_document_type(content[:8192])
+    if mime is None:
+        raise ParticipationError(
+            _("Filtypen er ikke tillatt. Last opp PDF, DOCX, ODT, PNG eller JPEG.")
+        )
+    stem = get_valid_filename(Path(upload.name).stem)[:80] or "dokument"
+    return content, mime, f"{stem}{ALLOWED_DOCUMENT_TYPES[mime]}"
+
+
+@transaction.atomic
+def participation_record_email(
+    *,
+    member,
+    kind: str,
+    received_on: datetime.date,
+    reference: str,
+    upload,
+    submission_key: uuid.UUID,
+    actor,
+    fakturareferanse: str = "",
+    decided_on: datetime.date | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+) -> tuple[ParticipationCorrespondence, bool]:
+    """KS records a confirmation or a decline that came by e-mail, with its document.
+
+    The change goes through the transition table ("confirm" or "decline", actor = the KS user);
+    the record keeps who recorded it and when, and links the event it wrote. Returns (record,
+    created): the same form sent twice (same submission_key) returns the first record and
+    changes nothing. The participation row is locked first, so a second submission waits for
+    the first and then finds its record."""
+    if actor is None or not actor.is_ks_staff:
+        raise ParticipationError(_("Bare KS kan registrere svar som kom på e-post."))
+    if kind not in ParticipationCorrespondence.Kind.values:
+        raise ParticipationError(_("Ukjent handling."))
+    participation = _locked(participation_for_member(member=member, actor=actor))
+    existing = ParticipationCorrespondence.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    content, mime, name = _checked_document(upload)
+    reference = reference.strip()
+    note = _("E-post mottatt %(date)s, deres ref. %(reference)s") % {
+        "date": received_on.strftime("%d.%m.%Y"),
+        "reference": reference,
+    }
+    if kind == ParticipationCorrespondence.Kind.CONFIRMATION:
+        changes = {
+            "decided_on": decided_on,
+            "decision_reference": reference,
+            "fakturareferanse": fakturareferanse.strip(),
+        }
+        if contact_name:
+            changes["contact_name"] = contact_name
+        if contact_email:
+            changes["contact_email"] = contact_email
+        name_ = "confirm"
+    else:
+        changes = {"declined_on": received_on}
+        name_ = "decline"
+    participation = perform_transition(
+        participation=participation, name=name_, actor=actor, note=note, changes=changes
+    )
+    event = participation.events.order_by("-id").first()
+    record = ParticipationCorrespondence(
+        participation=participation,
+        event=event,
+        kind=kind,
+        received_on=received_on,
+        reference=reference,
+        fakturareferanse=fakturareferanse.strip() if name_ == "confirm" else "",
+        original_name=name,
+        content_type=mime,
+        size=len(content),
+        submission_key=submission_key,
+        recorded_by=actor,
+    )
+    record.file.save(name, ContentFile(content), save=False)
+    record.save()
+    return record, True

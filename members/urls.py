@@ -14,6 +14,18 @@ urlpatterns = [
     path("oversikt/", views.staff_member_list, name="staff_member_list"),
     path("oversikt/<int:pk>/", views.staff_member_detail, name="staff_member_detail"),
     path(
+        "oversikt/<int:pk>/epost/<slug:answer>/",
+        views.record_email_answer,
+        name="record_email_answer",
+    ),
+    path(
+        "oversikt/epost-dokument/<int:pk>/",
+        views.correspondence_download,
+        name="correspondence_download",
+    ),
+    path("oversikt/invitasjoner/", views.invitations_confirm, name="invitations_confirm"),
+    path("oversikt/invitasjoner/send/", views.invitations_send_view, name="invitations_send"),
+    path(
         "oversikt/andeler-<str:structure>.<str:fmt>",
         views.contribution_table_export,
         name="contribution_table_export",

@@ -1,16 +1,20 @@
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
 from fund.selectors import commitments_vs_paid, matching_condition
 
 from .exports import contribution_table_csv, contribution_table_xlsx
-from .forms import ConfirmParticipationForm
-from .models import Member, Participation
+from .forms import ConfirmParticipationForm, EmailConfirmationForm, EmailDeclineForm
+from .invitations import invitation_plan, invitations_send
+from .models import Member, Participation, ParticipationCorrespondence
 from .selectors import (
     STRUCTURE_DATES,
     effective_participation,
@@ -18,7 +22,13 @@ from .selectors import (
     member_list,
     member_payments,
 )
-from .services import ParticipationError, participation_confirm, participation_for_member
+from .services import (
+    ParticipationError,
+    participation_confirm,
+    participation_for_member,
+    participation_record_email,
+)
+from .workflow import TRANSITIONS
 
 
 def _organisation_context(member: Member) -> dict:
@@ -108,16 +118,155 @@ def staff_member_list(request):
     )
 
 
-@ks_staff_required
-def staff_member_detail(request, pk: int):
-    member = get_object_or_404(Member, pk=pk)
+# The two answers KS records from an e-mail: URL slug → (kind, form, transition, prefix).
+EMAIL_ANSWERS = {
+    "bekreftelse": (
+        ParticipationCorrespondence.Kind.CONFIRMATION,
+        EmailConfirmationForm,
+        "confirm",
+    ),
+    "avslag": (ParticipationCorrespondence.Kind.DECLINE, EmailDeclineForm, "decline"),
+}
+
+
+def _email_answer_allowed(member: Member, effective, transition: str) -> bool:
+    """Whether the member's own participation (or none yet: it starts as invited) may take
+    the transition. A member that is a participant only through a predecessor has nothing to
+    confirm."""
+    if member.kind == Member.Kind.KS:
+        return False
+    own = effective.own
+    status = own.status if own is not None else Participation.Status.INVITED
+    if own is None and effective.is_participant:
+        return False
+    return status in TRANSITIONS[transition].sources
+
+
+def _staff_detail_context(member: Member, forms: dict | None = None) -> dict:
     context = _organisation_context(member)
     context["events"] = [
         e for p in context["effective"].participations for e in p.events.select_related("actor")
     ]
     context["predecessors"] = member.predecessor_links.select_related("predecessor")
     context["successors"] = member.successor_links.select_related("successor")
-    return render(request, "members/staff_member_detail.html", context)
+    context["correspondence"] = ParticipationCorrespondence.objects.filter(
+        participation__member=member
+    ).select_related("recorded_by")
+    answer_forms = []
+    for slug, (kind, form_class, transition) in EMAIL_ANSWERS.items():
+        if not _email_answer_allowed(member, context["effective"], transition):
+            continue
+        form = (forms or {}).get(slug) or form_class(
+            prefix=slug, initial={"submission_key": uuid.uuid4()}
+        )
+        answer_forms.append((slug, kind, form))
+    context["answer_forms"] = answer_forms
+    return context
+
+
+@ks_staff_required
+def staff_member_detail(request, pk: int):
+    member = get_object_or_404(Member, pk=pk)
+    return render(request, "members/staff_member_detail.html", _staff_detail_context(member))
+
+
+@ks_staff_required
+@require_POST
+def record_email_answer(request, pk: int, answer: str):
+    """KS records a confirmation or a decline that came by e-mail, with its document."""
+    member = get_object_or_404(Member, pk=pk)
+    if answer not in EMAIL_ANSWERS:
+        raise Http404
+    kind, form_class, _transition = EMAIL_ANSWERS[answer]
+    form = form_class(request.POST, request.FILES, prefix=answer)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("document")
+        try:
+            _record, created = participation_record_email(
+                member=member, kind=kind, upload=upload, actor=request.user, **data
+            )
+        except ParticipationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not created:
+                messages.info(request, _("Svaret var allerede registrert. Ingenting er endret."))
+            elif kind == ParticipationCorrespondence.Kind.CONFIRMATION:
+                messages.success(request, _("Bekreftelsen er registrert. Andelen kan faktureres."))
+            else:
+                messages.success(request, _("Avslaget er registrert."))
+            return redirect("members:staff_member_detail", pk=member.pk)
+    context = _staff_detail_context(member, forms={answer: form})
+    return render(request, "members/staff_member_detail.html", context, status=400)
+
+
+@ks_staff_required
+def correspondence_download(request, pk: int):
+    """The document of a recorded e-mail answer: always a download, with the detected type."""
+    record = get_object_or_404(ParticipationCorrespondence, pk=pk)
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=record.original_name,
+        content_type=record.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@ks_staff_required
+def invitations_confirm(request):
+    """Who will get an invitation letter, how many, and who will not and why; the button sends
+    to exactly the members listed."""
+    plan = invitation_plan()
+    return render(request, "members/invitations_confirm.html", {"plan": plan})
+
+
+@ks_staff_required
+@require_POST
+def invitations_send_view(request):
+    listed = []
+    for value in request.POST.getlist("members"):
+        try:
+            listed.append(int(value))
+        except ValueError:
+            continue
+    if not listed:
+        messages.error(request, _("Ingen mottakere var valgt."))
+        return redirect("members:invitations_confirm")
+    job, targets = invitations_send(member_ids=listed, actor=request.user)
+    if job is None:
+        messages.info(
+            request,
+            _("Ingen invitasjonsbrev sendt: alle på listen er allerede invitert eller har svart."),
+        )
+        return redirect("members:invitations_confirm")
+    left_out = len(set(listed)) - len(targets)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s invitasjonsbrev sendes.",
+            "%(count)s invitasjonsbrev sendes.",
+            len(targets),
+        )
+        % {"count": len(targets)},
+    )
+    if left_out:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s på listen hadde svart eller fått brev i mellomtiden og får ikke brev.",
+                "%(count)s på listen hadde svart eller fått brev i mellomtiden og får ikke brev.",
+                left_out,
+            )
+            % {"count": left_out},
+        )
+    return redirect("invoicing:job_detail", pk=job.pk)
 
 
 @ks_staff_required

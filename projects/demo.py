@@ -23,9 +23,10 @@ from .models import (
     QualificationAnswer,
 )
 from .selectors import active_criteria
-from .services.proposals import snapshot_proposal
+from .services.proposals import ks_member, snapshot_proposal
 
 S = ProposalStatus
+KS_LEAD = "KS"  # in PROPOSALS: KS itself is the lead (the member row of kind "ks")
 
 # (lead number, title, theme text, status, co-applicant numbers, dev per year, fdvu, benefit/yr)
 PROPOSALS = [
@@ -149,6 +150,18 @@ PROPOSALS = [
         350_000,
         2_200_000,
     ),
+    # KS as the formal applicant (the seeds: "KS, kommuner og fylkeskommuner" may apply),
+    # with Lillehammer as co-applicant (docs/decisions/members-ks-as-applicant.md).
+    (
+        KS_LEAD,
+        "Felles innbyggerdialog på KS Fiks-plattformen",
+        "hver kommune kjøper og drifter sin egen chat og meldingsløsning mot innbyggerne",
+        S.SUBMITTED,
+        ["3405"],
+        [5_000_000, 3_000_000],
+        700_000,
+        3_800_000,
+    ),
 ]
 
 HISTORY = {
@@ -180,11 +193,19 @@ HISTORY = {
 
 
 def _member(number: str) -> Member | None:
+    if number == KS_LEAD:
+        return ks_member()
     return (
         Member.objects.filter(number=number, valid_to__isnull=True, kind=Member.Kind.KOMMUNE)
         .order_by("-valid_from")
         .first()
     )
+
+
+def _fallback_email(lead: Member) -> str:
+    if lead.kind == Member.Kind.KS:
+        return "digifin@ks.no"
+    return f"post@{lead.name.lower()}.kommune.no"
 
 
 def _texts(title: str, theme: str) -> dict:
@@ -253,7 +274,7 @@ def load(*, stdout) -> None:
             proposal=proposal,
             name=f"{writer.get_full_name() or 'Prosjektleder'}",
             role="Prosjektleder",
-            email=writer.email or f"post@{lead.name.lower()}.kommune.no",
+            email=writer.email or _fallback_email(lead),
         )
         when = timezone.now() - datetime.timedelta(days=60 - i * 4)
         for name, src, dst, comment in HISTORY[status]:

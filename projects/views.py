@@ -2,6 +2,7 @@
 service, render."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -39,6 +40,7 @@ from .services.proposals import (
     attachment_delete,
     can_edit,
     coapplicant_confirm,
+    is_ks_proposal,
     proposal_create,
     proposal_save_draft,
     submit_problems,
@@ -66,6 +68,14 @@ def _visible(request, pk) -> Proposal:
     return get_object_or_404(selectors.proposals_visible_to(request.user), pk=pk)
 
 
+def _writer_side(request, proposal: Proposal) -> Proposal:
+    """The views that write a draft are for the applicant's side: KS staff reach them only for
+    proposals where KS is the formal applicant (elsewhere KS qualifies, never writes)."""
+    if request.user.is_ks_staff and not request.user.is_municipal and not is_ks_proposal(proposal):
+        raise PermissionDenied
+    return proposal
+
+
 @municipal_required
 def my_proposals(request):
     proposals = selectors.for_listing(selectors.proposals_visible_to(request.user)).order_by(
@@ -75,8 +85,9 @@ def my_proposals(request):
     return render(request, "projects/my_proposals.html", {"page": page})
 
 
-@municipal_required
+@municipal_or_staff_required
 def proposal_create_view(request):
+    """A municipal user's organisation, or for KS staff KS itself, is the formal applicant."""
     form = ProposalCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +99,11 @@ def proposal_create_view(request):
                 request, _("Utkastet er opprettet. Du kan lagre og fortsette når som helst.")
             )
             return redirect("projects:proposal_edit", pk=proposal.pk)
-    return render(request, "projects/proposal_create.html", {"form": form})
+    return render(
+        request,
+        "projects/proposal_create.html",
+        {"form": form, "ks_applicant": not request.user.is_municipal},
+    )
 
 
 def _sections_with_values(proposal):
@@ -133,9 +148,9 @@ def proposal_detail(request, pk):
     return render(request, "projects/proposal_detail.html", context)
 
 
-@municipal_required
+@municipal_or_staff_required
 def proposal_edit(request, pk):
-    proposal = _visible(request, pk)
+    proposal = _writer_side(request, _visible(request, pk))
     allowed, reason = can_edit(proposal=proposal, user=request.user)
     if not allowed:
         messages.error(request, reason)
@@ -188,10 +203,10 @@ def proposal_edit(request, pk):
     return render(request, "projects/proposal_edit.html", context)
 
 
-@municipal_required
+@municipal_or_staff_required
 @require_POST
 def attachment_upload(request, pk):
-    proposal = _visible(request, pk)
+    proposal = _writer_side(request, _visible(request, pk))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -232,10 +247,11 @@ def attachment_download(request, pk):
     return response
 
 
-@municipal_required
+@municipal_or_staff_required
 @require_POST
 def attachment_delete_view(request, pk):
     attachment = _visible_attachment(request, pk)
+    _writer_side(request, attachment.proposal)
     try:
         attachment_delete(attachment=attachment, actor=request.user)
     except ProposalError as exc:
@@ -273,7 +289,7 @@ def proposal_transition(request, pk, name):
             _("Forslaget har nå status «%(status)s».")
             % {"status": Proposal.objects.get(pk=proposal.pk).get_status_display()},
         )
-    if request.user.is_ks_staff:
+    if request.user.is_ks_staff and name != "submit":
         return redirect("projects:qualification", pk=proposal.pk)
     return redirect("projects:proposal_detail", pk=proposal.pk)
 

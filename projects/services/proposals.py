@@ -45,8 +45,30 @@ def max_attachment_bytes() -> int:
     return int(getattr(settings, "DIGIFIN_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
 
 
+def ks_member() -> Member | None:
+    """The member row that stands for KS (reference data: kind "ks", orgnr 971 032 146), the
+    formal applicant of the proposals KS writes (docs/decisions/members-ks-as-applicant.md)."""
+    return (
+        Member.objects.filter(kind=Member.Kind.KS, valid_to__isnull=True)
+        .order_by("-valid_from", "pk")
+        .first()
+    )
+
+
+def is_ks_proposal(proposal: Proposal) -> bool:
+    return proposal.lead_member.kind == Member.Kind.KS
+
+
+def acts_for_applicant(*, proposal: Proposal, user) -> bool:
+    """The user writes for the formal applicant: a municipal user of the lead organisation, or
+    KS staff when KS is the applicant."""
+    if user.is_municipal and user.organisation_id == proposal.lead_member_id:
+        return True
+    return bool(user.is_ks_staff and is_ks_proposal(proposal))
+
+
 def can_edit(*, proposal: Proposal, user) -> tuple[bool, str]:
-    if not (user.is_municipal and user.organisation_id == proposal.lead_member_id):
+    if not acts_for_applicant(proposal=proposal, user=user):
         return False, _("Bare søkerens egne brukere kan endre forslaget.")
     if proposal.status not in EDITABLE_STATUSES:
         return False, _("Forslaget er sendt inn og kan ikke endres.")
@@ -73,13 +95,20 @@ def _validate_company(lead: Member, company_kind: str) -> None:
 
 @transaction.atomic
 def proposal_create(*, title: str, actor) -> Proposal:
-    if not actor.is_municipal:
-        raise ProposalError(_("Bare kommunale brukere kan opprette forslag i portalen."))
+    """A draft whose formal applicant is the user's organisation; for KS staff, KS."""
+    if actor.is_municipal:
+        lead = actor.organisation
+    elif actor.is_ks_staff:
+        lead = ks_member()
+        if lead is None:
+            raise ProposalError(
+                _("KS finnes ikke i medlemsregisteret. Last inn referansedataene først.")
+            )
+    else:
+        raise ProposalError(_("Bare kommunale brukere og KS kan opprette forslag i portalen."))
     if not title.strip():
         raise ProposalError(_("Prosjektnavn må fylles ut."))
-    return Proposal.objects.create(
-        title=title.strip(), lead_member=actor.organisation, created_by=actor
-    )
+    return Proposal.objects.create(title=title.strip(), lead_member=lead, created_by=actor)
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from core.tasking import enqueue_on_commit
 from ..models import Proposal, ProposalStatus, ProposalTransition
 from ..selectors import active_criteria, available_capital
 from ..tasks import notify_proposal_transition
-from .proposals import snapshot_proposal, submit_problems
+from .proposals import acts_for_applicant, snapshot_proposal, submit_problems
 
 S = ProposalStatus
 
@@ -32,7 +32,8 @@ Check = Callable[[Proposal, object], tuple[bool, str]]
 
 
 def is_applicant_user(proposal: Proposal, user) -> tuple[bool, str]:
-    if user.is_municipal and user.organisation_id == proposal.lead_member_id:
+    # The lead organisation's users; KS staff when KS is the applicant.
+    if acts_for_applicant(proposal=proposal, user=user):
         return True, ""
     return False, _("Bare søkerens egne brukere kan sende inn forslaget.")
 

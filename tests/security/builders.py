@@ -29,6 +29,35 @@ def contribution_table(org_a, users):
     return {"structure": "2024", "fmt": "csv"}
 
 
+def email_answer_of_a(org_a, users):
+    """Organisation A is invited; KS may record its confirmation that came by e-mail."""
+    from tests.members.factories import ParticipationFactory
+
+    ParticipationFactory(member=org_a)
+    return {"pk": org_a.pk, "answer": "bekreftelse"}
+
+
+def correspondence_of_a(org_a, users):
+    """A decline of organisation A that KS recorded from an e-mail, with its document."""
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.services import participation_record_email
+    from tests.projects.test_attachments import MINIMAL_PDF
+
+    record, _created = participation_record_email(
+        member=org_a,
+        kind="decline",
+        received_on=DAY,
+        reference="26/1",
+        upload=SimpleUploadedFile("svar.pdf", MINIMAL_PDF),
+        submission_key=uuid.uuid4(),
+        actor=users["ks_staff"],
+    )
+    return {"pk": record.pk}
+
+
 # --- projects ----------------------------------------------------------------------------------
 
 
@@ -258,6 +287,8 @@ BUILDERS = {
     "password_reset_token": password_reset_token,
     "member_a": member_a,
     "contribution_table": contribution_table,
+    "email_answer_of_a": email_answer_of_a,
+    "correspondence_of_a": correspondence_of_a,
     "proposal": proposal,
     "proposal_submit": proposal_submit,
     "snapshot": snapshot,

@@ -58,9 +58,14 @@ MATRIX = {
     "members:staff_member_list": ("get", STAFF, None),
     "members:staff_member_detail": ("get", STAFF, "member_a"),
     "members:contribution_table_export": ("get", STAFF, "contribution_table"),
+    "members:record_email_answer": ("post", STAFF, "email_answer_of_a"),
+    "members:correspondence_download": ("get", STAFF, "correspondence_of_a"),
+    "members:invitations_confirm": ("get", STAFF, None),
+    "members:invitations_send": ("post", STAFF, None),
     # projects: proposals and attachments
     "projects:my_proposals": ("get", MUNICIPAL, None),
-    "projects:proposal_create": ("get", MUNICIPAL, None),
+    # KS staff create a proposal with KS as the formal applicant (issue 16 §4).
+    "projects:proposal_create": ("get", PORTAL_USER, None),
     "projects:proposal_detail": ("get", MUNICIPAL_OBJECT_OR_STAFF, "proposal"),
     "projects:proposal_edit": ("get", MUNICIPAL_OBJECT, "proposal"),
     "projects:attachment_upload": ("post", MUNICIPAL_OBJECT, "proposal"),
