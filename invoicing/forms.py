@@ -29,7 +29,11 @@ class BankFileForm(forms.Form):
 
 
 class BatchStartForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Massejobb"), choices=BatchJob.Kind.choices)
+    # Invitation letters start from the members' page that lists the recipients first.
+    kind = forms.ChoiceField(
+        label=_("Massejobb"),
+        choices=[(k, v) for k, v in BatchJob.Kind.choices if k != BatchJob.Kind.INVITATIONS],
+    )
 
 
 class LetterPreviewForm(forms.Form):

@@ -25,6 +25,7 @@ from invoicing.services import (
 
 # The module, not its functions: tests replace selectors.share_to_invoice.
 from . import selectors
+from .invitations import invitation_plan
 from .models import Member, MemberSuccession, Participation
 from .services import (
     participation_register_payment,
@@ -272,10 +273,12 @@ class ShareBatch(handlers.BatchSource):
 
 
 class InvitationBatch(handlers.BatchSource):
-    """The batch that writes every organisation its invitation letter (one item per member)."""
+    """The batch that writes the invitation letter (one item per member) to the members that
+    may still get one: not participants, not declined, not invited before (invitation_plan,
+    the same list KS confirms on the members' invitation page)."""
 
     def targets(self) -> list[int]:
-        return list(letter_recipients().order_by("number").values_list("pk", flat=True))
+        return invitation_plan().recipient_ids
 
     def run(self, object_id, *, actor, today, amount) -> Document:
         member = Member.objects.get(pk=object_id)

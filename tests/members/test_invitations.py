@@ -8,8 +8,10 @@ from django.core import mail
 from django.urls import reverse
 
 from invoicing import batch
+from invoicing.forms import BatchStartForm
 from invoicing.models import BatchItem, BatchJob, Document
 from members.invitations import invitation_plan, invitations_send
+from members.invoicing import InvitationBatch
 from members.models import Participation
 from tests.invoicing.factories import member_with_address
 from tests.members.factories import Member2017Factory, ParticipationFactory, succession
@@ -146,3 +148,17 @@ def test_the_confirmation_page_and_the_staff_page_are_english(ks_client, world, 
     text = page.content.decode()
     assert "Record a confirmation received by e-mail" in text and "Date received" in text
     assert "Registrer" not in text
+
+
+def test_the_invitation_batch_writes_only_to_the_plan_s_recipients(world):
+    """The batch source invoicing runs is the same list KS confirms: no letter to Bergen
+    (paid through its predecessor), Gausdal (paid) or Utsira (declined)."""
+    targets = InvitationBatch().targets()
+    assert sorted(targets) == sorted([world["rost"].pk, world["vega"].pk])
+
+
+def test_the_invoicing_batch_form_does_not_start_invitations():
+    """Invitations start from the members' page that lists the recipients first."""
+    choices = [value for value, _label in BatchStartForm().fields["kind"].choices]
+    assert BatchJob.Kind.INVITATIONS not in choices
+    assert not BatchStartForm({"kind": BatchJob.Kind.INVITATIONS}).is_valid()
