@@ -91,8 +91,11 @@ SOLUTIONS = [
         "audience": Audience.KOMMUNE,
         "expected_adoption": Decimal("70"),
         "available_on": datetime.date(2026, 1, 15),
-        "fdvu_terms": "Brukerne deler den årlige FDVU-kostnaden likt.",
-        "fdvu_key": FdvuKey.EQUAL,
+        "fdvu_terms": (
+            "Brukerne deler den årlige FDVU-kostnaden etter innbyggertall: en liten kommune "
+            "betaler en liten del, en stor kommune en stor del."
+        ),
+        "fdvu_key": FdvuKey.PER_INHABITANT,
         "fdvu_yearly_cost": Decimal("900000"),
         "fdvu_parameters": {},
         "price": (pm.PER_INHABITANT, {"rate": "1.50", "floor": "15000", "ceiling": "250000"}),
@@ -123,6 +126,8 @@ SOLUTIONS = [
         "paid": 0,
     },
 ]
+
+FDVU_FIELDS = ("fdvu_terms", "fdvu_key", "fdvu_yearly_cost", "fdvu_parameters")
 
 # The demo users' own organisations: Lillehammer uses Digiorden (fee paid), Bergen uses the
 # building application (invoiced); Øyer has none, so it can try the request itself.
@@ -158,6 +163,12 @@ def _solution(spec: dict, ks: User) -> Solution:
         solution = Solution.objects.filter(name=spec["name"]).first()
     if solution is None:
         solution = services.solution_create(actor=ks, **fields)
+    else:
+        # A demo database loaded before a spec's FDVU changed (Digital byggesøknad was split
+        # equally) gets the spec's key; FDVU terms may change after publishing.
+        fdvu = {f: spec[f] for f in FDVU_FIELDS}
+        if any(getattr(solution, f) != v for f, v in fdvu.items()):
+            solution = services.solution_update(solution=solution, actor=ks, **fdvu)
     if not solution.is_published:
         kind, parameters = spec["price"]
         services.price_model_set(solution=solution, kind=kind, parameters=parameters, actor=ks)
@@ -229,7 +240,15 @@ def load(*, stdout) -> None:
                     made["payments"] += 1
             year = datetime.date.today().year
             has_users = selectors.fdvu_users(solution=solution, year=year).exists()
-            if has_users and not FdvuPeriod.objects.filter(solution=solution, year=year).exists():
+            period = FdvuPeriod.objects.filter(solution=solution, year=year).first()
+            if (
+                period is not None
+                and period.key != solution.fdvu_key
+                and period.status == FdvuPeriod.Status.ALLOCATED
+            ):
+                # Allocated with an earlier key and not invoiced yet: share it by today's key.
+                services.fdvu_allocate(solution=solution, year=year, actor=ks)
+            if has_users and period is None:
                 period = services.fdvu_allocate(solution=solution, year=year, actor=ks)
                 if spec["fdvu_key"] == FdvuKey.TARIFF:
                     services.fdvu_invoice_request(period=period, actor=ks)

@@ -16,6 +16,7 @@ from core.bounds import (
     money_validators,
     planned_date_validators,
 )
+from core.money import format_nok
 
 from . import price_models as pm
 from .models import FdvuKey, PriceModel, Solution
@@ -194,6 +195,29 @@ class AccessRequestForm(forms.Form):
         required=True,
         error_messages={"required": _("Dere må godta FDVU-vilkårene for å få tilgang.")},
     )
+    # The yearly FDVU part the page showed (selectors.fdvu_part): the service refuses if it has
+    # changed since, so the amount recorded is the amount the member saw.
+    fdvu_amount = forms.DecimalField(
+        label=_("FDVU-andel per år"),
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("FDVU-andelen dere godtar mangler. Last siden på nytt og se over den.")
+        },
+        max_digits=14,
+        decimal_places=2,
+    )
+
+    def show_fdvu_amount(self, amount: Decimal) -> None:
+        """Name the yearly FDVU part in what the member ticks, and carry it in the form."""
+        self.fields["accept_fdvu_terms"].label = _(
+            "Vi godtar vilkårene for forvaltning, drift og videreutvikling (FDVU) og en "
+            "FDVU-andel på %(amount)s i året"
+        ) % {"amount": format_nok(amount)}
+        self.initial["fdvu_amount"] = amount
+        if self.is_bound:  # a refused form shown again carries the amount the page shows now
+            self.data = self.data.copy()
+            self.data["fdvu_amount"] = str(amount)
 
 
 class RefundForm(forms.Form):

@@ -176,6 +176,21 @@ class AccessAgreement(models.Model):
     requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
     fdvu_accepted_at = models.DateTimeField(_("FDVU-vilkår akseptert"))
     fdvu_terms_accepted = models.TextField(_("aksepterte FDVU-vilkår"))
+    # What the member was shown and accepted (selectors.fdvu_part): its yearly FDVU part with
+    # the key and the number of users it was computed for. Null on agreements made before the
+    # amount was shown.
+    fdvu_amount_accepted = models.DecimalField(
+        _("akseptert årlig FDVU-andel"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    fdvu_key_accepted = models.CharField(
+        _("akseptert fordelingsnøkkel for FDVU"),
+        max_length=16,
+        choices=FdvuKey.choices,
+        blank=True,
+    )
+    fdvu_users_accepted = models.PositiveIntegerField(
+        _("antall brukere da FDVU-andelen ble akseptert"), null=True, blank=True
+    )
     activated_on = models.DateField(_("tilgang fra"), null=True, blank=True)
     # Frozen when access is granted: a later population import never changes an issued fee.
     population = models.PositiveIntegerField(_("innbyggertall brukt"), null=True, blank=True)
@@ -215,6 +230,10 @@ class AccessAgreement(models.Model):
                 condition=money_q("fee_amount", nullable=True)
                 & population_q("population", nullable=True),
                 name="access_fee_population_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(fdvu_amount_accepted__isnull=True) | Q(fdvu_amount_accepted__gte=0),
+                name="access_fdvu_accepted_not_negative",
             ),
         ]
 

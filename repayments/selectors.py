@@ -10,14 +10,16 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from core.money import ORE
+from core.money import ORE, format_nok, to_money
 from fund.models import LedgerEntry
 from fund.selectors import FEE_KINDS, disbursed_by_project, ledger_net, ledger_net_by
 from members.models import Member, PopulationFigure
+from members.selectors import participant_flags
 
 from . import price_models as pm
-from .models import AccessAgreement, Audience, CapitalRepayment, Solution
+from .models import AccessAgreement, Audience, CapitalRepayment, FdvuKey, Solution
 
 ZERO = Decimal("0.00")
 PREVIEW_ADOPTIONS = (Decimal("0.25"), Decimal("0.50"), Decimal("0.75"), Decimal("1.00"))
@@ -223,8 +225,15 @@ def fee_for_or_none(*, solution: Solution, member: Member) -> Decimal | None:
 
 @dataclass
 class PricePreview:
-    rows: list[dict]  # member, population, fee
-    missing: list[Member]  # members without a population figure
+    """The fees of the members that would really pay: participants in DigiFin (own or inherited
+    participation, members.selectors.participant_flags). Members that declined, were only
+    invited or never joined cannot get access (services.access_request refuses them), so they
+    are listed apart and never charged or counted in the totals."""
+
+    rows: list[dict]  # member, population, fee: the participants that would pay
+    missing: list[Member]  # participants without a population figure (no fee can be computed)
+    not_participating: list[Member]  # declined, invited or never joined: not charged
+    priceable: int  # members of the audience with a fee, participants or not (for publishing)
     totals: list[tuple[Decimal, Decimal]]  # (adoption, expected recovery)
     sum_of_fees: Decimal
     development_cost: Decimal
@@ -244,19 +253,29 @@ def _fees(kind, params, basis, priced) -> list[Decimal]:
 
 
 def price_preview(*, solution: Solution, book: FeeBook | None = None) -> PricePreview:
-    """The fee for every member the solution is for, and the expected recovery at 25/50/75/100 %
-    adoption and at the solution's expected adoption (docs/repayments.md)."""
+    """The fee for every member of the solution's audience that would really pay (a
+    participant), and the expected recovery at 25/50/75/100 % adoption and at the solution's
+    expected adoption (docs/repayments.md). Non-participants are listed, not charged."""
     book = book or FeeBook()
     kind, params, basis, priced, missing = _fee_context(solution, book=book)
-    fees = _fees(kind, params, basis, priced)
+    audience = book.audience(audience_kinds(solution))
+    payer = participant_flags(members=audience)
+    # Every priceable member's fee (a model that cannot compute raises, participants or not),
+    # then only the payers' are shown and summed.
     rows = [
         {"member": member, "population": population, "fee": fee}
-        for (member, population), fee in zip(priced, fees, strict=True)
+        for (member, population), fee in zip(
+            priced, _fees(kind, params, basis, priced), strict=True
+        )
+        if payer.get(member.pk)
     ]
+    fees = [row["fee"] for row in rows]
     adoption = solution.expected_adoption / 100
     return PricePreview(
         rows=rows,
-        missing=missing,
+        missing=[m for m in missing if payer.get(m.pk)],
+        not_participating=[m for m in audience if not payer.get(m.pk)],
+        priceable=len(priced),
         totals=[(a, pm.total_at_adoption(fees, a)) for a in PREVIEW_ADOPTIONS],
         sum_of_fees=sum(fees, ZERO),
         development_cost=book.development_cost(solution),
@@ -267,16 +286,18 @@ def price_preview(*, solution: Solution, book: FeeBook | None = None) -> PricePr
 
 @dataclass(frozen=True)
 class FeeSummary:
-    """What the forecast needs of a price preview: how many members can be priced and the sum
-    of their fees (`price_preview`'s `len(rows)` and `sum_of_fees`)."""
+    """What the forecast needs: how many members of the audience can be priced and the sum of
+    their fees. Unlike `price_preview` it counts every member of the audience with a population
+    figure, participants or not (the forecast's potential adopters)."""
 
     members: int
     sum_of_fees: Decimal
 
 
 def fee_summary(*, solution: Solution, book: FeeBook) -> FeeSummary:
-    """`price_preview`'s count and sum of fees without building its rows; raises
-    PriceModelError as it does. Pass one `FeeBook.for_solutions(...)` for many solutions."""
+    """The count and sum of fees of every priceable member of the audience (`price_preview`'s
+    rows plus its non-participants with a fee), without building rows; raises PriceModelError
+    as it does. Pass one `FeeBook.for_solutions(...)` for many solutions."""
     kind, params, basis, priced, _missing = _fee_context(solution, book=book)
     fees = _fees(kind, params, basis, priced)
     return FeeSummary(len(fees), sum(fees, ZERO))
@@ -384,6 +405,96 @@ def fdvu_users(*, solution: Solution, year: int):
         .select_related("member")
         .order_by("member__number", "member__name")
     )
+
+
+class FdvuError(pm.PriceModelError):
+    """FDVU shares that cannot be computed (a user without a population figure, no yearly
+    cost); the message says why, for the member and for KS."""
+
+
+@dataclass(frozen=True)
+class FdvuSplit:
+    key: str
+    total: Decimal  # what is shared: the yearly cost, or the sum of the tariff amounts
+    amounts: list[Decimal]  # one per member, in the members' order
+    populations: dict[int, int]  # member id → population used (members with a figure)
+
+
+def fdvu_split(*, solution: Solution, members: list[Member]) -> FdvuSplit:
+    """THE computation of FDVU shares: `members` (in number order) share a year of the
+    solution's FDVU by its key. `tariff` gives each 12 × (fixed + rate × population), half up to
+    kroner; the other keys split the yearly cost (whole kroner) by weight with the largest
+    remainder, so the shares add up to the cost exactly. Used by `services.fdvu_allocate` and,
+    through `fdvu_part`, for the amount a member sees before it accepts the FDVU terms."""
+    populations = member_populations(members=members)
+    key, params = solution.fdvu_key, solution.fdvu_parameters
+    if key != FdvuKey.EQUAL:
+        missing = [str(m) for m in members if m.pk not in populations]
+        if missing:
+            raise FdvuError(
+                _("Innbyggertall mangler for: %(members)s") % {"members": ", ".join(missing)}
+            )
+    if key == FdvuKey.TARIFF:
+        amounts = [pm.fdvu_tariff_yearly(params, populations[m.pk]) for m in members]
+        return FdvuSplit(key, sum(amounts, Decimal(0)), amounts, populations)
+    if solution.fdvu_yearly_cost is None:
+        raise FdvuError(_("Løsningen har ingen årlig FDVU-kostnad"))
+    total = to_money(solution.fdvu_yearly_cost).quantize(Decimal(1)).quantize(ORE)
+    weights = [pm.fdvu_weight(key, params, populations.get(m.pk, 0)) for m in members]
+    return FdvuSplit(key, total, pm.split_exact(total, weights), populations)
+
+
+@dataclass(frozen=True)
+class FdvuPart:
+    """A member's yearly FDVU part: what it is shown, and what is recorded when it accepts."""
+
+    solution: Solution
+    member: Member
+    year: int
+    key: str
+    amount: Decimal
+    total: Decimal  # the yearly cost shared (tariff: the sum of the users' tariff amounts)
+    users: int  # how many share it, the member included
+    population: int | None
+
+    @property
+    def key_display(self) -> str:
+        return str(FdvuKey(self.key).label)
+
+    @property
+    def population_display(self) -> str:
+        """`27 785` (no-break space), the way numbers are shown in the UI."""
+        return "" if self.population is None else format_nok(self.population, suffix=False)
+
+
+def fdvu_part(*, solution: Solution, member: Member, year: int | None = None) -> FdvuPart:
+    """THE member's FDVU part for `year` (this year): its share in `fdvu_split` among the
+    solution's users that year, the member counted in if it is not a user yet (what it would pay
+    if it joined now). Raises FdvuError if it cannot be computed."""
+    year = year or datetime.date.today().year
+    users = [a.member for a in fdvu_users(solution=solution, year=year)]
+    if all(m.pk != member.pk for m in users):
+        users = sorted([*users, member], key=lambda m: (m.number, m.name))
+    split = fdvu_split(solution=solution, members=users)
+    index = next(i for i, m in enumerate(users) if m.pk == member.pk)
+    return FdvuPart(
+        solution=solution,
+        member=member,
+        year=year,
+        key=split.key,
+        amount=split.amounts[index],
+        total=split.total,
+        users=len(users),
+        population=split.populations.get(member.pk),
+    )
+
+
+def fdvu_part_or_error(*, solution: Solution, member: Member) -> tuple[FdvuPart | None, str]:
+    """(part, "") or (None, why it cannot be computed), for the portal page."""
+    try:
+        return fdvu_part(solution=solution, member=member), ""
+    except pm.PriceModelError as exc:
+        return None, str(exc)
 
 
 # --- returning capital to contributors --------------------------------------------------------

@@ -134,7 +134,8 @@ def solution_publish(*, solution: Solution, actor, published_on: datetime.date |
         preview = selectors.price_preview(solution=solution)
     except pm.PriceModelError as exc:
         raise SolutionError(str(exc)) from exc
-    if not preview.rows:
+    # Any member of the audience with a fee will do: members may still join DigiFin.
+    if not preview.priceable:
         raise SolutionError(_("Ingen medlemmer har innbyggertall: prisene kan ikke beregnes."))
     solution.is_published = True
     solution.published_on = published_on or datetime.date.today()
@@ -171,9 +172,19 @@ def _participation(member: Member):
 
 @transaction.atomic
 def access_request(
-    *, solution: Solution, member: Member, accept_fdvu_terms: bool, actor
+    *,
+    solution: Solution,
+    member: Member,
+    accept_fdvu_terms: bool,
+    actor,
+    fdvu_amount_seen: Decimal | None = None,
 ) -> AccessDecision:
-    """A member asks for access and accepts the FDVU terms (figure 4).
+    """A member asks for access and accepts the FDVU terms and its yearly FDVU part (figure 4).
+
+    The part is `selectors.fdvu_part` (what the portal showed): `fdvu_amount_seen` is the amount
+    the member was shown; if the part has changed since (another user joined), nothing is stored
+    and the member is asked to look again. The accepted amount, key and number of users are
+    recorded on the agreement. A part that cannot be computed refuses the request.
 
     Paid-up participant: access is granted and the access fee invoiced. Participant that has not
     paid its share: the request waits for the share. Non-participant: refused, nothing stored.
@@ -192,6 +203,9 @@ def access_request(
     )
     if existing is not None:
         return _existing_decision(existing, participation, actor=actor)
+    # The member accepts its FDVU part as well as the terms: refused if it cannot be computed,
+    # or if it is not the amount the member was shown.
+    fdvu = _fdvu_part(solution, member, seen=fdvu_amount_seen)
     if participation.has_paid_share:
         # Fail before storing anything if the fee cannot be computed.
         _compute_fee(solution, member)
@@ -202,6 +216,9 @@ def access_request(
         requested_by=actor,
         fdvu_accepted_at=timezone.now(),
         fdvu_terms_accepted=solution.fdvu_terms,
+        fdvu_amount_accepted=fdvu.amount,
+        fdvu_key_accepted=fdvu.key,
+        fdvu_users_accepted=fdvu.users,
     )
     try:
         with transaction.atomic():
@@ -210,12 +227,37 @@ def access_request(
         # Another request for the same member and solution won the race: use its row.
         existing = AccessAgreement.objects.select_for_update().get(solution=solution, member=member)
         return _existing_decision(existing, participation, actor=actor)
-    _log(agreement, "requested", actor=actor, note="FDVU-vilkår akseptert")
+    with translation.override(settings.LANGUAGE_CODE):  # the log is a Norwegian record
+        note = (
+            f"FDVU-vilkår akseptert: {format_nok(fdvu.amount)} i året for {fdvu.year} "
+            f"({FdvuKey(fdvu.key).label}, antall brukere {fdvu.users})"
+        )
+    _log(agreement, "requested", actor=actor, note=note)
     if participation.has_paid_share:
         return AccessDecision(Outcome.GRANTED, _activate(agreement, actor=actor))
     return AccessDecision(
         Outcome.WAITING_FOR_SHARE, agreement, owed_amount=participation.owed_amount
     )
+
+
+def _fdvu_part(solution: Solution, member: Member, *, seen: Decimal | None):
+    try:
+        part = selectors.fdvu_part(solution=solution, member=member)
+    except pm.PriceModelError as exc:
+        raise AccessError(
+            _("FDVU-andelen kan ikke beregnes, så vilkårene kan ikke godtas: %(reason)s")
+            % {"reason": exc}
+        ) from exc
+    if seen is not None and to_money(seen) != part.amount:
+        raise AccessError(
+            _(
+                "FDVU-andelen er nå %(amount)s i året, ikke %(seen)s som ble vist (brukerne av "
+                "løsningen har endret seg). Ingenting er registrert. Se over beløpet og godta "
+                "på nytt."
+            )
+            % {"seen": format_nok(to_money(seen)), "amount": format_nok(part.amount)}
+        )
+    return part
 
 
 def _existing_decision(agreement, participation, *, actor) -> AccessDecision:
@@ -493,21 +535,11 @@ def fdvu_allocate(*, solution: Solution, year: int, actor) -> FdvuPeriod:
     users = list(selectors.fdvu_users(solution=solution, year=year))
     if not users:
         raise SolutionError(_("Løsningen har ingen brukere i %(year)s.") % {"year": year})
-    populations = selectors.member_populations(members=[a.member for a in users])
-    key, params = solution.fdvu_key, solution.fdvu_parameters
-    if key != FdvuKey.EQUAL:
-        missing = [str(a.member) for a in users if a.member_id not in populations]
-        if missing:
-            raise SolutionError(
-                _("Innbyggertall mangler for: %(members)s") % {"members": ", ".join(missing)}
-            )
-    if key == FdvuKey.TARIFF:
-        amounts = [pm.fdvu_tariff_yearly(params, populations[a.member_id]) for a in users]
-        total = sum(amounts, Decimal(0))
-    else:
-        total = to_money(solution.fdvu_yearly_cost or 0).quantize(Decimal(1)).quantize(ORE)
-        weights = [pm.fdvu_weight(key, params, populations.get(a.member_id, 0)) for a in users]
-        amounts = pm.split_exact(total, weights)
+    try:
+        split = selectors.fdvu_split(solution=solution, members=[a.member for a in users])
+    except selectors.FdvuError as exc:
+        raise SolutionError(str(exc)) from exc
+    key, total, amounts, populations = split.key, split.total, split.amounts, split.populations
     period = FdvuPeriod.objects.select_for_update().filter(solution=solution, year=year).first()
     if period is not None:
         if period.status != FdvuPeriod.Status.ALLOCATED:

@@ -73,13 +73,23 @@ def _share_invoice(member):
 def solution_detail(request, pk: int, form=None):
     solution = _published_or_404(pk)
     member = request.user.organisation
+    for_member_kind = member.kind in selectors.audience_kinds(solution)
+    fdvu, fdvu_error = None, ""
+    if for_member_kind:
+        # The member's yearly FDVU part, shown before it accepts the terms (the ONE selector).
+        fdvu, fdvu_error = selectors.fdvu_part_or_error(solution=solution, member=member)
+    form = form or AccessRequestForm()
+    if fdvu is not None:
+        form.show_fdvu_amount(fdvu.amount)
     context = {
         "solution": solution,
         "agreement": selectors.agreement_for(solution=solution, member=member),
         "fee": selectors.fee_for_or_none(solution=solution, member=member),
+        "fdvu": fdvu,
+        "fdvu_error": fdvu_error,
         "participation": _participation(member),
-        "form": form or AccessRequestForm(),
-        "for_member_kind": member.kind in selectors.audience_kinds(solution),
+        "form": form,
+        "for_member_kind": for_member_kind,
         "share_invoice": _share_invoice(member),
     }
     return render(request, "repayments/solution_detail.html", context)
@@ -98,6 +108,7 @@ def access_request(request, pk: int):
             member=request.user.organisation,
             accept_fdvu_terms=form.cleaned_data["accept_fdvu_terms"],
             actor=request.user,
+            fdvu_amount_seen=form.cleaned_data["fdvu_amount"],
         )
     except AccessError as exc:
         messages.error(request, str(exc))

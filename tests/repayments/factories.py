@@ -84,6 +84,16 @@ def make_participant(member: Member, *, paid: bool, actor=None, share_population
     return participation
 
 
+def make_declined(member: Member, *, actor=None) -> Participation:
+    """The member was invited and declined (takket nei), through the members services."""
+    from members import services as ms
+
+    participation = Participation.objects.create(
+        member=member, invited_on=datetime.date(2017, 9, 1)
+    )
+    return ms.participation_decline(participation=participation, actor=actor, note="Kst-sak 2/17")
+
+
 def published(solution: Solution, *, kind: str, parameters: dict, actor) -> Solution:
     services.price_model_set(solution=solution, kind=kind, parameters=parameters, actor=actor)
     return services.solution_publish(solution=solution, actor=actor)

@@ -106,8 +106,9 @@ def test_fdvu_for_a_year_without_users_is_refused(ks_user):
 
 def test_preview_shows_every_fee_and_totals_at_adoption_levels(ks_user):
     for population in (1_000, 6_000, 20_000, 30_000):
-        kommune(population)
+        make_participant(kommune(population), paid=True)
     no_figure = MemberFactory(name="Uten tall")
+    make_participant(no_figure, paid=False)
     solution = SolutionFactory(development_cost=D("200000"), expected_adoption=D("50"))
     services.price_model_set(
         solution=solution,

@@ -14,7 +14,13 @@ from members.models import Member
 from repayments import selectors
 from repayments.models import Audience, PriceModel
 from tests.members.factories import MemberFactory
-from tests.repayments.factories import DIGIORDEN_CLASSES, SolutionFactory, kommune, population
+from tests.repayments.factories import (
+    DIGIORDEN_CLASSES,
+    SolutionFactory,
+    kommune,
+    make_participant,
+    population,
+)
 from tests.repayments.factories import project as make_project
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +35,15 @@ MODELS = [
 ]
 
 
-def _members():
-    for value in (800, 4_999, 5_000, 12_000, 31_000):
-        kommune(value)
-    MemberFactory(name="Uten tall")  # no population: missing, not priced
+def _members(*, participants=False):
+    members = [kommune(value) for value in (800, 4_999, 5_000, 12_000, 31_000)]
+    members.append(MemberFactory(name="Uten tall"))  # no population: missing, not priced
     fylke = MemberFactory(kind=Member.Kind.FYLKESKOMMUNE, name="Testfylke")
     population(fylke, 250_000)
+    members.append(fylke)
+    if participants:  # the preview charges participants only; fee_summary counts everyone
+        for member in members:
+            make_participant(member, paid=True)
 
 
 def _solutions(n: int, *, actor=None):
@@ -58,7 +67,7 @@ def _summaries(solutions):
 
 
 def test_fee_summary_equals_the_price_preview_for_every_model_and_audience(ks_user):
-    _members()
+    _members(participants=True)
     solutions = _solutions(10)
     # A solution from a project with disbursements recovers those, not what KS entered.
     linked = solutions[3]

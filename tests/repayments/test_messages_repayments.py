@@ -202,6 +202,10 @@ def test_access_records_stay_norwegian_when_english_is_active(
         solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
     ).agreement
     notes = dict(agreement.events.values_list("action", "note"))
-    assert notes["requested"] == "FDVU-vilkår akseptert"
+    year = datetime.date.today().year
+    assert notes["requested"] == (
+        f"FDVU-vilkår akseptert: 120\xa0000\xa0kr i året for {year} "
+        "(Likt mellom brukerne, antall brukere 1)"
+    )
     assert notes["activated"] == "Tilknytningskostnad 40000.00"
     assert notes["fee_invoice_failed"] == "Innbyggertall mangler."

@@ -145,7 +145,9 @@ def test_paid_up_participant_requests_access_through_the_portal(
     population(member, 4_000)
     make_participant(member, paid=True)
     url = reverse("repayments:access_request", args=[solution.pk])
-    response = municipal_client.post(url, {"accept_fdvu_terms": "on"}, follow=True)
+    response = municipal_client.post(
+        url, {"accept_fdvu_terms": "on", "fdvu_amount": "120000.00"}, follow=True
+    )
     assert "Dere har fått tilgang" in response.content.decode()
     assert AccessAgreement.objects.get(member=member).fee_amount == Decimal("25000.00")
 
@@ -170,7 +172,9 @@ def test_non_participant_sees_how_to_join_and_is_refused(
     detail = municipal_client.get(reverse("repayments:solution_detail", args=[solution.pk]))
     assert "Slik blir dere med" in detail.content.decode()
     url = reverse("repayments:access_request", args=[solution.pk])
-    response = municipal_client.post(url, {"accept_fdvu_terms": "on"}, follow=True)
+    response = municipal_client.post(
+        url, {"accept_fdvu_terms": "on", "fdvu_amount": "120000.00"}, follow=True
+    )
     assert "Bare deltakere i DigiFin" in response.content.decode()
     assert not AccessAgreement.objects.filter(member=municipal_user.organisation).exists()
 
@@ -276,7 +280,7 @@ def test_two_users_of_same_municipality_share_one_agreement(client, solution):
         MunicipalUserFactory(organisation=member),
     ):
         client.force_login(user)
-        client.post(url, {"accept_fdvu_terms": "on"})
+        client.post(url, {"accept_fdvu_terms": "on", "fdvu_amount": "120000.00"})
     assert AccessAgreement.objects.filter(member=member).count() == 1
 
 
