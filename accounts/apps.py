@@ -16,6 +16,7 @@ class AccountsConfig(AppConfig):
     navigation = {"ks_staff": [(90, _("Administrasjon"), "admin:index")]}
 
     def ready(self):
+        # Imported here: roles imports models, which load only once the registry is ready.
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

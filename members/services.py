@@ -17,6 +17,7 @@ from fund.selectors import ledger_net
 from fund.services import ledger_record
 
 from .models import Participation, ParticipationCorrespondence, ParticipationEvent
+from .selectors import effective_participation
 from .workflow import ParticipationError, perform_bulk_transition, perform_transition
 
 
@@ -29,7 +30,6 @@ def participation_for_member(
     A successor (e.g. 3405 Lillehammer, 2020) inherits its predecessors' participation: if one
     of them is a participant, the successor's own row is created as confirmed (logged as
     inherited), so that an invoice for what is still owed can be issued against it."""
-    from .selectors import effective_participation
 
     existing = Participation.objects.filter(member=member).first()
     if existing is not None:

@@ -17,12 +17,16 @@ from .models import (
     CoApplicant,
     ContactPerson,
     CostYear,
+    CouncilMeeting,
     Proposal,
     ProposalStatus,
     ProposalTransition,
     QualificationAnswer,
+    ScoringCriterion,
 )
 from .selectors import active_criteria
+from .services.council import agenda_add, meeting_close, outcome_record, score_record
+from .services.portfolio import ProposalError, disbursement_record, milestone_add, project_approve
 from .services.proposals import ks_member, snapshot_proposal
 
 S = ProposalStatus
@@ -319,14 +323,6 @@ def load(*, stdout) -> None:
 def _load_council(*, ks, stdout) -> None:
     """A held (closed) meeting with scores and outcomes, KS' decision and a project with a
     disbursement; and an open coming meeting. Skipped once the held meeting exists."""
-    from .models import CouncilMeeting, ScoringCriterion
-    from .services.council import agenda_add, meeting_close, outcome_record, score_record
-    from .services.portfolio import (
-        ProposalError,
-        disbursement_record,
-        milestone_add,
-        project_approve,
-    )
 
     if CouncilMeeting.objects.filter(title="KommIT-rådet, møte 1/2026").exists():
         return

@@ -20,13 +20,16 @@ from members.models import Member
 
 from .models import (
     SECTIONS,
+    AgendaItem,
     BenefitYear,
     ContactPerson,
     CostYear,
     Proposal,
     ProposalStatus,
     QualificationAnswer,
+    StatusReport,
 )
+from .selectors import counties
 
 SECTION_NAMES = [name for name, *_rest in SECTIONS]
 MONEY_COLUMNS = ["development", "operating", "own_contribution", "other_funding"]
@@ -210,10 +213,8 @@ class StaffFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Proposal as P
-        from .selectors import counties
 
-        applicant_ids = P.objects.values("lead_member_id")
+        applicant_ids = Proposal.objects.values("lead_member_id")
         self.fields["applicant"].queryset = Member.objects.filter(pk__in=applicant_ids).order_by(
             "name"
         )
@@ -239,7 +240,6 @@ class AgendaAddForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import AgendaItem
 
         on_open_agenda = AgendaItem.objects.filter(meeting__closed_at__isnull=True)
         self.fields["proposal"].queryset = Proposal.objects.filter(
@@ -286,10 +286,8 @@ class ConflictForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    from .models import AgendaItem as _AI
-
     outcome = forms.ChoiceField(
-        label=_("Rådets konklusjon"), choices=[("", "–")] + list(_AI.Outcome.choices)
+        label=_("Rådets konklusjon"), choices=[("", "–")] + list(AgendaItem.Outcome.choices)
     )
     minutes = forms.CharField(label=_("Protokolltekst"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -348,10 +346,8 @@ class CloseForm(forms.Form):
 
 
 class StatusReportForm(forms.Form):
-    from .models import StatusReport as _SR
-
     period = forms.CharField(label=_("Periode (f.eks. 2027-T1)"), max_length=20)
-    light = forms.ChoiceField(label=_("Status"), choices=_SR.Light.choices)
+    light = forms.ChoiceField(label=_("Status"), choices=StatusReport.Light.choices)
     progress = forms.CharField(label=_("Framdrift"), widget=forms.Textarea(attrs={"rows": 3}))
     risks = forms.CharField(
         label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -12,7 +12,10 @@ from django.apps import apps
 from django.db import transaction
 
 from accounts.models import User
+from invoicing.models import Invoice
+from invoicing.services import register_payment
 from members.models import Member
+from members.selectors import effective_participations
 
 from . import price_models as pm
 from . import selectors, services
@@ -181,7 +184,6 @@ def _solution(spec: dict, ks: User) -> Solution:
 
 def _candidates(solution: Solution, count: int, wanted: list[str]) -> list[Member]:
     """Paid-up participants with a population figure: the demo users' own first."""
-    from members.selectors import effective_participations
 
     members = list(selectors.audience_members(solution=solution))
     populations = selectors.member_populations(members=members)
@@ -203,8 +205,6 @@ def load(*, stdout) -> None:
     if ks is None:
         stdout.write("repayments: no demo KS user; skipped")
         return
-    from invoicing.models import Invoice
-    from invoicing.services import register_payment
 
     made = {"agreements": 0, "payments": 0, "fdvu": 0}
     for spec in SOLUTIONS:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.money import ORE, format_nok, to_money
 from fund.models import LedgerEntry
 from fund.selectors import FEE_KINDS, disbursed_by_project, ledger_net, ledger_net_by
-from members.models import Member, PopulationFigure
+from members.models import Member, MemberSuccession, PopulationFigure
 from members.selectors import participant_flags
 
 from . import price_models as pm
@@ -56,7 +56,6 @@ def _inherited_populations(member_ids: list[int], *, depth: int) -> dict[int, in
     """A member created by a renumbering, merge or split after the last SSB figure (2024) has
     none of its own: use its predecessors' latest figures × the part it received, half up to
     whole inhabitants."""
-    from members.models import MemberSuccession
 
     links = list(
         MemberSuccession.objects.filter(successor_id__in=member_ids).values(

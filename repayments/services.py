@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from core.money import ORE, format_nok, to_money
 from fund.models import CapitalSource, LedgerEntry
-from fund.services import ledger_record
+from fund.services import ledger_lock, ledger_record
+from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_issue
 from members.models import Member
+from members.selectors import effective_participation
 
 from . import price_models as pm
 from . import selectors
@@ -165,8 +167,6 @@ def _log(agreement: AccessAgreement, action: str, *, actor, note: str = "") -> N
 
 
 def _participation(member: Member):
-    from members.selectors import effective_participation
-
     return effective_participation(member=member)
 
 
@@ -334,7 +334,6 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
     If the invoice cannot be issued (no fakturareferanse, no orgnr), access stays granted and
     the fee waits as «Klar til fakturering» with the reason logged; KS retries from the staff
     page by calling this again."""
-    from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_issue
 
     agreement = AccessAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.fee_status == AccessAgreement.FeeStatus.NOT_DUE:
@@ -572,7 +571,6 @@ def fdvu_invoice_request(*, period: FdvuPeriod, actor) -> FdvuPeriod:
     This is the users' money for running the solution: it never touches the fund's ledger.
     Shares that cannot be invoiced yet (no fakturareferanse) keep the period «Klar til
     fakturering»; calling again invoices the rest."""
-    from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_issue
 
     period = FdvuPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == FdvuPeriod.Status.INVOICED:
@@ -621,7 +619,6 @@ def capital_repayment_confirm(
 ) -> CapitalRepayment:
     """Record the repayment KS confirmed: one CONTRIBUTOR_REPAYMENT ledger entry per contributor,
     exactly as the scenario KS saw (the fingerprint must still match, else nothing changes)."""
-    from fund.services import ledger_lock
 
     ledger_lock()  # one confirmation at a time: the scenario depends on earlier repayments
     amount = to_money(amount)

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
 from core.money import format_nok
+from invoicing.models import Invoice
+from members.selectors import effective_participation
 
 from . import selectors, services
 from .forms import (
@@ -49,14 +51,11 @@ def _published_or_404(pk: int) -> Solution:
 
 
 def _participation(member):
-    from members.selectors import effective_participation
-
     return effective_participation(member=member)
 
 
 def _share_invoice(member):
     """The member's share invoice, to offer it to a participant that has not paid yet."""
-    from invoicing.models import Invoice
 
     return (
         Invoice.objects.filter(

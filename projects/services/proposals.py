@@ -24,6 +24,7 @@ from ..models import (
     ProposalSnapshot,
     ProposalStatus,
 )
+from ..selectors import applicant_statuses
 
 EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
 
@@ -163,7 +164,6 @@ def submit_problems(*, proposal: Proposal, applicants=None) -> list[str]:
     """Everything that stops a submit, each naming the field or the rule. Reads the yearly
     tables and contacts from the proposal's prefetch when it has one; `applicants` are the
     applicant_statuses when the caller already has them."""
-    from ..selectors import applicant_statuses
 
     problems = []
     if not proposal.title.strip():
