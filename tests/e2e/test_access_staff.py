@@ -4,14 +4,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import describe_violations
-from tests.repayments.factories import SolutionFactory, kommune
+from tests.repayments.factories import SolutionFactory, kommune, make_participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_ks_sets_digiorden_prices_previews_and_publishes(page, login, ks_user, axe):
-    kommune(4_000, name="Liten kommune")
-    kommune(27_785, name="Stor kommune")
+    # The preview charges participants only (a member that declined pays nothing).
+    make_participant(kommune(4_000, name="Liten kommune"), paid=True)
+    make_participant(kommune(27_785, name="Stor kommune"), paid=True)
     SolutionFactory(name="Digiorden")
     login(ks_user)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Løsninger").click()

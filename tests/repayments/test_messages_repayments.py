@@ -197,7 +197,7 @@ def test_access_records_stay_norwegian_when_english_is_active(
 
     member = kommune(5_084)
     make_participant(member, paid=True)
-    monkeypatch.setattr(invoicing.services, "invoice_issue", refuse)
+    monkeypatch.setattr(services, "invoice_issue", refuse)
     agreement = services.access_request(
         solution=digiorden, member=member, accept_fdvu_terms=True, actor=ks_user
     ).agreement
