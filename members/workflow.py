@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.permissions import is_ks_or_system, is_member_user_or_ks
+
 from .models import Participation, ParticipationEvent
 
 S = Participation.Status
@@ -33,21 +35,6 @@ class TransitionError(ParticipationError):
 
 
 Check = Callable[[Participation, object], tuple[bool, str]]
-
-
-def is_member_user_or_ks(participation: Participation, user) -> tuple[bool, str]:
-    """KS, a municipal user, or the system (no user: imports, tasks). Which member a municipal
-    user acts for is the view's business: it is always the user's own organisation."""
-    if user is None or user.is_ks_staff or user.is_municipal:
-        return True, ""
-    return False, _("Bare KS eller kommunale brukere kan gjøre dette.")
-
-
-def is_ks_or_system(participation: Participation, user) -> tuple[bool, str]:
-    """Invoicing and payments: KS, or the system (no user: payment imports, tasks)."""
-    if user is None or user.is_ks_staff:
-        return True, ""
-    return False, _("Bare KS kan gjøre dette.")
 
 
 def fakturareferanse_given(participation: Participation, user) -> tuple[bool, str]:

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import is_ks_or_system, is_member_user_or_ks
+
 from .models import AccessAgreement, AccessEvent
 
 S = AccessAgreement.Status
@@ -32,21 +34,6 @@ class TransitionError(AccessError):
 
 
 Check = Callable[[AccessAgreement, object], tuple[bool, str]]
-
-
-def is_member_user_or_ks(agreement: AccessAgreement, user) -> tuple[bool, str]:
-    """KS, a municipal user, or the system (no user: imports, tasks). Which member a municipal
-    user acts for is the view's business: it is always the user's own organisation."""
-    if user is None or user.is_ks_staff or user.is_municipal:
-        return True, ""
-    return False, _("Bare KS eller kommunale brukere kan gjøre dette.")
-
-
-def is_ks_or_system(agreement: AccessAgreement, user) -> tuple[bool, str]:
-    """Money: KS, or the system (no user: payment imports, tasks)."""
-    if user is None or user.is_ks_staff:
-        return True, ""
-    return False, _("Bare KS kan gjøre dette.")
 
 
 def left_after_activation(agreement: AccessAgreement, user) -> tuple[bool, str]:
