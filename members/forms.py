@@ -4,7 +4,7 @@ import hashlib
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.bounds import population_validators
+from core.bounds import booked_date_validators, population_validators
 
 
 class ConfirmParticipationForm(forms.Form):
@@ -101,6 +101,7 @@ class _EmailAnswerForm(forms.Form):
         label=_("Mottatt dato"),
         help_text=_("Datoen e-posten kom til KS."),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=booked_date_validators(),
     )
     reference = forms.CharField(
         label=_("Deres referanse"),
@@ -111,14 +112,6 @@ class _EmailAnswerForm(forms.Form):
         label=_("Dokument"),
         help_text=_("E-posten eller vedtaket som PDF, DOCX, ODT, PNG eller JPEG (maks 10 MB)."),
     )
-
-    def clean_received_on(self):
-        value = self.cleaned_data["received_on"]
-        if value > datetime.date.today():
-            raise forms.ValidationError(_("Datoen kan ikke være fram i tid."))
-        if value < datetime.date(2017, 1, 1):
-            raise forms.ValidationError(_("Ordningen ble opprettet i 2017."))
-        return value
 
     def clean_reference(self):
         value = self.cleaned_data["reference"].strip()
