@@ -11,6 +11,7 @@ Rules (docs/members.md):
   paid total reaches the required share."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -503,3 +504,29 @@ def structure_lineage(
         )
         for m in members
     ]
+
+
+def structure_digest() -> str:
+    """A fingerprint of every row the share rules read: members, successions, participations,
+    contribution bases and rates. It changes whenever one of them does, also through bulk
+    updates and imports that leave no history rows, so a figure computed from them can be kept
+    under it (overview.selectors.public_participants). Five narrow queries of plain tuples: a
+    few milliseconds where building the member book itself takes a hundred."""
+    digest = hashlib.blake2b(digest_size=16)
+    sources = (
+        Member.objects.values_list(
+            "pk", "kind", "number", "name", "valid_from", "valid_to", "county_id", "billed_with_id"
+        ),
+        MemberSuccession.objects.values_list(
+            "pk", "predecessor_id", "successor_id", "changed_on", "fraction"
+        ),
+        Participation.objects.values_list(
+            "pk", "member_id", "status", "decided_on", "share_amount"
+        ),
+        ContributionBasis.objects.values_list("pk", "member_id", "population", "period"),
+        ContributionRate.objects.values_list("pk", "kind", "per_inhabitant", "valid_from"),
+    )
+    for rows in sources:
+        digest.update(repr(list(rows.order_by("pk"))).encode())
+        digest.update(b"|")
+    return digest.hexdigest()

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from core.money import to_money
 from fund.models import CapitalCommitment, CapitalSource
@@ -26,7 +27,7 @@ from fund.selectors import (
     recovered_by_project,
 )
 from members.models import Member, Participation, PopulationFigure
-from members.selectors import member_paid_amounts, structure_lineage
+from members.selectors import member_paid_amounts, structure_digest, structure_lineage
 from projects import selectors as project_selectors
 from projects.models import Project, Proposal
 from repayments.models import Solution
@@ -392,16 +393,36 @@ def participation_by_fylke(*, on: datetime.date = STRUCTURE_DATE) -> list[dict]:
 # --------------------------------------------------------------------------- public lists
 
 
+def participants_key(*, version: str | None = None, on: datetime.date | None = None) -> str:
+    """What the public participant list depends on: the ledger's state, the member rows'
+    fingerprint, the date (the structure valid that day) and the language (the list holds
+    translated kinds and statuses). The public page keeps the list, and its rendered table,
+    under this key."""
+    on = on or datetime.date.today()
+    language = translation.get_language() or ""
+    return f"{version or ledger_version()}:{structure_digest()}:{on.isoformat()}:{language}"
+
+
 def public_participants(
-    *, version: str | None = None, on: datetime.date | None = None
+    *, version: str | None = None, on: datetime.date | None = None, key: str | None = None
 ) -> list[dict]:
     """Who participates and what each has paid, on the structure valid `on` (today's by
     default; docs/decisions/overview-structure.md): the members of today's structure that
     participate themselves or through their predecessors, each with its effective share and
     paid amount (its own payments plus its predecessors', split predecessors by their part:
     members.selectors.structure_lineage) and the predecessors it inherits from. Public facts
-    only (no contacts, no references). The payments are summed over the ledger once per
-    ledger change (cached); the rest is a fixed handful of queries however many members."""
+    only (no contacts, no references). Kept until the ledger, a member row or the date changes
+    (`participants_key`); callers must not modify the list."""
+    version = version or ledger_version()
+    key = key or participants_key(version=version, on=on)
+    return ledger_cached(
+        f"public_participants:{key}",
+        lambda: _public_participants(version=version, on=on),
+        version=version,
+    )
+
+
+def _public_participants(*, version: str, on: datetime.date | None) -> list[dict]:
     paid = ledger_cached("paid_shares", member_paid_amounts, version=version)
     kinds = {value: str(label) for value, label in Member.Kind.choices}
     out = []

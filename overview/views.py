@@ -365,11 +365,14 @@ def public_page(request):
     all."""
     version = selectors.ledger_version()
     limit = selectors.TABLE_LIMIT
-    participants = selectors.public_participants(version=version)
+    participants_key = selectors.participants_key(version=version)
+    participants = selectors.public_participants(version=version, key=participants_key)
     capital = selectors.capital_by_source(version=version)
     paid_label = str(Participation.Status.PAID.label)
     context = {
         "participants": participants,
+        # The rendered participant rows are kept under the list's key (the template's cache tag).
+        "participants_key": participants_key,
         "capital": capital,
         "capital_total": sum((s.paid for s in capital), selectors.ZERO),
         "projects": selectors.public_projects(limit=limit, version=version),
