@@ -412,8 +412,8 @@ class CouncilMeeting(models.Model):
 
 
 class AgendaItem(models.Model):
-    """A qualified proposal on a meeting's agenda, with the council's case number `sak NN-YY`
-    (NN = the case's number in the year, YY = the year's last two digits, e.g. sak 17-19)."""
+    """A qualified proposal on a meeting's agenda, with the council's case number `sak YY-NN`
+    (YY = the year's last two digits, NN = the case's number in the year, e.g. sak 17-19)."""
 
     class Outcome(models.TextChoices):
         PRIORITISED = "prioritised", _("Prioritert")
@@ -447,7 +447,9 @@ class AgendaItem(models.Model):
 
     @property
     def case_label(self) -> str:
-        return f"sak {self.case_number:02d}-{self.case_year % 100:02d}"
+        """The council's case number as the seeds write it, year first: `sak 17-19` is the
+        19th case of 2017 (KommIT-rådet, 22.08.2017)."""
+        return f"sak {self.case_year % 100:02d}-{self.case_number:02d}"
 
 
 class ScoringCriterion(models.Model):

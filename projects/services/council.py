@@ -1,4 +1,4 @@
-"""KommIT-rådet: meetings, the agenda (`sak NN-YY`), scores, conflicts and the chair's outcome."""
+"""KommIT-rådet: meetings, the agenda (`sak YY-NN`), scores, conflicts and the chair's outcome."""
 
 import datetime
 

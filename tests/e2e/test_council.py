@@ -60,7 +60,7 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
 
     login(member)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Rådets kø").click()
-    expect(page.get_by_test_id("council-queue")).to_contain_text("sak 01-27")
+    expect(page.get_by_test_id("council-queue")).to_contain_text("sak 27-01")
     expect(page.get_by_test_id("council-queue")).to_contain_text("Skjult til du har gitt poeng")
     _assert_axe(axe)
     page.get_by_role("link", name="Digital barnevernsmelding").click()

@@ -73,10 +73,11 @@ def _prioritised(qualified, meeting, ks_user, chair):
 
 
 def test_agenda_gives_case_numbers_per_year_in_council_form(meeting, qualified, ks_user):
+    """Year first, as the seeds write it (`sak 17-19`: the 19th case of 2017)."""
     other = complete_proposal(lead_member=participant_user().organisation, status="qualified")
     first = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
     second = agenda_add(meeting=meeting, proposal=other, actor=ks_user)
-    assert (first.case_label, second.case_label) == ("sak 01-27", "sak 02-27")
+    assert (first.case_label, second.case_label) == ("sak 27-01", "sak 27-02")
 
 
 def test_only_qualified_proposals_go_on_the_agenda(meeting, ks_user):
@@ -156,7 +157,7 @@ def test_only_the_chair_records_outcome_and_it_moves_the_proposal(
     outcome_record(item=item, outcome="prioritised", minutes="Høy nytte.", actor=chair)
     qualified.refresh_from_db()
     assert qualified.status == ProposalStatus.PRIORITISED
-    assert qualified.transitions.last().comment.startswith("sak 01-27")
+    assert qualified.transitions.last().comment.startswith("sak 27-01")
     with pytest.raises(ProposalError, match="allerede"):
         outcome_record(item=item, outcome="not_prioritised", minutes="x", actor=chair)
 
