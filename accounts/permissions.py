@@ -28,6 +28,8 @@ municipal_required = _require(lambda u: u.is_municipal)
 council_required = _require(lambda u: u.is_council)
 council_or_staff_required = _require(lambda u: u.is_council or u.is_ks_staff)
 municipal_or_staff_required = _require(lambda u: u.is_municipal or u.is_ks_staff)
+# The portfolio: municipal users (their own projects), KS staff and, read-only, the council.
+portfolio_reader_required = _require(lambda u: u.is_municipal or u.is_ks_staff or u.is_council)
 
 
 # --- who may, for the workflow tables (members, repayments): (allowed, reason) ------------

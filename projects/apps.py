@@ -15,5 +15,8 @@ class ProjectsConfig(AppConfig):
             (22, _("Rådets kø"), "projects:council_queue"),
             (24, _("Portefølje"), "projects:portfolio"),
         ],
-        "council": [(20, _("Rådets kø"), "projects:council_queue")],
+        "council": [
+            (20, _("Rådets kø"), "projects:council_queue"),
+            (24, _("Portefølje"), "projects:portfolio"),
+        ],
     }

@@ -431,8 +431,10 @@ def available_capital() -> Decimal:
 
 
 def projects_visible_to(user):
+    """KS staff and the council (read-only: the project page's actions are KS's and the
+    responsible municipality's) see every project; a municipal user those of its organisation."""
     qs = Project.objects.select_related("proposal", "responsible")
-    if user.is_ks_staff:
+    if user.is_ks_staff or user.is_council:
         return qs
     if user.is_municipal:
         return qs.filter(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import (
     council_or_staff_required,
     ks_staff_required,
-    municipal_or_staff_required,
+    portfolio_reader_required,
 )
 from fund.models import LedgerEntry
 
@@ -261,7 +261,7 @@ def decision(request, pk):
     )
 
 
-@municipal_or_staff_required
+@portfolio_reader_required
 def portfolio(request):
     return render(
         request,
@@ -320,7 +320,7 @@ PROJECT_ACTIONS = {
 }
 
 
-@municipal_or_staff_required
+@portfolio_reader_required
 def project_detail(request, pk):
     project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
     user = request.user

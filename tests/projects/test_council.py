@@ -435,3 +435,22 @@ def test_chair_with_a_declared_conflict_cannot_record_the_outcome(
         outcome_record(item=item, outcome="not_prioritised", minutes="x", actor=chair)
     item.refresh_from_db()
     assert item.outcome == ""
+
+
+def test_council_reads_the_portfolio_and_cannot_act_on_a_project(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    """Issue 19 §4: the council follows what it prioritised, read-only."""
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    url = reverse("projects:project_detail", args=[project.pk])
+    client.force_login(chair)
+    assert project.title in client.get(reverse("projects:portfolio")).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["disburse_form"] is None and page.context["report_form"] is None
+    for action in ("disburse", "milestone", "close", "report"):
+        answer = client.post(url, {"action": action, "amount": "1", "paid_on": "2027-01-01"})
+        assert answer.status_code == 403
+    assert not LedgerEntry.objects.filter(kind="disbursement").exists()
+    assert not project.reports.exists()

@@ -86,8 +86,9 @@ MATRIX = {
     "projects:council_item": ("get", COUNCIL_OR_STAFF, "agenda_item"),
     "projects:decision": ("get", STAFF, "prioritised_proposal"),
     # projects: the portfolio
-    "projects:portfolio": ("get", PORTAL_USER, None),
-    "projects:project_detail": ("get", MUNICIPAL_OBJECT_OR_STAFF, "project"),
+    # The council follows the portfolio read-only (issue 19 §4).
+    "projects:portfolio": ("get", ANY_SIGNED_IN, None),
+    "projects:project_detail": ("get", rule(municipal_b=NOT_FOUND), "project"),
     # repayments: solutions are a catalogue for every municipal user; agreements are A's
     "repayments:solution_list": ("get", MUNICIPAL, None),
     "repayments:solution_detail": ("get", MUNICIPAL, "solution"),
