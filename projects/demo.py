@@ -331,11 +331,13 @@ def _load_council(*, ks, stdout) -> None:
     if chair is None or member is None:
         return
     criteria = list(ScoringCriterion.objects.filter(active=True))
+    # Per Aas (Lillehammer) is deputy chair (nestleder): where the chair is recused, he records
+    # the outcome.
     held = CouncilMeeting.objects.create(
-        held_on=datetime.date(2026, 9, 10), title="KommIT-rådet, møte 1/2026"
+        held_on=datetime.date(2026, 9, 10), title="KommIT-rådet, møte 1/2026", deputy_chair=member
     )
     coming = CouncilMeeting.objects.create(
-        held_on=datetime.date(2026, 12, 3), title="KommIT-rådet, møte 2/2026"
+        held_on=datetime.date(2026, 12, 3), title="KommIT-rådet, møte 2/2026", deputy_chair=member
     )
     plan = [
         (
@@ -345,8 +347,8 @@ def _load_council(*, ks, stdout) -> None:
             5,
             "Stor nytte; alle kommuner har barnevern.",
         ),
-        # Trondheim applies and the chair is from Trondheim: recused, so the case waits for
-        # the coming meeting (a recused chair cannot record the outcome).
+        # Trondheim applies and the chair is from Trondheim: recused, so in the coming meeting
+        # the deputy chair records the outcome once the council has scored.
         ("Felles løsning for digital byggesøknad", coming, "", 4, ""),
         (
             "Digital tjenesteavtale for hjemmetjenester",

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -231,6 +232,27 @@ class MeetingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=planned_date_validators(),
     )
+    deputy_chair = forms.ModelChoiceField(
+        label=_("Nestleder"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Fører rådets konklusjon i saker der lederen er inhabil."),
+    )
+    quorum_percent = forms.IntegerField(
+        label=_("Beslutningsdyktighet (prosent)"),
+        min_value=0,
+        max_value=100,
+        initial=50,
+        help_text=_("Andelen av rådsmedlemmene som kan gi poeng, som må ha gitt poeng i en sak."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy_chair"].queryset = (
+            get_user_model()
+            .objects.filter(role="council", is_active=True, is_council_chair=False)
+            .order_by("last_name", "first_name")
+        )
 
 
 class AgendaAddForm(forms.Form):

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -394,14 +395,43 @@ class QualificationAnswer(models.Model):
 # KommIT-rådet: meetings, agenda, scoring (issue 5)
 # ---------------------------------------------------------------------------------------------
 class CouncilMeeting(models.Model):
+    """A meeting of KommIT-rådet. The chair (a council member marked as chair) records the
+    council's outcome per case; where the chair is recused, the meeting's deputy chair
+    (nestleder) does. A case's outcome (prioritised or not) needs a quorum: at least
+    `quorum_percent` % of the council members able to score it have scored it."""
+
     held_on = models.DateField(_("møtedato"))
     title = models.CharField(_("møte"), max_length=120)
     closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
+    deputy_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nestleder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": "council"},
+        help_text=_("Fører rådets konklusjon i saker der lederen er inhabil."),
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("beslutningsdyktighet (prosent)"),
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "Andelen av rådsmedlemmene som kan gi poeng i en sak, som må ha gitt poeng før "
+            "saken kan prioriteres eller ikke prioriteres."
+        ),
+    )
 
     class Meta:
         verbose_name = _("rådsmøte")
         verbose_name_plural = _("rådsmøter")
         ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quorum_percent__lte=100), name="meeting_quorum_percent_bounded"
+            )
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.held_on:%d.%m.%Y})"

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from core.money import to_money
 from fund.selectors import (
@@ -261,6 +263,50 @@ def is_recused(*, item, user) -> bool:
 
 def has_declared_conflict(*, item, user) -> bool:
     return item.conflicts.filter(member=user).exists()
+
+
+def may_record_outcome(*, item, user) -> tuple[bool, str]:
+    """Who records the council's outcome on a case: the chair, unless recused (own
+    organisation applies, or a declared conflict); then the meeting's deputy chair, unless
+    also recused. (allowed, why not)."""
+    if not user.is_council:
+        return False, _("Bare rådets leder kan føre rådets konklusjon.")
+    if is_recused(item=item, user=user) or has_declared_conflict(item=item, user=user):
+        return False, _("Du er inhabil i saken og kan ikke føre rådets konklusjon.")
+    if user.is_council_chair:
+        return True, ""
+    if item.meeting.deputy_chair_id == user.pk:
+        chairs = [
+            chair
+            for chair in get_user_model().objects.filter(
+                role="council", is_active=True, is_council_chair=True
+            )
+            if not is_recused(item=item, user=chair)
+            and not has_declared_conflict(item=item, user=chair)
+        ]
+        if not chairs:
+            return True, ""
+        return False, _("Lederen er ikke inhabil i saken; lederen fører konklusjonen.")
+    return False, _("Bare rådets leder kan føre rådets konklusjon.")
+
+
+def quorum(*, item) -> tuple[int, int, bool]:
+    """The meeting's quorum rule on a case: (members who have scored it, council members able
+    to score it: active, not recused, no declared conflict, whether the quorum is met)."""
+    able = [
+        member
+        for member in get_user_model().objects.filter(role="council", is_active=True)
+        if not is_recused(item=item, user=member)
+        and not has_declared_conflict(item=item, user=member)
+    ]
+    scored = (
+        item.scores.filter(member__in=able, criterion__active=True)
+        .values("member")
+        .distinct()
+        .count()
+    )
+    met = not able or scored * 100 >= item.meeting.quorum_percent * len(able)
+    return scored, len(able), met
 
 
 def has_scored(*, item, user) -> bool:

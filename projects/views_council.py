@@ -90,10 +90,14 @@ def council_queue(request):
 def meeting_create_view(request):
     form = MeetingForm(request.POST)
     if form.is_valid():
-        meeting = meeting_create(actor=request.user, **form.cleaned_data)
+        try:
+            meeting = meeting_create(actor=request.user, **form.cleaned_data)
+        except ProposalError as exc:
+            messages.error(request, str(exc))
+            return redirect(_queue_url())
         messages.success(request, _("Møtet er opprettet."))
         return redirect(f"{_queue_url()}?mote={meeting.pk}")
-    messages.error(request, _("Oppgi møtedato."))
+    messages.error(request, _("Oppgi møtedato og beslutningsdyktighet (0–100 %)."))
     return redirect(_queue_url())
 
 
@@ -150,9 +154,12 @@ def council_item(request, pk):
     score_form = ScoreForm(criteria=criteria, initial_scores=mine) if may_score else None
     outcome_form = None
     chair_recused = False
-    if user.is_council and user.is_council_chair and not item.outcome:
-        chair_recused = recused or conflict
-        outcome_form = None if chair_recused else OutcomeForm()
+    if user.is_council and not item.outcome and not item.meeting.is_closed:
+        may_record, _why = selectors.may_record_outcome(item=item, user=user)
+        if may_record:
+            outcome_form = OutcomeForm()
+        else:
+            chair_recused = user.is_council_chair and (recused or conflict)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -207,6 +214,8 @@ def council_item(request, pk):
             else None,
             "outcome_form": outcome_form,
             "chair_recused": chair_recused,
+            "as_deputy": outcome_form is not None and not user.is_council_chair,
+            "quorum": selectors.quorum(item=item),
             "available": selectors.available_capital(),
         },
     )

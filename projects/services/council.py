@@ -16,16 +16,27 @@ from ..models import (
     Score,
     ScoringCriterion,
 )
-from ..selectors import has_declared_conflict, is_recused
+from ..selectors import has_declared_conflict, is_recused, may_record_outcome, quorum
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
 
 @transaction.atomic
-def meeting_create(*, held_on: datetime.date, title: str, actor) -> CouncilMeeting:
+def meeting_create(
+    *, held_on: datetime.date, title: str, actor, deputy_chair=None, quorum_percent: int = 50
+) -> CouncilMeeting:
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan opprette rådsmøter."))
-    return CouncilMeeting.objects.create(held_on=held_on, title=title.strip() or "KommIT-rådet")
+    if deputy_chair is not None and not (deputy_chair.is_council and deputy_chair.is_active):
+        raise ProposalError(_("Nestlederen må være medlem av KommIT-rådet."))
+    if not 0 <= quorum_percent <= 100:
+        raise ProposalError(_("Beslutningsdyktighet oppgis i prosent, 0–100."))
+    return CouncilMeeting.objects.create(
+        held_on=held_on,
+        title=title.strip() or "KommIT-rådet",
+        deputy_chair=deputy_chair,
+        quorum_percent=quorum_percent,
+    )
 
 
 @transaction.atomic
@@ -108,17 +119,30 @@ _OUTCOME_TRANSITION = {
 
 @transaction.atomic
 def outcome_record(*, item: AgendaItem, outcome: str, minutes: str, actor) -> AgendaItem:
-    """The chair records the council's outcome with the minutes' text."""
-    item = AgendaItem.objects.select_for_update().select_related("proposal").get(pk=item.pk)
-    if not (actor.is_council and actor.is_council_chair):
-        raise ProposalError(_("Bare rådets leder kan føre rådets konklusjon."))
-    if is_recused(item=item, user=actor) or has_declared_conflict(item=item, user=actor):
-        raise ProposalError(_("Du er inhabil i saken og kan ikke føre rådets konklusjon."))
+    """The chair (or, where the chair is recused, the meeting's deputy chair) records the
+    council's outcome with the minutes' text; prioritising or not needs the meeting's quorum."""
+    item = (
+        AgendaItem.objects.select_for_update().select_related("proposal", "meeting").get(pk=item.pk)
+    )
+    allowed, reason = may_record_outcome(item=item, user=actor)
+    if not allowed:
+        raise ProposalError(reason)
     if item.outcome:
         raise ProposalError(_("Konklusjonen i saken er allerede ført."))
     if outcome not in _OUTCOME_TRANSITION:
         raise ProposalError(_("Ugyldig utfall."))
     name = _OUTCOME_TRANSITION[outcome]
+    if name:  # deferring needs no quorum: a case can always wait for the next meeting
+        scored, able, met = quorum(item=item)
+        if not met:
+            raise ProposalError(
+                _(
+                    "Saken er ikke beslutningsdyktig: %(scored)s av %(able)s rådsmedlemmer har "
+                    "gitt poeng, og minst %(percent)s %% må ha gjort det. Utsett saken eller "
+                    "vent på flere poeng."
+                )
+                % {"scored": scored, "able": able, "percent": item.meeting.quorum_percent}
+            )
     if name:
         try:
             perform_transition(
@@ -141,6 +165,14 @@ def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
     if not (actor.is_ks_staff or (actor.is_council and actor.is_council_chair)):
         raise ProposalError(_("Bare KS eller rådets leder kan lukke møtet."))
     meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
+    undecided = [
+        item.case_label for item in meeting.items.filter(outcome="").order_by("case_number")
+    ]
+    if not meeting.is_closed and undecided:
+        raise ProposalError(
+            _("Møtet kan ikke lukkes før alle saker har en konklusjon. Mangler: %(cases)s.")
+            % {"cases": ", ".join(undecided)}
+        )
     if not meeting.is_closed:
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["closed_at"])

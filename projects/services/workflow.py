@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from core.tasking import enqueue_on_commit
 
-from ..models import Proposal, ProposalStatus, ProposalTransition
-from ..selectors import active_criteria, available_capital
+from ..models import AgendaItem, Proposal, ProposalStatus, ProposalTransition
+from ..selectors import active_criteria, available_capital, may_record_outcome
 from ..tasks import notify_proposal_transition
 from .proposals import acts_for_applicant, snapshot_proposal, submit_problems
 
@@ -62,10 +62,19 @@ def checklist_complete(proposal: Proposal, user) -> tuple[bool, str]:
     return True, ""
 
 
-def is_council_chair(proposal: Proposal, user) -> tuple[bool, str]:
-    if user.is_council and user.is_council_chair:
-        return True, ""
-    return False, _("Bare rådets leder kan føre rådets konklusjon.")
+def records_council_outcome(proposal: Proposal, user) -> tuple[bool, str]:
+    """The chair, or where the chair is recused the meeting's deputy chair, on the proposal's
+    case of an open meeting (projects.selectors.may_record_outcome)."""
+    item = (
+        AgendaItem.objects.select_related("meeting", "proposal")
+        .filter(proposal=proposal, meeting__closed_at__isnull=True)
+        .first()
+    )
+    if item is None:
+        if user.is_council and user.is_council_chair:
+            return True, ""
+        return False, _("Bare rådets leder kan føre rådets konklusjon.")
+    return may_record_outcome(item=item, user=user)
 
 
 def grant_within_capital(proposal: Proposal, user) -> tuple[bool, str]:
@@ -107,9 +116,9 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
                who=is_ks_staff, comment_required=True),
     # KommIT-rådet: the chair records the council's outcome per case (issue 5).
     Transition("prioritise", gettext_lazy("Prioritert"), (S.QUALIFIED,), S.PRIORITISED,
-               who=is_council_chair),
+               who=records_council_outcome),
     Transition("not_prioritise", gettext_lazy("Ikke prioritert"), (S.QUALIFIED,), S.NOT_PRIORITISED,
-               who=is_council_chair, comment_required=True),
+               who=records_council_outcome, comment_required=True),
     # KS' administration decides on prioritised proposals.
     Transition("approve", gettext_lazy("Innvilg"), (S.PRIORITISED,), S.APPROVED,
                who=is_ks_staff, conditions=(grant_within_capital,)),

@@ -11,7 +11,7 @@ from fund.models import CapitalSource, LedgerEntry
 from fund.selectors import fund_balance
 from fund.services import ledger_record, ledger_reverse
 from projects import selectors
-from projects.models import Project, ProposalStatus, ScoringCriterion
+from projects.models import AgendaItem, Project, ProposalStatus, ScoringCriterion
 from projects.services.council import (
     agenda_add,
     conflict_declare,
@@ -67,6 +67,7 @@ def _score_all(item, member, value):
 
 def _prioritised(qualified, meeting, ks_user, chair):
     item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    _score_all(item, chair, 4)  # the quorum: the only council member able to score has
     outcome_record(item=item, outcome="prioritised", minutes="Prioritert.", actor=chair)
     qualified.refresh_from_db()
     return qualified
@@ -107,7 +108,7 @@ def test_declared_conflict_removes_scores_and_blocks_scoring(meeting, qualified,
         _score_all(item, member, 3)
 
 
-def test_others_scores_are_hidden_until_scored_or_closed(meeting, qualified, ks_user):
+def test_others_scores_are_hidden_until_scored_or_closed(meeting, qualified, ks_user, chair):
     item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
     first, second = CouncilMemberFactory(), CouncilMemberFactory()
     _score_all(item, first, 4)
@@ -115,6 +116,7 @@ def test_others_scores_are_hidden_until_scored_or_closed(meeting, qualified, ks_
     _score_all(item, second, 2)
     assert selectors.can_see_scores(item=item, user=second)
     third = CouncilMemberFactory()
+    outcome_record(item=item, outcome="deferred", minutes="Utsatt.", actor=chair)
     meeting_close(meeting=meeting, actor=ks_user)
     item.meeting.refresh_from_db()
     assert selectors.can_see_scores(item=item, user=third)
@@ -154,6 +156,7 @@ def test_only_the_chair_records_outcome_and_it_moves_the_proposal(
     item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
     with pytest.raises(ProposalError, match="leder"):
         outcome_record(item=item, outcome="prioritised", minutes="x", actor=CouncilMemberFactory())
+    _score_all(item, chair, 4)
     outcome_record(item=item, outcome="prioritised", minutes="Høy nytte.", actor=chair)
     qualified.refresh_from_db()
     assert qualified.status == ProposalStatus.PRIORITISED
@@ -454,3 +457,57 @@ def test_council_reads_the_portfolio_and_cannot_act_on_a_project(
         assert answer.status_code == 403
     assert not LedgerEntry.objects.filter(kind="disbursement").exists()
     assert not project.reports.exists()
+
+
+def test_deputy_chair_records_the_outcome_only_where_the_chair_is_recused(ks_user, qualified):
+    """Issue 19 §2: Trondheim's chair on Trondheim's proposal is recused; the deputy decides."""
+    chair = CouncilMemberFactory(is_council_chair=True, organisation=qualified.lead_member)
+    deputy = CouncilMemberFactory()
+    meeting = meeting_create(held_on=DAY, title="KommIT-rådet", actor=ks_user, deputy_chair=deputy)
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    other = complete_proposal(lead_member=participant_user().organisation, status="qualified")
+    other_item = agenda_add(meeting=meeting, proposal=other, actor=ks_user)
+    _score_all(item, deputy, 4)
+    _score_all(other_item, deputy, 4)
+    _score_all(other_item, chair, 4)
+    with pytest.raises(ProposalError, match="inhabil"):
+        outcome_record(item=item, outcome="prioritised", minutes="x", actor=chair)
+    with pytest.raises(ProposalError, match="Lederen er ikke inhabil"):
+        outcome_record(item=other_item, outcome="prioritised", minutes="x", actor=deputy)
+    outcome_record(item=item, outcome="prioritised", minutes="Nestleder fører.", actor=deputy)
+    qualified.refresh_from_db()
+    assert qualified.status == ProposalStatus.PRIORITISED
+    assert AgendaItem.objects.get(pk=item.pk).decided_by == deputy
+
+
+def test_meeting_cannot_close_with_an_undecided_case_and_names_it(
+    meeting, qualified, ks_user, chair
+):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    other = complete_proposal(lead_member=participant_user().organisation, status="qualified")
+    agenda_add(meeting=meeting, proposal=other, actor=ks_user)
+    outcome_record(item=item, outcome="deferred", minutes="Utsatt.", actor=chair)
+    with pytest.raises(ProposalError, match=r"Mangler: sak 27-02\."):
+        meeting_close(meeting=meeting, actor=ks_user)
+    meeting.refresh_from_db()
+    assert not meeting.is_closed
+
+
+def test_outcome_needs_the_meetings_quorum_but_deferral_does_not(
+    meeting, qualified, ks_user, chair
+):
+    item = agenda_add(meeting=meeting, proposal=qualified, actor=ks_user)
+    first, second, _third = (CouncilMemberFactory() for _ in range(3))
+    _score_all(item, first, 4)  # 1 of 4 able to score (the chair and three): below 50 %
+    with pytest.raises(ProposalError, match="1 av 4"):
+        outcome_record(item=item, outcome="prioritised", minutes="x", actor=chair)
+    assert selectors.quorum(item=item) == (1, 4, False)
+    _score_all(item, second, 3)  # 2 of 4: the quorum is met
+    assert selectors.quorum(item=item) == (2, 4, True)
+    outcome_record(item=item, outcome="not_prioritised", minutes="Lav nytte.", actor=chair)
+    qualified.refresh_from_db()
+    assert qualified.status == ProposalStatus.NOT_PRIORITISED
+    other = complete_proposal(lead_member=participant_user().organisation, status="qualified")
+    deferred = agenda_add(meeting=meeting, proposal=other, actor=ks_user)
+    outcome_record(item=deferred, outcome="deferred", minutes="Utsatt.", actor=chair)
+    assert AgendaItem.objects.get(pk=deferred.pk).outcome == "deferred"

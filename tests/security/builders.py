@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 DAY = datetime.date(2027, 3, 14)
@@ -123,11 +124,18 @@ def agenda_item(org_a, users):
 
 
 def prioritised_proposal(org_a, users):
-    from projects.services.council import outcome_record
+    from projects.models import ScoringCriterion
+    from projects.selectors import is_recused
+    from projects.services.council import outcome_record, score_record
     from tests.accounts.factories import CouncilMemberFactory
 
     item = _agenda_item(org_a, users)
     chair = CouncilMemberFactory(is_council_chair=True)
+    # The meeting's quorum: council members able to score have scored before the outcome.
+    criteria = ScoringCriterion.objects.filter(active=True)
+    for member in get_user_model().objects.filter(role="council", is_active=True):
+        if not is_recused(item=item, user=member):
+            score_record(item=item, values=dict.fromkeys(criteria, (4, "")), actor=member)
     outcome_record(item=item, outcome="prioritised", minutes="Prioritert.", actor=chair)
     return {"pk": item.proposal_id}
 
