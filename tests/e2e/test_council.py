@@ -112,3 +112,50 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
     _assert_axe(axe)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Portefølje").click()
     expect(page.get_by_test_id("available-capital")).to_contain_text("500 000")
+
+
+def test_deputy_chair_decides_where_the_chair_is_recused_and_close_names_undecided_cases(
+    page, login, live_server, ks_user, axe
+):
+    """Issue 19 §2 in the browser: Trondheim's chair on Trondheim's proposal is recused, the
+    deputy chair records the outcome; closing the meeting with an undecided case is refused
+    with the case named."""
+    lead = participant_user()
+    own = complete_proposal(
+        lead_member=lead.organisation,
+        created_by=lead,
+        title="Felles løsning for digital byggesøknad",
+        status=ProposalStatus.QUALIFIED,
+    )
+    other = complete_proposal(
+        lead_member=participant_user().organisation,
+        title="Digitalt tilsyn",
+        status=ProposalStatus.QUALIFIED,
+    )
+    CouncilMemberFactory(is_council_chair=True, organisation=lead.organisation)
+    deputy = CouncilMemberFactory(first_name="Per", last_name="Aas")
+    meeting = meeting_create(
+        held_on=datetime.date(2027, 3, 14), title="KommIT-rådet", actor=ks_user, deputy_chair=deputy
+    )
+    item = agenda_add(meeting=meeting, proposal=own, actor=ks_user)
+    agenda_add(meeting=meeting, proposal=other, actor=ks_user)
+
+    login(deputy)
+    page.goto(f"{live_server.url}/prosjekter/radet/sak/{item.pk}/")
+    for select in page.get_by_label("(vekt", exact=False).all():
+        select.select_option("4")
+    page.get_by_role("button", name="Lagre poeng").click()
+    expect(page.get_by_role("status").first).to_contain_text("Poengene er lagret")
+    expect(
+        page.get_by_role("heading", name="Rådets konklusjon (nestleder, lederen er inhabil)")
+    ).to_be_visible()
+    page.get_by_role("combobox", name="Rådets konklusjon").select_option(label="Prioritert")
+    page.get_by_label("Protokolltekst").fill("Nestleder fører konklusjonen; lederen er inhabil.")
+    page.get_by_role("button", name="Før konklusjon").click()
+    expect(page.get_by_test_id("outcome")).to_contain_text("Prioritert")
+    _assert_axe(axe)
+
+    _switch(page, login, ks_user)
+    page.goto(f"{live_server.url}/prosjekter/radet/?mote={meeting.pk}")
+    page.get_by_role("button", name="Lukk møtet").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Mangler: sak 27-02")
