@@ -152,7 +152,7 @@ def test_staff_imports_a_bank_file_once(ks_client):
     assert BankImport.objects.count() == 1
     assert Payment.objects.count() == 4
     response = ks_client.get(reverse("invoicing:staff_overview"))
-    assert b"99900000017" in response.content  # the unknown KID is listed
+    assert b"99900000011" in response.content  # the unknown KID is listed
 
 
 def test_staff_starts_an_invoicing_batch_and_sees_progress(ks_client, ks_user, monkeypatch):
