@@ -119,7 +119,13 @@ def batch_start(request):
     if not form.is_valid():
         messages.error(request, _("Ukjent massejobb."))
         return redirect("invoicing:staff_overview")
-    job = batch.job_start(kind=form.cleaned_data["kind"], actor=request.user)
+    try:
+        with consume_once(request, "invoicing.batch_start") as once:
+            job = batch.job_start(kind=form.cleaned_data["kind"], actor=request.user)
+            if job is not None:
+                once.result_url = reverse("invoicing:job_detail", args=[job.pk])
+    except OnceRefused as exc:
+        return once_refused_response(request, exc, fallback_url=reverse("invoicing:staff_overview"))
     if job is None:
         messages.info(request, _("Ingenting å gjøre: ingen medlemmer eller fakturaer passer."))
         return redirect("invoicing:staff_overview")

@@ -2,15 +2,18 @@
 second submission of the same form does nothing and says so, with a link to what the first did.
 A form without a valid token is refused with a message (400) and changes nothing."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import OnceToken
 from accounts.once import FIELD, issue_token
 from fund.models import LedgerEntry
-from invoicing.models import Payment
+from invoicing.models import BatchJob, Payment
 from projects.models import Proposal, StatusReport
 from tests.accounts.factories import KsStaffFactory
+from tests.invoicing.factories import confirmed_participation
 from tests.once_support import with_once
 
 from .builders import active_project, disbursement_data, open_invoice, payment_data, report_data
@@ -142,3 +145,16 @@ def test_the_forms_carry_a_token(ks_client, ks_user):
         reverse("projects:proposal_create"),
     ]:
         assert f'name="{FIELD}"' in ks_client.get(url).content.decode(), url
+
+
+def test_a_double_clicked_invoice_batch_starts_one_job(ks_client, ks_user, monkeypatch):
+    monkeypatch.setattr(
+        "members.selectors.share_to_invoice", lambda *, participation: Decimal("2000.00")
+    )
+    confirmed_participation(actor=ks_user)
+    data = with_once(ks_user, {"kind": BatchJob.Kind.INVOICE_SHARES})
+    first = ks_client.post(reverse("invoicing:batch_start"), data)
+    second = ks_client.post(reverse("invoicing:batch_start"), data)
+    job = BatchJob.objects.get()
+    assert first["Location"] == second["Location"]
+    assert second["Location"] == reverse("invoicing:job_detail", args=[job.pk])

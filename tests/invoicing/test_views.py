@@ -164,7 +164,8 @@ def test_staff_starts_an_invoicing_batch_and_sees_progress(ks_client, ks_user, m
     for _ in range(3):
         confirmed_participation(actor=ks_user)
     response = ks_client.post(
-        reverse("invoicing:batch_start"), {"kind": BatchJob.Kind.INVOICE_SHARES}
+        reverse("invoicing:batch_start"),
+        with_once(ks_user, {"kind": BatchJob.Kind.INVOICE_SHARES}),
     )
     job = BatchJob.objects.get()
     assert response["Location"] == reverse("invoicing:job_detail", args=[job.pk])

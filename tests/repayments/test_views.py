@@ -247,6 +247,19 @@ def test_ks_books_a_fee_payment_into_the_fund(ks_client, ks_user, agreement):
     assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
 
 
+def test_a_double_clicked_refund_is_booked_once(ks_client, ks_user, agreement):
+    agreement.refresh_from_db()
+    pay = reverse("invoicing:payment_register", args=[agreement.fee_invoice_id])
+    ks_client.post(pay, with_once(ks_user, {"amount": "40000", "paid_on": "2026-03-01"}))
+    url = reverse("repayments:staff_fee_refund", args=[agreement.pk])
+    data = with_once(ks_user, {"amount": "1000", "refunded_on": "2026-03-02", "reason": "Feil"})
+    ks_client.post(url, data)
+    second = ks_client.post(url, data, follow=True)
+    assert "Dette er allerede registrert." in second.content.decode()
+    refunds = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE_REFUND)
+    assert [e.amount for e in refunds] == [Decimal("-1000.00")]  # an outflow
+
+
 def test_scenario_page_changes_nothing_and_confirm_records_entries(ks_client):
     ledger_record(
         kind="state_grant",
