@@ -91,9 +91,14 @@ def council_queue(request):
 def meeting_create_view(request):
     form = MeetingForm(request.POST)
     if form.is_valid():
-        meeting = meeting_create(actor=request.user, **form.cleaned_data)
+        try:
+            with consume_once(request, "projects.meeting_create") as once:
+                meeting = meeting_create(actor=request.user, **form.cleaned_data)
+                once.result_url = f"{_queue_url()}?mote={meeting.pk}"
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=_queue_url())
         messages.success(request, _("Møtet er opprettet."))
-        return redirect(f"{_queue_url()}?mote={meeting.pk}")
+        return redirect(once.result_url)
     messages.error(request, _("Oppgi møtedato."))
     return redirect(_queue_url())
 

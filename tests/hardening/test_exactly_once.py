@@ -11,7 +11,7 @@ from accounts.models import OnceToken
 from accounts.once import FIELD, issue_token
 from fund.models import LedgerEntry
 from invoicing.models import BatchJob, Payment
-from projects.models import Proposal, StatusReport
+from projects.models import CouncilMeeting, Proposal, StatusReport
 from tests.accounts.factories import KsStaffFactory
 from tests.invoicing.factories import confirmed_participation
 from tests.once_support import with_once
@@ -158,3 +158,12 @@ def test_a_double_clicked_invoice_batch_starts_one_job(ks_client, ks_user, monke
     job = BatchJob.objects.get()
     assert first["Location"] == second["Location"]
     assert second["Location"] == reverse("invoicing:job_detail", args=[job.pk])
+
+
+def test_a_double_clicked_new_meeting_is_one_meeting(ks_client, ks_user):
+    data = with_once(ks_user, {"title": "KommIT-rådet mars", "held_on": "2027-03-14"})
+    first = ks_client.post(reverse("projects:meeting_create"), data)
+    second = ks_client.post(reverse("projects:meeting_create"), data)
+    meeting = CouncilMeeting.objects.get()
+    assert first["Location"] == second["Location"]
+    assert second["Location"].endswith(f"?mote={meeting.pk}")
