@@ -214,17 +214,24 @@ def proposal_edit(request, pk):
 @require_POST
 def attachment_upload(request, pk):
     proposal = _writer_side(request, _visible(request, pk))
+    here = reverse("projects:proposal_edit", args=[proposal.pk]) + "#vedlegg"
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            attachment_add(proposal=proposal, upload=form.cleaned_data["file"], actor=request.user)
+            with consume_once(request, "projects.attachment_upload") as once:
+                attachment_add(
+                    proposal=proposal, upload=form.cleaned_data["file"], actor=request.user
+                )
+                once.result_url = here
         except ProposalError as exc:
             messages.error(request, str(exc))
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=here)
         else:
             messages.success(request, _("Vedlegget er lastet opp."))
     else:
         messages.error(request, _("Velg en fil å laste opp."))
-    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#vedlegg")
+    return redirect(here)
 
 
 def _visible_attachment(request, pk) -> Attachment:

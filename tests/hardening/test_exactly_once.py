@@ -15,6 +15,8 @@ from projects.models import CouncilMeeting, Proposal, StatusReport
 from tests.accounts.factories import KsStaffFactory
 from tests.invoicing.factories import confirmed_participation
 from tests.once_support import with_once
+from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.test_attachments import pdf_upload
 
 from .builders import active_project, disbursement_data, open_invoice, payment_data, report_data
 
@@ -167,3 +169,15 @@ def test_a_double_clicked_new_meeting_is_one_meeting(ks_client, ks_user):
     meeting = CouncilMeeting.objects.get()
     assert first["Location"] == second["Location"]
     assert second["Location"].endswith(f"?mote={meeting.pk}")
+
+
+def test_a_double_clicked_upload_stores_one_attachment(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    applicant = participant_user()
+    proposal = complete_proposal(lead_member=applicant.organisation, created_by=applicant)
+    client.force_login(applicant)
+    url = reverse("projects:attachment_upload", args=[proposal.pk])
+    token = issue_token(applicant)
+    for _ in range(2):
+        client.post(url, {"file": pdf_upload(), FIELD: token})
+    assert proposal.attachments.count() == 1

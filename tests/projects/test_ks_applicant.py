@@ -46,7 +46,8 @@ def test_ks_edits_uploads_and_submits_its_own_proposal(ks_client, ks_user, ks, s
     proposal.co_applicants.create(member=co)
     assert can_edit(proposal=proposal, user=ks_user) == (True, "")
     upload = ks_client.post(
-        reverse("projects:attachment_upload", args=[proposal.pk]), {"file": pdf_upload()}
+        reverse("projects:attachment_upload", args=[proposal.pk]),
+        with_once(ks_user, {"file": pdf_upload()}),
     )
     assert upload.status_code == 302 and proposal.attachments.count() == 1
     # the co-applicant has not confirmed yet: no submit
