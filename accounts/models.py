@@ -83,3 +83,19 @@ class EmailedCode(models.Model):
     class Meta:
         verbose_name = _("engangskode på e-post")
         verbose_name_plural = _("engangskoder på e-post")
+
+
+class OnceToken(models.Model):
+    """A consumed one-time form token (accounts/once.py): the row is written in the same
+    transaction as the form's effect, and the unique token makes a second submission of the
+    same form (a double click, a resent request) a no-op that points to what the first did."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="once_tokens")
+    purpose = models.CharField(max_length=80)
+    consumed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("brukt skjemanøkkel")
+        verbose_name_plural = _("brukte skjemanøkler")

@@ -8,12 +8,16 @@ booked twice, and the file's SHA-256 makes a re-import of the same file a no-op.
 import datetime
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from lxml import etree
 
+from core.bounds import MONEY_DECIMAL_PLACES, MONEY_MAX, booked_date_validators
+
+from . import kid
 from .models import BankImport, Payment
 from .services import InvoicingError, register_payment
 
@@ -40,8 +44,72 @@ def _text(node, path: str) -> str:
     return (found[0].text or "").strip() if found else ""
 
 
+class _Refused(Exception):
+    """One field of one entry is not acceptable; `parse` names the entry and refuses the file."""
+
+
+def _amount(node) -> tuple[Decimal, str]:
+    """(amount, currency) of an Amt element: a finite NOK amount above 0 with at most two
+    decimals, within core.bounds' money maximum."""
+    if node is None:
+        raise _Refused(gettext("beløp mangler"))
+    raw = (node.text or "").strip()
+    try:
+        amount = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise _Refused(
+            gettext("beløpet «%(value)s» er ikke et tall") % {"value": raw[:40]}
+        ) from None
+    if not amount.is_finite():
+        raise _Refused(gettext("beløpet «%(value)s» er ikke et tall") % {"value": raw[:40]})
+    if amount <= 0:
+        raise _Refused(gettext("beløpet må være større enn null"))
+    if amount.as_tuple().exponent < -MONEY_DECIMAL_PLACES:
+        raise _Refused(gettext("beløpet har mer enn to desimaler"))
+    if amount > MONEY_MAX:
+        raise _Refused(
+            gettext("beløpet %(value)s er over grensen på %(limit)s kr")
+            % {"value": raw[:40], "limit": MONEY_MAX}
+        )
+    currency = (node.get("Ccy") or "").strip()
+    if currency != "NOK":
+        raise _Refused(
+            gettext("bare NOK støttes (fant «%(currency)s»)") % {"currency": currency[:10]}
+        )
+    return amount.quantize(Decimal("0.01")), currency
+
+
+def _booked_on(raw: str) -> datetime.date:
+    """The booking date: a real date, from the fund's start to today (core.bounds)."""
+    if not raw:
+        raise _Refused(gettext("bokføringsdato mangler"))
+    try:
+        booked = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise _Refused(
+            gettext("bokføringsdatoen «%(value)s» er ikke en gyldig dato") % {"value": raw[:40]}
+        ) from None
+    for validate in booked_date_validators():
+        try:
+            validate(booked)
+        except ValidationError as exc:
+            raise _Refused(
+                gettext("bokføringsdatoen %(value)s: %(error)s")
+                % {"value": raw, "error": " ".join(exc.messages)}
+            ) from None
+    return booked
+
+
+def _kid(raw: str) -> str:
+    """Empty (a payment without KID, kept for a human) or a KID with a valid check digit."""
+    if raw and not kid.is_valid(raw):
+        raise _Refused(gettext("KID-en «%(value)s» har feil kontrollsiffer") % {"value": raw[:40]})
+    return raw
+
+
 def parse(content: bytes) -> tuple[str, list[BankTransaction]]:
-    """(message id, booked credit transactions) of a camt.054 file."""
+    """(message id, booked credit transactions) of a camt.054 file. Every field is checked;
+    one bad field refuses the whole file with the entry named (InvoicingError)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(content, parser)  # noqa: S320 - entities and network disabled
@@ -55,31 +123,53 @@ def parse(content: bytes) -> tuple[str, list[BankTransaction]]:
     notification = notification[0]
     message_id = _text(notification, "GrpHdr/MsgId")
     result = []
+    number = 0
     for ntfctn in _local(notification, "Ntfctn"):
         for entry in _local(ntfctn, "Ntry"):
+            number += 1
+            entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
             if _text(entry, "CdtDbtInd") != "CRDT":
                 continue
             status = _text(entry, "Sts") or _text(entry, "Sts/Cd")
             if status and status != "BOOK":
                 continue
-            booked = _text(entry, "BookgDt/Dt") or _text(entry, "BookgDt/DtTm")[:10]
-            entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
             txs = _local(entry, "NtryDtls/TxDtls")
-            for index, tx in enumerate(txs, start=1):
-                amount_nodes = _local(tx, "Amt") or _local(tx, "AmtDtls/TxAmt/Amt")
-                amount_node = amount_nodes[0] if amount_nodes else _local(entry, "Amt")[0]
-                ref = _text(tx, "Refs/AcctSvcrRef") or f"{entry_ref}/{index}"
-                result.append(
-                    BankTransaction(
-                        external_ref=f"camt054:{ref}",
-                        amount=Decimal(amount_node.text.strip()),
-                        currency=amount_node.get("Ccy", "NOK"),
-                        booked_on=datetime.date.fromisoformat(booked),
-                        kid=_text(tx, "RmtInf/Strd/CdtrRefInf/Ref"),
-                        payer=_text(tx, "RltdPties/Dbtr/Nm") or _text(tx, "RltdPties/Dbtr/Pty/Nm"),
-                        text=" ".join(n.text or "" for n in _local(tx, "RmtInf/Ustrd")).strip(),
+            index = 0
+            try:
+                booked = _booked_on(_text(entry, "BookgDt/Dt") or _text(entry, "BookgDt/DtTm")[:10])
+                entry_amounts = _local(entry, "Amt")
+                for index, tx in enumerate(txs, start=1):
+                    amount_nodes = _local(tx, "Amt") or _local(tx, "AmtDtls/TxAmt/Amt")
+                    node = amount_nodes[0] if amount_nodes else None
+                    if node is None and len(txs) == 1 and entry_amounts:
+                        node = entry_amounts[0]
+                    amount, currency = _amount(node)
+                    ref = _text(tx, "Refs/AcctSvcrRef") or f"{entry_ref}/{index}"
+                    payer = _text(tx, "RltdPties/Dbtr/Nm") or _text(tx, "RltdPties/Dbtr/Pty/Nm")
+                    text = " ".join(n.text or "" for n in _local(tx, "RmtInf/Ustrd")).strip()
+                    result.append(
+                        BankTransaction(
+                            external_ref=f"camt054:{ref}"[:160],
+                            amount=amount,
+                            currency=currency,
+                            booked_on=booked,
+                            kid=_kid(_text(tx, "RmtInf/Strd/CdtrRefInf/Ref")),
+                            payer=payer[:200],
+                            text=text[:200],
+                        )
                     )
+            except _Refused as exc:
+                where = (
+                    gettext("post %(number)s (referanse %(ref)s), transaksjon %(index)s")
+                    % {"number": number, "ref": entry_ref[:40] or "–", "index": index}
+                    if index
+                    else gettext("post %(number)s (referanse %(ref)s)")
+                    % {"number": number, "ref": entry_ref[:40] or "–"}
                 )
+                raise InvoicingError(
+                    gettext("Filen er avvist, ingenting er bokført: %(where)s: %(problem)s.")
+                    % {"where": where, "problem": exc}
+                ) from None
     return message_id, result
 
 
@@ -93,14 +183,19 @@ def import_camt054(*, content: bytes, filename: str, actor) -> tuple[BankImport,
     if existing is not None:
         return existing, False
     message_id, transactions = parse(content)
-    bank_import = BankImport.objects.create(
-        filename=filename[:200], sha256=digest, message_id=message_id[:120], imported_by=actor
-    )
-    for tx in transactions:
-        if tx.currency != "NOK":
-            raise InvoicingError(
-                gettext("Bare NOK støttes (fant %(currency)s).") % {"currency": tx.currency}
+    try:
+        # The checksum is the natural key: a race loser (the same file uploaded twice at once)
+        # waits for the winner's commit on the unique index and books nothing.
+        with transaction.atomic():
+            bank_import = BankImport.objects.create(
+                filename=filename[:200],
+                sha256=digest,
+                message_id=message_id[:120],
+                imported_by=actor,
             )
+    except IntegrityError:
+        return BankImport.objects.get(sha256=digest), False
+    for tx in transactions:
         register_payment(
             amount=tx.amount,
             paid_on=tx.booked_on,

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import ks_staff_required, municipal_or_staff_required
 
 from . import batch, handlers, selectors, services
@@ -117,7 +119,13 @@ def batch_start(request):
     if not form.is_valid():
         messages.error(request, _("Ukjent massejobb."))
         return redirect("invoicing:staff_overview")
-    job = batch.job_start(kind=form.cleaned_data["kind"], actor=request.user)
+    try:
+        with consume_once(request, "invoicing.batch_start") as once:
+            job = batch.job_start(kind=form.cleaned_data["kind"], actor=request.user)
+            if job is not None:
+                once.result_url = reverse("invoicing:job_detail", args=[job.pk])
+    except OnceRefused as exc:
+        return once_refused_response(request, exc, fallback_url=reverse("invoicing:staff_overview"))
     if job is None:
         messages.info(request, _("Ingenting å gjøre: ingen medlemmer eller fakturaer passer."))
         return redirect("invoicing:staff_overview")
@@ -163,17 +171,22 @@ def job_zip(request, pk: int):
 def payment_register(request, pk: int):
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     form = PaymentForm(request.POST)
+    here = reverse("invoicing:invoice_detail", args=[invoice.pk])
     if form.is_valid():
         try:
-            services.register_payment(
-                invoice=invoice,
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                reference=form.cleaned_data["reference"],
-                actor=request.user,
-            )
+            with consume_once(request, "invoicing.payment_register") as once:
+                services.register_payment(
+                    invoice=invoice,
+                    amount=form.cleaned_data["amount"],
+                    paid_on=form.cleaned_data["paid_on"],
+                    reference=form.cleaned_data["reference"],
+                    actor=request.user,
+                )
+                once.result_url = here
         except services.InvoicingError as exc:
             messages.error(request, str(exc))
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=here)
         else:
             messages.success(request, _("Innbetalingen er registrert."))
     else:
@@ -190,12 +203,18 @@ def invoice_credit(request, pk: int):
         messages.error(request, _("Oppgi årsak til krediteringen."))
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
     try:
-        credit = services.invoice_credit(
-            invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"]
-        )
+        with consume_once(request, "invoicing.invoice_credit") as once:
+            credit = services.invoice_credit(
+                invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            once.result_url = reverse("invoicing:invoice_detail", args=[credit.pk])
     except services.InvoicingError as exc:
         messages.error(request, str(exc))
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
+    except OnceRefused as exc:
+        return once_refused_response(
+            request, exc, fallback_url=reverse("invoicing:invoice_detail", args=[invoice.pk])
+        )
     messages.success(request, _("Kreditnota %(number)s er laget.") % {"number": credit.number})
     return redirect("invoicing:invoice_detail", pk=credit.pk)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import (
     ks_staff_required,
     municipal_or_staff_required,
@@ -91,9 +92,15 @@ def proposal_create_view(request):
     form = ProposalCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = proposal_create(title=form.cleaned_data["title"], actor=request.user)
+            with consume_once(request, "projects.proposal_create") as once:
+                proposal = proposal_create(title=form.cleaned_data["title"], actor=request.user)
+                once.result_url = reverse("projects:proposal_edit", args=[proposal.pk])
         except ProposalError as exc:
             form.add_error(None, str(exc))
+        except OnceRefused as exc:
+            return once_refused_response(
+                request, exc, fallback_url=reverse("projects:my_proposals")
+            )
         else:
             messages.success(
                 request, _("Utkastet er opprettet. Du kan lagre og fortsette når som helst.")
@@ -207,17 +214,24 @@ def proposal_edit(request, pk):
 @require_POST
 def attachment_upload(request, pk):
     proposal = _writer_side(request, _visible(request, pk))
+    here = reverse("projects:proposal_edit", args=[proposal.pk]) + "#vedlegg"
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            attachment_add(proposal=proposal, upload=form.cleaned_data["file"], actor=request.user)
+            with consume_once(request, "projects.attachment_upload") as once:
+                attachment_add(
+                    proposal=proposal, upload=form.cleaned_data["file"], actor=request.user
+                )
+                once.result_url = here
         except ProposalError as exc:
             messages.error(request, str(exc))
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=here)
         else:
             messages.success(request, _("Vedlegget er lastet opp."))
     else:
         messages.error(request, _("Velg en fil å laste opp."))
-    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#vedlegg")
+    return redirect(here)
 
 
 def _visible_attachment(request, pk) -> Attachment:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import (
     council_or_staff_required,
     ks_staff_required,
@@ -91,12 +92,16 @@ def meeting_create_view(request):
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
-            meeting = meeting_create(actor=request.user, **form.cleaned_data)
+            with consume_once(request, "projects.meeting_create") as once:
+                meeting = meeting_create(actor=request.user, **form.cleaned_data)
+                once.result_url = f"{_queue_url()}?mote={meeting.pk}"
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=_queue_url())
         except ProposalError as exc:
             messages.error(request, str(exc))
             return redirect(_queue_url())
         messages.success(request, _("Møtet er opprettet."))
-        return redirect(f"{_queue_url()}?mote={meeting.pk}")
+        return redirect(once.result_url)
     messages.error(request, _("Oppgi møtedato og beslutningsdyktighet (0–100 %)."))
     return redirect(_queue_url())
 
@@ -337,15 +342,20 @@ def project_detail(request, pk):
         action = PROJECT_ACTIONS.get(request.POST.get("action"))
         if action is None or not action.allowed(user):
             raise PermissionDenied
+        here = reverse("projects:project_detail", args=[project.pk])
         try:
             form = action.form(request.POST)
             if not form.is_valid():
                 raise ProposalError(action.invalid)
-            action.service(project=project, actor=user, **form.cleaned_data)
+            with consume_once(request, f"projects.project.{request.POST['action']}") as once:
+                action.service(project=project, actor=user, **form.cleaned_data)
+                once.result_url = here
             messages.success(request, action.done)
         except ProposalError as exc:
             messages.error(request, str(exc))
-        return redirect("projects:project_detail", pk=project.pk)
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=here)
+        return redirect(here)
     disbursed = selectors.project_disbursed(project=project)
     recovered = selectors.project_recovered(project=project)
 

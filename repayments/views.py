@@ -7,9 +7,11 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import ks_staff_required, municipal_required
 from core.money import format_nok
 from invoicing.models import Invoice
@@ -315,11 +317,18 @@ def staff_fee_invoice(request, pk: int):
 def staff_fee_refund(request, pk: int):
     agreement = get_object_or_404(AccessAgreement, pk=pk)
     form = RefundForm(request.POST)
+    here = reverse("repayments:staff_solution_detail", args=[agreement.solution_id])
     if form.is_valid():
         try:
-            services.access_fee_refund(agreement=agreement, actor=request.user, **form.cleaned_data)
+            with consume_once(request, "repayments.fee_refund") as once:
+                services.access_fee_refund(
+                    agreement=agreement, actor=request.user, **form.cleaned_data
+                )
+                once.result_url = here
         except (AccessError, ValueError) as exc:
             messages.error(request, str(exc))
+        except OnceRefused as exc:
+            return once_refused_response(request, exc, fallback_url=here)
         else:
             messages.success(request, _("Refusjonen er bokført i fondet."))
     else:

@@ -4,7 +4,7 @@ status reports and closing. Money leaves the fund only through fund.services.led
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,17 +110,24 @@ def status_report_submit(
     """The responsible member's status report for a period (one per period)."""
     if not (actor.is_municipal and actor.organisation_id == project.responsible_id):
         raise ProposalError(_("Bare det ansvarlige medlemmet rapporterer."))
+    already = _("Det finnes allerede en rapport for perioden.")
     if StatusReport.objects.filter(project=project, period=period).exists():
-        raise ProposalError(_("Det finnes allerede en rapport for perioden."))
-    return StatusReport.objects.create(
-        project=project,
-        period=period,
-        light=light,
-        progress=progress,
-        risks=risks,
-        spent=to_money(spent),
-        reported_by=actor,
-    )
+        raise ProposalError(already)
+    try:
+        # The period is the natural key (report_once_per_period): a race loser waits for the
+        # winner's commit and gets the message, not a 500.
+        with transaction.atomic():
+            return StatusReport.objects.create(
+                project=project,
+                period=period,
+                light=light,
+                progress=progress,
+                risks=risks,
+                spent=to_money(spent),
+                reported_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ProposalError(already) from exc
 
 
 @transaction.atomic

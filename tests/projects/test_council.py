@@ -23,6 +23,7 @@ from projects.services.council import (
 from projects.services.portfolio import disbursement_record, project_approve, project_close
 from projects.services.proposals import ProposalError
 from tests.accounts.factories import CouncilMemberFactory
+from tests.once_support import with_once
 
 from .factories import complete_proposal, participant_user
 
@@ -283,14 +284,17 @@ def test_project_pages_by_role_and_status_report_by_responsible(
     assert client.get(url).status_code == 200
     client.post(
         url,
-        {
-            "action": "report",
-            "period": "2027-T1",
-            "light": "green",
-            "progress": "I rute",
-            "risks": "",
-            "spent": "50000",
-        },
+        with_once(
+            responsible,
+            {
+                "action": "report",
+                "period": "2027-T1",
+                "light": "green",
+                "progress": "I rute",
+                "risks": "",
+                "spent": "50000",
+            },
+        ),
     )
     assert project.reports.get().light == "green"
     # The responsible municipality cannot disburse or close.

@@ -9,6 +9,7 @@ from projects.models import Proposal, ProposalStatus
 from projects.services.proposals import ProposalError, can_edit, proposal_create
 from projects.services.workflow import TransitionError, perform_transition
 from tests.members.factories import MemberFactory
+from tests.once_support import with_once
 from tests.projects.factories import complete_proposal, participant_member, participant_user
 from tests.projects.test_attachments import pdf_upload
 
@@ -23,7 +24,9 @@ def ks():
 def test_ks_staff_create_a_draft_with_ks_as_formal_applicant(ks_client, ks_user, ks):
     page = ks_client.get(reverse("projects:proposal_create")).content.decode()
     assert "KS er formell søker" in page
-    response = ks_client.post(reverse("projects:proposal_create"), {"title": "Felles KI-plattform"})
+    response = ks_client.post(
+        reverse("projects:proposal_create"), with_once(ks_user, {"title": "Felles KI-plattform"})
+    )
     proposal = Proposal.objects.get()
     assert response["Location"] == reverse("projects:proposal_edit", args=[proposal.pk])
     assert proposal.lead_member == ks and proposal.created_by == ks_user
@@ -43,7 +46,8 @@ def test_ks_edits_uploads_and_submits_its_own_proposal(ks_client, ks_user, ks, s
     proposal.co_applicants.create(member=co)
     assert can_edit(proposal=proposal, user=ks_user) == (True, "")
     upload = ks_client.post(
-        reverse("projects:attachment_upload", args=[proposal.pk]), {"file": pdf_upload()}
+        reverse("projects:attachment_upload", args=[proposal.pk]),
+        with_once(ks_user, {"file": pdf_upload()}),
     )
     assert upload.status_code == 302 and proposal.attachments.count() == 1
     # the co-applicant has not confirmed yet: no submit

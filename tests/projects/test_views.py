@@ -10,6 +10,7 @@ from projects.models import Attachment, CoApplicant, ProposalStatus
 from projects.services.proposals import attachment_add
 from projects.services.workflow import perform_transition
 from tests.accounts.factories import MunicipalUserFactory
+from tests.once_support import with_once
 
 from .factories import complete_proposal, participant_user
 from .test_attachments import pdf_upload
@@ -125,7 +126,9 @@ def test_download_is_always_an_attachment_with_safe_name(client, applicant, atta
 
 def test_applicant_creates_edits_and_sees_npv(client, applicant):
     client.force_login(applicant)
-    response = client.post(reverse("projects:proposal_create"), {"title": "Digital byggesak"})
+    response = client.post(
+        reverse("projects:proposal_create"), with_once(applicant, {"title": "Digital byggesak"})
+    )
     proposal = applicant.organisation.proposals.get()
     assert response.url == reverse("projects:proposal_edit", args=[proposal.pk])
     data = {

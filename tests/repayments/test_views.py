@@ -11,6 +11,7 @@ from fund.services import ledger_record
 from repayments import selectors, services
 from repayments.models import AccessAgreement, PriceModel, Solution
 from tests.accounts.factories import MunicipalUserFactory
+from tests.once_support import with_once
 from tests.repayments.factories import (
     DIGIORDEN_CLASSES,
     SolutionFactory,
@@ -227,7 +228,7 @@ def test_invalid_price_table_is_refused_and_changes_nothing(ks_client):
     assert not PriceModel.objects.exists()
 
 
-def test_ks_books_a_fee_payment_into_the_fund(ks_client, agreement):
+def test_ks_books_a_fee_payment_into_the_fund(ks_client, ks_user, agreement):
     """The access fee is paid on its invoice, through invoicing's one payment view (there is no
     second "register a payment" page in repayments): the fee is booked into the fund once."""
     agreement.refresh_from_db()
@@ -237,12 +238,26 @@ def test_ks_books_a_fee_payment_into_the_fund(ks_client, agreement):
     assert detail in page.content.decode()
     url = reverse("invoicing:payment_register", args=[agreement.fee_invoice_id])
     data = {"amount": "40000", "paid_on": "2026-03-01", "reference": "KID 123"}
+    data = with_once(ks_user, data)
     ks_client.post(url, data)
-    ks_client.post(url, data)  # a double click books once (the second is an over-payment)
+    ks_client.post(url, data)  # a double click (the same form token) books once
     entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE)
     assert [e.amount for e in entries] == [Decimal("40000.00")]
     agreement.refresh_from_db()
     assert agreement.fee_status == AccessAgreement.FeeStatus.PAID
+
+
+def test_a_double_clicked_refund_is_booked_once(ks_client, ks_user, agreement):
+    agreement.refresh_from_db()
+    pay = reverse("invoicing:payment_register", args=[agreement.fee_invoice_id])
+    ks_client.post(pay, with_once(ks_user, {"amount": "40000", "paid_on": "2026-03-01"}))
+    url = reverse("repayments:staff_fee_refund", args=[agreement.pk])
+    data = with_once(ks_user, {"amount": "1000", "refunded_on": "2026-03-02", "reason": "Feil"})
+    ks_client.post(url, data)
+    second = ks_client.post(url, data, follow=True)
+    assert "Dette er allerede registrert." in second.content.decode()
+    refunds = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ACCESS_FEE_REFUND)
+    assert [e.amount for e in refunds] == [Decimal("-1000.00")]  # an outflow
 
 
 def test_scenario_page_changes_nothing_and_confirm_records_entries(ks_client):
