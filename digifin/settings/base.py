@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "invoicing.tasks.reminders_generate",
         "schedule": crontab(hour=6, minute=15),
     },
+    # The reconciliation every night (overview/reconciliation.py; a failure shows KS a banner).
+    "overview-reconcile": {
+        "task": "overview.tasks.reconcile_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------
