@@ -206,24 +206,29 @@ def check_payments() -> list[str]:
     for pid, amount, inv_id, number, inv_kind, buyer_id in payments:
         entry = key_of.get(pid)
         if entry is None:
-            missing.append((pid, amount, inv_id, number))
+            missing.append((pid, amount, inv_id, number, inv_kind))
             continue
         eid, kind, booked, member_id = entry
         if kind != PAID_KINDS[inv_kind] or member_id != buyer_id or booked != amount:
-            wrong.append((pid, amount, inv_id, number, eid, kind, booked, member_id != buyer_id))
-    overpaid = _overpaid_invoices({r[2] for r in missing} | {r[2] for r in wrong})
-    for pid, amount, inv_id, number in missing:
+            wrong.append((pid, amount, inv_id, number, inv_kind, eid, kind, booked, member_id))
+    # The access-fee handler books no more than the fee outstanding: the surplus of an
+    # over-paid fee invoice stays with invoicing for a human (its unresolved payments).
+    overpaid = _overpaid_invoices(
+        {r[2] for r in missing + wrong if r[4] == Invoice.Kind.ACCESS_FEE}
+    )
+    for pid, amount, inv_id, number, _kind in missing:
         if inv_id not in overpaid:
             rows.append(
                 f"Innbetaling #{pid} ({_kr(amount)}) på faktura {number}: "
                 "ingen postering i fondsregnskapet"
             )
-    for pid, amount, inv_id, number, eid, kind, booked, other_member in wrong:
-        if other_member:
+    for pid, amount, inv_id, number, inv_kind, eid, kind, booked, member_id in wrong:
+        buyer = Invoice.objects.filter(pk=inv_id).values_list("buyer_id", flat=True).first()
+        if member_id != buyer:
             rows.append(
                 f"Innbetaling #{pid} på faktura {number}: postering #{eid} står på et annet medlem"
             )
-        elif kind != PAID_KINDS[Invoice.objects.get(pk=inv_id).kind]:
+        elif kind != PAID_KINDS[inv_kind]:
             rows.append(
                 f"Innbetaling #{pid} på faktura {number}: postering #{eid} har typen {kind}"
             )
