@@ -185,73 +185,66 @@ def _overpaid_invoices(invoice_ids) -> set[int]:
 def check_payments() -> list[str]:
     """Every payment of a share or access-fee invoice has its ledger entry (the handler's key
     "invoicing-payment:<payment id>") of the right kind, member and amount; every share or
-    access-fee entry in the ledger has the payment it books."""
+    access-fee entry in the ledger has the payment it books. Two joins in the database; only
+    the rows that differ come back."""
     rows = []
-    kinds = list(PAID_KINDS)
-    key_of = {}  # payment id -> (entry id, kind, amount, member id)
-    for eid, key, kind, amount, member_id in LedgerEntry.objects.filter(
-        idempotency_key__startswith=PAYMENT_KEY
-    ).values_list("id", "idempotency_key", "kind", "amount", "member_id"):
-        tail = key[len(PAYMENT_KEY) :]
-        if tail.isdigit():
-            key_of[int(tail)] = (eid, kind, amount, member_id)
-    payments = list(
-        Payment.objects.filter(invoice__kind__in=kinds)
-        .order_by("id")
-        .values_list(
-            "id", "amount", "invoice_id", "invoice__number", "invoice__kind", "invoice__buyer_id"
-        )
+    kinds = [str(k) for k in PAID_KINDS]  # an invoice kind books an entry of the same name
+    differing = _raw(
+        "SELECT p.id, p.amount, i.id, i.number, i.kind, e.id, e.kind, e.amount, "
+        "CASE WHEN e.member_id = i.buyer_id THEN 0 ELSE 1 END "
+        "FROM invoicing_payment p JOIN invoicing_invoice i ON i.id = p.invoice_id "
+        "LEFT JOIN fund_ledgerentry e "
+        "ON e.idempotency_key = 'invoicing-payment:' || CAST(p.id AS TEXT) "
+        "WHERE i.kind IN (%s, %s) AND (e.id IS NULL OR e.amount <> p.amount "
+        "OR e.kind <> i.kind OR e.member_id IS NULL OR e.member_id <> i.buyer_id) "
+        "ORDER BY p.id",
+        kinds,
     )
-    missing, wrong = [], []
-    for pid, amount, inv_id, number, inv_kind, buyer_id in payments:
-        entry = key_of.get(pid)
-        if entry is None:
-            missing.append((pid, amount, inv_id, number, inv_kind))
-            continue
-        eid, kind, booked, member_id = entry
-        if kind != PAID_KINDS[inv_kind] or member_id != buyer_id or booked != amount:
-            wrong.append((pid, amount, inv_id, number, inv_kind, eid, kind, booked, member_id))
     # The access-fee handler books no more than the fee outstanding: the surplus of an
     # over-paid fee invoice stays with invoicing for a human (its unresolved payments).
-    overpaid = _overpaid_invoices(
-        {r[2] for r in missing + wrong if r[4] == Invoice.Kind.ACCESS_FEE}
-    )
-    for pid, amount, inv_id, number, _kind in missing:
-        if inv_id not in overpaid:
+    overpaid = _overpaid_invoices({r[2] for r in differing if r[4] == Invoice.Kind.ACCESS_FEE})
+    for pid, amount, inv_id, number, _kind, eid, kind, booked, other_member in differing:
+        if len(rows) >= ROW_LIMIT:
+            rows.append(f"… og flere innbetalinger som ikke stemmer (av {len(differing)})")
+            break
+        amount, booked = _money(amount), _money(booked)
+        if inv_id in overpaid and (eid is None or ZERO < booked < amount):
+            continue
+        if eid is None:
             rows.append(
                 f"Innbetaling #{pid} ({_kr(amount)}) på faktura {number}: "
                 "ingen postering i fondsregnskapet"
             )
-    for pid, amount, inv_id, number, inv_kind, eid, kind, booked, member_id in wrong:
-        buyer = Invoice.objects.filter(pk=inv_id).values_list("buyer_id", flat=True).first()
-        if member_id != buyer:
+        elif other_member:
             rows.append(
                 f"Innbetaling #{pid} på faktura {number}: postering #{eid} står på et annet medlem"
             )
-        elif kind != PAID_KINDS[inv_kind]:
+        elif kind != _kind:
             rows.append(
                 f"Innbetaling #{pid} på faktura {number}: postering #{eid} har typen {kind}"
             )
-        elif not (inv_id in overpaid and ZERO < booked < amount):
+        else:
             rows.append(
                 f"Innbetaling #{pid} på faktura {number}: {_kr(amount)} innbetalt, "
                 f"postering #{eid} bokfører {_kr(booked)}"
             )
-    # Entries of a paid kind without the payment they book.
-    paid_ids = set(Payment.objects.filter(pk__in=list(key_of)).values_list("id", flat=True))
-    orphans = LedgerEntry.objects.filter(kind__in=[PAID_KINDS[k] for k in kinds]).exclude(
-        idempotency_key__startswith=PAYMENT_KEY
+    # Entries of a paid kind without the payment they book (no key, or a key of no payment).
+    orphans = _raw(
+        "SELECT e.id, e.kind, e.amount, e.occurred_on FROM fund_ledgerentry e "
+        # The handlers' key read back as the payment id.
+        "LEFT JOIN invoicing_payment p ON p.id = CASE WHEN e.idempotency_key "
+        "LIKE 'invoicing-payment:%%' THEN CAST(SUBSTR(e.idempotency_key, 19) AS BIGINT) END "
+        "WHERE e.kind IN (%s, %s) AND p.id IS NULL ORDER BY e.id",
+        kinds,
     )
-    orphan_rows = list(orphans.order_by("id").values_list("id", "kind", "amount", "occurred_on"))
-    for eid, kind, amount, day in orphan_rows[:ROW_LIMIT]:
+    for eid, kind, amount, day in orphans[:ROW_LIMIT]:
+        if isinstance(day, str):  # SQLite's raw cursor returns the text
+            day = datetime.date.fromisoformat(day)
         rows.append(
             f"Postering #{eid} ({kind}, {_kr(amount)}, {day:%d.%m.%Y}): ingen innbetaling bak"
         )
-    if len(orphan_rows) > ROW_LIMIT:
-        rows.append(f"… og {len(orphan_rows) - ROW_LIMIT} posteringer til uten innbetaling")
-    for pid, (eid, kind, amount, _m) in sorted(key_of.items()):
-        if pid not in paid_ids and kind in PAID_KINDS.values():
-            rows.append(f"Postering #{eid} ({kind}, {_kr(amount)}): innbetaling #{pid} finnes ikke")
+    if len(orphans) > ROW_LIMIT:
+        rows.append(f"… og {len(orphans) - ROW_LIMIT} posteringer til uten innbetaling")
     return rows
 
 
