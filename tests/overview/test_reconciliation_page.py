@@ -118,3 +118,18 @@ def test_the_overview_page_shows_the_balance_the_ledger_gives(ks_client, fund):
     page = ks_client.get(reverse("overview:fund_overview")).content.decode()
     assert f'data-testid="balance">{format_nok(fund_balance())}<' in page
     assert reconciliation.check_figures_shown() == []
+
+
+def test_the_bulk_kid_check_agrees_with_the_single_one():
+    """invalid_kids (the reconciliation's fast path) says what is_valid says, for MOD10 and
+    MOD11, valid and broken KIDs alike."""
+    from invoicing import kid
+
+    for method in ("mod10", "mod11"):
+        kids = [
+            kid.make_kid(series_digit=1, year=2018, sequence=n, method=method) for n in range(300)
+        ]
+        kids += [k[:-1] + str((int(k[-1]) + 3) % 10) for k in kids[:50]] + ["12a", "²1", "1"]
+        expected = [k for k in kids if not kid.is_valid(k, method)]
+        assert kid.invalid_kids(kids, method) == expected
+        assert len(expected) >= 50
