@@ -133,3 +133,20 @@ def test_the_bulk_kid_check_agrees_with_the_single_one():
         expected = [k for k in kids if not kid.is_valid(k, method)]
         assert kid.invalid_kids(kids, method) == expected
         assert len(expected) >= 50
+
+
+def test_a_page_figure_that_leaves_its_selector_is_named(fund, monkeypatch):
+    """A bug that changes what the public page shows (here its capital figures) is caught by
+    the figures check, naming the page and the figure."""
+    from overview import selectors
+
+    real = selectors.capital_by_source
+
+    def off_by_one_krone(**kwargs):
+        rows = real(**kwargs)
+        rows[0].paid += 1
+        return rows
+
+    monkeypatch.setattr(selectors, "capital_by_source", off_by_one_krone)
+    rows = reconciliation.check_figures_shown()
+    assert any(r.startswith("Åpenhetssiden, innbetalt") for r in rows), rows
