@@ -3,15 +3,19 @@
 Most 2017 kommuner and fylkeskommuner confirmed in autumn 2017, were invoiced in early 2018 and
 paid (the KS web page says members have paid over NOK 110 M); some are invited only, a few
 declined, some paid in part. Lillehammer, Gausdal and Øyer follow the seeds (2017K2 basis).
-Payments are booked with fund.services.ledger_record (idempotency keys), so the ledger
-stays the single source of what was paid.
+The money goes the way real money does: the shares are invoiced through the share-invoice service
+(members.invoicing.share_invoices_issue) and paid through invoicing's one door
+(invoicing.services.register_payment), whose member_share handler books each payment in the
+fund's ledger and marks the participation paid. So the demo reconciles honestly
+(overview/reconciliation.py) with no exemption for demo rows.
 
-load_invoices (run by load_demo after the repayments demo) adds the invoices behind them, and
-current_member gives the demo users their organisations."""
+load_invoices (run by load_demo after the repayments demo) adds letters, a credit note and a
+reminder, and current_member gives the demo users their organisations."""
 
 import datetime
 import random
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +25,6 @@ from django.db.models import Q, Sum
 from accounts.models import User
 from core.money import round_kroner
 from fund.models import CapitalSource, LedgerEntry
-from fund.services import ledger_record
 from invoicing.models import Document, Invoice, Payment
 from invoicing.services import (
     InvoiceLineSpec,
@@ -29,13 +32,13 @@ from invoicing.services import (
     invoice_issue,
     invoice_render_files,
     letter_create,
-    payments_record_booked,
+    register_payment,
     reminder_create,
 )
 
-from .invoicing import organisation_lineage
+from .invoicing import organisation_lineage, share_invoices_issue
 from .models import Member, Participation, ParticipationCorrespondence, ParticipationEvent
-from .selectors import STRUCTURE_DATES, _Book, member_paid_amounts, members_at
+from .selectors import STRUCTURE_DATES, _Book, members_at
 from .services import participation_record_email
 
 S = Participation.Status
@@ -85,13 +88,18 @@ def load(*, stdout) -> None:
     if not members:
         stdout.write("members: ingen referansedata; kjør load_reference_data først")
         return
+    actor = User.objects.filter(username="ks").first()
+    # One transaction: a run that stops halfway leaves nothing, and the next run starts over.
     with transaction.atomic():
-        created = _participations(members)
-    paid = _payments(members)
+        plans = _participations(members)
+        invoiced = _share_invoices(plans, actor)
+        payments = _share_payments(plans, actor)
+    paid = LedgerEntry.objects.filter(source=CapitalSource.MEMBERS).aggregate(t=Sum("amount"))[
+        "t"
+    ] or Decimal(0)
     stdout.write(
-        f"members: {created} deltakelser opprettet; innbetalt fra medlemmer {paid:,.0f} kr".replace(
-            ",", " "
-        )
+        f"members: {len(plans)} deltakelser opprettet, {invoiced} andelsfakturaer, "
+        f"{payments} innbetalinger; innbetalt fra medlemmer {paid:,.0f} kr".replace(",", " ")
     )
     _answers_by_email(stdout=stdout)
 
@@ -147,15 +155,25 @@ def _answers_by_email(*, stdout) -> None:
         stdout.write(f"members: KS registrerte {label} fra e-post for {member}")
 
 
-def _participations(members: list[Member]) -> int:
+@dataclass
+class _Plan:
+    """What the demo lets happen to a new participation after it is confirmed."""
+
+    plan: str  # invoiced, paid, partial (or confirmed/invited/declined: nothing more)
+    invoiced_on: datetime.date | None = None
+    paid_on: datetime.date | None = None
+
+
+def _participations(members: list[Member]) -> dict[int, _Plan]:
+    """Create the participations that are missing, as invited, declined or confirmed (the
+    decision is the member's, recorded as data); invoicing and payment follow through the
+    services. Participation id → its plan, for the new ones."""
     have = set(Participation.objects.values_list("member_id", flat=True))
-    book = _Book.everything()
     rnd = random.Random(2017)
     rows, plans = [], {}
     invited_on = datetime.date(2017, 9, 1)
     for m in members:
         plan = _plan(m, rnd)
-        plans[m.pk] = plan
         if m.pk in have:
             continue
         decided, reference = SEEDED.get(
@@ -163,25 +181,26 @@ def _participations(members: list[Member]) -> int:
             (_day(rnd, datetime.date(2017, 10, 2), 80), f"Sak {rnd.randrange(20, 140)}/17"),
         )
         p = Participation(member=m, invited_on=invited_on)  # status set below, before save
-        status = S.CONFIRMED if plan == "partial" else plan
-        if status != S.INVITED and status != S.DECLINED:
+        status = plan if plan in (S.INVITED, S.DECLINED) else S.CONFIRMED
+        if status == S.CONFIRMED:
             p.decided_on, p.decision_reference = decided, reference
             p.fakturareferanse = f"{m.number}-DIGIFIN"
             p.contact_name = "Rådmannens stab"
             p.contact_email = f"postmottak@{m.number}.demo.digifin.no"
         if status == S.DECLINED:
             p.declined_on = decided
+        future = _Plan(plan)
         if plan in (S.INVOICED, S.PAID, "partial"):
-            p.share_amount = book.share(m.pk)
-            p.invoiced_on = _day(rnd, datetime.date(2018, 1, 15), 45)
-            status = S.INVOICED
+            future.invoiced_on = _day(rnd, datetime.date(2018, 1, 15), 45)
         if plan == S.PAID:
-            p.paid_on = p.invoiced_on + datetime.timedelta(days=rnd.randrange(14, 90))
+            future.paid_on = future.invoiced_on + datetime.timedelta(days=rnd.randrange(14, 90))
             if rnd.random() < 0.04:  # a few late payers
-                p.paid_on = _day(rnd, datetime.date(2019, 3, 1), 600)
-            status = S.PAID
+                future.paid_on = _day(rnd, datetime.date(2019, 3, 1), 600)
+        if plan == "partial":
+            future.paid_on = future.invoiced_on + datetime.timedelta(days=30)
         p.__dict__["status"] = status  # bulk demo rows: FSM-protected field set once, unsaved
         rows.append(p)
+        plans[m.pk] = future
     Participation.objects.bulk_create(rows)
     created = {
         p.member_id: p
@@ -189,61 +208,70 @@ def _participations(members: list[Member]) -> int:
     }
     events = []
     for p in created.values():
-        path = [S.INVITED]
-        if p.status == S.DECLINED:
-            path.append(S.DECLINED)
-        elif p.status != S.INVITED:
-            path.append(S.CONFIRMED)
-            if p.status in (S.INVOICED, S.PAID):
-                path.append(S.INVOICED)
-            if p.status == S.PAID:
-                path.append(S.PAID)
+        path = [S.INVITED] if p.status == S.INVITED else [S.INVITED, p.status]
         for a, b in zip(path, path[1:], strict=False):
             events.append(
                 ParticipationEvent(participation=p, from_status=a, to_status=b, note="Demodata")
             )
     ParticipationEvent.objects.bulk_create(events)
-    return len(rows)
+    return {created[mid].pk: plan for mid, plan in plans.items()}
 
 
-@transaction.atomic
-def _payments(members: list[Member]) -> Decimal:
-    """Book the payments of invoiced and paid participations (idempotent by key)."""
-    participations = Participation.objects.filter(
-        member__in=members, status__in=[S.INVOICED, S.PAID]
-    ).select_related("member")
-    keys = set(
-        LedgerEntry.objects.filter(idempotency_key__startswith="demo:share:").values_list(
-            "idempotency_key", flat=True
-        )
+def _share_invoices(plans: dict[int, _Plan], actor) -> int:
+    """Invoice the shares the way KS does (the share-invoice service: numbered, KID, the
+    participation marked invoiced), on the day each was invoiced in early 2018."""
+    by_day: dict[datetime.date, list[int]] = {}
+    for pk, plan in plans.items():
+        if plan.invoiced_on is not None:
+            by_day.setdefault(plan.invoiced_on, []).append(pk)
+    book = _Book.everything()
+    member_of = dict(
+        Participation.objects.filter(
+            pk__in=[pk for pks in by_day.values() for pk in pks]
+        ).values_list("pk", "member_id")
     )
-    for p in participations.order_by("member__number"):
-        key = f"demo:share:{p.member.kind}:{p.member.number}"
-        rnd = random.Random(key)  # the same choices on every run, whatever else changed
-        partial = rnd.random() < 0.5  # of the invoiced: half paid in part
-        if key in keys:
+    count = 0
+    for day in sorted(by_day):
+        result = share_invoices_issue(
+            amounts={pk: book.share(member_of[pk]) for pk in sorted(by_day[day])},
+            issued_on=day,
+            actor=actor,
+        )
+        count += len(result.new)
+    return count
+
+
+def _share_payments(plans: dict[int, _Plan], actor) -> int:
+    """Pay the invoiced shares through invoicing's one door (register_payment): its handler
+    books each payment in the fund's ledger and marks the participation paid."""
+    invoices = {
+        int(i.source_key.split(":")[1]): i
+        for i in Invoice.objects.filter(
+            source_key__in=[f"share:{pk}" for pk in plans], kind=Invoice.Kind.MEMBER_SHARE
+        )
+    }
+    count = 0
+    for pk in sorted(plans, key=lambda pk: (plans[pk].paid_on or datetime.date.max, pk)):
+        plan, invoice = plans[pk], invoices.get(pk)
+        if invoice is None or plan.paid_on is None:
             continue
-        if p.status == S.PAID:
-            amount, day = p.share_amount, p.paid_on
-        elif partial:
-            amount = round_kroner(p.share_amount * Decimal(rnd.choice(["0.25", "0.5", "0.6"])))
-            day = p.invoiced_on + datetime.timedelta(days=30)
-        else:
-            continue
+        amount = invoice.total
+        if plan.plan == "partial":
+            rnd = random.Random(f"demo:share:{pk}")  # the same part on every run
+            amount = round_kroner(invoice.total * Decimal(rnd.choice(["0.25", "0.5", "0.6"])))
         if amount <= 0:
             continue
-        ledger_record(
-            kind=LedgerEntry.Kind.MEMBER_SHARE,
-            source=CapitalSource.MEMBERS,
+        register_payment(
             amount=amount,
-            occurred_on=day,
-            description=f"Andel {p.member} (faktura {p.invoiced_on:%d.%m.%Y})",
-            member=p.member,
-            idempotency_key=key,
+            paid_on=plan.paid_on,
+            actor=actor,
+            invoice=invoice,
+            reference=f"Innbetaling {invoice.number}",
+            payer=invoice.buyer_name,
+            external_ref=f"demo:share:{pk}",
         )
-    return LedgerEntry.objects.filter(source=CapitalSource.MEMBERS).aggregate(t=Sum("amount"))[
-        "t"
-    ] or Decimal(0)
+        count += 1
+    return count
 
 
 # --- demo organisations ------------------------------------------------------------------------
@@ -274,12 +302,9 @@ def current_member(kind: str, number: str) -> Member:
 
 
 # --- invoicing ----------------------------------------------------------------------------------
-# The 2018 share invoices behind the invoiced and paid participations above, their payments, a
-# manual invoice with a credit note, a reminder, and letters for the demo organisations.
-# load() already booked the share payments in the ledger (keys "demo:share:…"), so the payments
-# here are recorded on the invoices only (invoicing.services.payments_record_booked: Payment
-# rows, no second ledger entry). PDFs and EHF files are rendered for the demo users'
-# organisations only; the rest render on first download.
+# The 2018 share invoices and their payments are load()'s (through the services). Here: a manual
+# invoice with a credit note, a reminder, and letters for the demo organisations. PDFs and EHF
+# files are rendered for the demo users' organisations only; the rest render on first download.
 
 DEMO_ORGS = ["3405", "3440", "4601"]  # Lillehammer, Øyer, Bergen (the demo users)
 TERMS = datetime.timedelta(days=30)
@@ -288,94 +313,17 @@ TERMS = datetime.timedelta(days=30)
 def load_invoices(*, stdout) -> None:
     """The invoicing demo (load_demo runs it after the repayments demo)."""
     actor = User.objects.filter(username="ks").first()
-    participations = list(
-        Participation.objects.filter(
-            status__in=[Participation.Status.INVOICED, Participation.Status.PAID],
-            share_amount__gt=0,
-        )
-        .exclude(Q(member__orgnr="") | Q(fakturareferanse=""))
-        .select_related("member")
-        .order_by("invoiced_on", "member__number")
-    )
-    if not participations:
-        stdout.write("invoicing: ingen fakturerte deltakelser (kjør members-demoen først)")
+    if not Invoice.objects.filter(kind=Invoice.Kind.MEMBER_SHARE).exists():
+        stdout.write("invoicing: ingen andelsfakturaer (kjør members-demoen først)")
         return
-    created = _share_invoices(participations, actor)
-    paid = _share_payments(participations, actor)
     demo_orgs = [current_member("kommune", n) for n in DEMO_ORGS]
     rendered = _render_for(demo_orgs)
     extras = _invoice_extras(demo_orgs, actor)
+    paid = Payment.objects.filter(external_ref__startswith="demo:share:").count()
     stdout.write(
-        f"invoicing: {created} andelsfakturaer opprettet, {paid} innbetalinger registrert, "
-        f"{rendered} PDF/EHF laget, {extras} brev/kreditnota/purring"
+        f"invoicing: {paid} andelsinnbetalinger, {rendered} PDF/EHF laget, "
+        f"{extras} brev/kreditnota/purring"
     )
-
-
-@transaction.atomic
-def _share_invoices(participations, actor) -> int:
-    have = set(
-        Invoice.objects.filter(source_key__startswith="share:").values_list("source_key", flat=True)
-    )
-    created = 0
-    for p in participations:
-        key = f"share:{p.pk}"
-        if key in have:
-            continue
-        issued_on = p.invoiced_on or datetime.date(2018, 1, 15)
-        invoice_issue(
-            buyer=p.member,
-            kind=Invoice.Kind.MEMBER_SHARE,
-            lines=[
-                InvoiceLineSpec(
-                    description=f"Engangsandel i DigiFin-ordningen for {p.member.name}",
-                    unit_price=p.share_amount,
-                )
-            ],
-            issued_on=issued_on,
-            due_on=issued_on + TERMS,
-            fakturareferanse=p.fakturareferanse,
-            actor=actor,
-            source_key=key,
-            deliver=False,
-        )
-        created += 1
-    return created
-
-
-@transaction.atomic
-def _share_payments(participations, actor) -> int:
-    """Mirror what the members demo booked in the ledger as payments on the invoices."""
-    paid = member_paid_amounts(member_ids=[p.member_id for p in participations])
-    invoices = {
-        i.source_key: i
-        for i in Invoice.objects.filter(source_key__in=[f"share:{p.pk}" for p in participations])
-    }
-    have = set(
-        Payment.objects.filter(external_ref__startswith="demo:").values_list(
-            "external_ref", flat=True
-        )
-    )
-    rows = []
-    for p in participations:
-        amount = paid.get(p.member_id) or Decimal("0")
-        invoice = invoices.get(f"share:{p.pk}")
-        ref = f"demo:share:{p.pk}"
-        if amount <= 0 or invoice is None or ref in have:
-            continue
-        rows.append(
-            Payment(
-                invoice=invoice,
-                amount=min(amount, invoice.total),
-                paid_on=p.paid_on or invoice.due_on,
-                kid=invoice.kid,
-                source=Payment.Source.MANUAL,
-                external_ref=ref,
-                note="Bokført i fondsregnskapet av medlemsdemoen.",
-                recorded_by=actor,
-            )
-        )
-    payments_record_booked(payments=rows)
-    return len(rows)
 
 
 def _render_for(orgs: list[Member]) -> int:

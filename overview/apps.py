@@ -15,6 +15,7 @@ class OverviewConfig(AppConfig):
         "ks_staff": [
             (50, _("Fondet"), "overview:fund_overview"),
             (55, _("Prognose"), "overview:scenario_list"),
+            (57, _("Avstemming"), "overview:reconciliation"),
         ],
         "council": [(50, _("Fondet"), "overview:fund_overview")],
     }

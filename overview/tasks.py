@@ -1,10 +1,13 @@
-"""Celery tasks for the overview: the annual fund report as PDF (WeasyPrint)."""
+"""Celery tasks for the overview: the annual fund report as PDF (WeasyPrint) and the nightly
+reconciliation."""
 
 from celery import shared_task
 
 from fund.models import FundReport
 
 from .annual import annual_report_render
+from .models import ReconciliationRun
+from .reconciliation import reconcile
 
 
 @shared_task(name="overview.tasks.render_annual_report", acks_late=True)
@@ -16,3 +19,10 @@ def render_annual_report(report_id: int) -> None:
     if report is None:
         return
     annual_report_render(report=report)
+
+
+@shared_task(name="overview.tasks.reconcile_nightly")
+def reconcile_nightly() -> int:
+    """The nightly reconciliation (CELERY_BEAT_SCHEDULE). Each run is its own stored row, so a
+    redelivered task only adds one more run to the history."""
+    return reconcile(trigger=ReconciliationRun.Trigger.NIGHTLY).pk

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rapporter/", views.report_list, name="reports"),
     path("rapporter/arsrapport-<int:year>.pdf", views.annual_report_pdf, name="annual_report_pdf"),
     path("rapporter/kmd-midler.<slug:fmt>", views.kmd_report, name="kmd_report"),
+    path("avstemming/", views.reconciliation, name="reconciliation"),
     path("prognose/", views.scenario_list, name="scenario_list"),
     path("prognose/ny/", views.scenario_create, name="scenario_create"),
     path("prognose/sammenlign/", views.scenario_compare, name="scenario_compare"),

@@ -18,6 +18,7 @@ from accounts.permissions import council_or_staff_required, ks_staff_required
 from fund.models import ForecastScenario, FundReport
 from members.models import Participation
 
+from . import reconciliation as recon
 from . import reports, selectors, services
 from .forms import (
     PipelineFormSet,
@@ -26,6 +27,7 @@ from .forms import (
     initial_solutions,
     rows_from_formset,
 )
+from .models import ReconciliationRun
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -134,6 +136,40 @@ def kmd_report(request, fmt: str):
         _("Bruk av KMDs midler"),
         reports.KMD_HEADERS,
         reports.kmd_rows(data),
+    )
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+RECONCILIATION_RUNS_SHOWN = 20
+
+
+@ks_staff_required
+def reconciliation(request):
+    """The last runs of the reconciliation, each check with its rows; POST starts a run now
+    (refused while one started less than a minute ago: a double click runs once)."""
+    if request.method == "POST":
+        try:
+            run = recon.reconcile(trigger=ReconciliationRun.Trigger.MANUAL, actor=request.user)
+        except recon.RunRefused:
+            messages.warning(
+                request, _("En avstemming ble startet for under ett minutt siden. Vent litt.")
+            )
+        else:
+            if run.ok:
+                messages.success(request, _("Avstemmingen er i orden."))
+            else:
+                messages.error(request, _("Avstemmingen fant avvik. Se radene under."))
+        return redirect("overview:reconciliation")
+    titles = {c.name: c.title for c in recon.CHECKS}
+    runs = list(ReconciliationRun.objects.select_related("run_by")[:RECONCILIATION_RUNS_SHOWN])
+    for run in runs:
+        for result in run.results:
+            result["label"] = titles.get(result["name"], result.get("title", result["name"]))
+    return render(
+        request,
+        "overview/reconciliation.html",
+        {"runs": runs, "latest": runs[0] if runs else None},
     )
 
 

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "overview.context_processors.reconciliation_banner",
             ],
         },
     },
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "invoicing-reminders": {
         "task": "invoicing.tasks.reminders_generate",
         "schedule": crontab(hour=6, minute=15),
+    },
+    # The reconciliation every night (overview/reconciliation.py; a failure shows KS a banner).
+    "overview-reconcile": {
+        "task": "overview.tasks.reconcile_nightly",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -29,7 +29,6 @@ from .payments import (
     invoice_balance,
     invoice_paid_amount,
     payment_resolve,
-    payments_record_booked,
     register_payment,
 )
 from .reminders import reminder_create, reminder_due
@@ -54,7 +53,6 @@ __all__ = [
     "letter_create",
     "letter_preview_html",
     "payment_resolve",
-    "payments_record_booked",
     "register_payment",
     "reminder_create",
     "reminder_due",

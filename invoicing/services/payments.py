@@ -125,15 +125,3 @@ def payment_resolve(*, payment: Payment, actor, note: str) -> Payment:
     payment.note = f"{payment.note} Behandlet: {note.strip()}"[:300]
     payment.save(update_fields=["resolved", "note"])
     return payment
-
-
-@transaction.atomic
-def payments_record_booked(*, payments: list[Payment]) -> list[Payment]:
-    """Record payments their owner has already booked elsewhere (the demo data mirrors the
-    share payments the members demo booked in the ledger): the Payment rows and the invoices'
-    status, without calling the handlers, so nothing is booked twice. Real money goes through
-    register_payment."""
-    created = Payment.objects.bulk_create(payments)
-    for payment in created:
-        refresh_status(payment.invoice, paid_on=payment.paid_on)
-    return created

@@ -129,6 +129,8 @@ MATRIX = {
     "overview:fund_overview": ("get", COUNCIL_OR_STAFF, None),
     "overview:overview_export": ("get", COUNCIL_OR_STAFF, "overview_table"),
     "overview:reports": ("get", STAFF, None),
+    # Avstemming (its POST: tests/overview/test_reconciliation_page.py).
+    "overview:reconciliation": ("get", STAFF, None),
     "overview:annual_report_pdf": ("get", STAFF, "annual_report"),
     "overview:kmd_report": ("get", STAFF, "csv_format"),
     "overview:scenario_list": ("get", STAFF, None),

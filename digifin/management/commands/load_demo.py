@@ -2,7 +2,8 @@
 
 Idempotent: running it again keeps existing data and adds only what is missing. Each app that
 has demo content provides `<app>/demo.py` with `load(*, stdout)`; they run in dependency order.
-The invoices are members' (members.demo.load_invoices), loaded after the repayments demo."""
+The share invoices and their payments are members' (through the invoicing services); the
+reconciliation runs last."""
 
 import importlib
 
@@ -20,6 +21,7 @@ DEMO_STEPS = [
     ("repayments", "load"),
     ("members", "load_invoices"),
     ("overview", "load"),
+    ("overview", "reconcile"),  # last: a stored reconciliation run of the whole demo
 ]
 
 
