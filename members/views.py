@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
-from fund.selectors import commitments_vs_paid, matching_condition
+from fund.selectors import matching_condition, member_pledges
 
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import ConfirmParticipationForm, EmailConfirmationForm, EmailDeclineForm
@@ -17,6 +17,7 @@ from .invitations import invitation_plan, invitations_send
 from .models import Member, Participation, ParticipationCorrespondence
 from .selectors import (
     STRUCTURE_DATES,
+    capital_sources,
     effective_participation,
     effective_participations,
     member_list,
@@ -113,7 +114,8 @@ def staff_member_list(request):
             "statuses": Participation.Status.choices,
             "total": len(rows),
             "matching": matching_condition(),
-            "capital": commitments_vs_paid(),
+            "capital": capital_sources(),
+            "pledges": member_pledges(),
         },
     )
 

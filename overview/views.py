@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import council_or_staff_required, ks_staff_required
 from fund.models import ForecastScenario, FundReport
+from fund.selectors import matching_condition
 from members.models import Participation
 
 from . import reports, selectors, services
@@ -104,6 +105,7 @@ def report_list(request):
             "reports": FundReport.objects.all(),
             "years": list(range(this_year, 2016, -1)),
             "kmd": reports.kmd_grant_use(),
+            "matching": matching_condition(),
         },
     )
 
@@ -122,7 +124,9 @@ def annual_report_pdf(request, year: int):
 def kmd_report(request, fmt: str):
     data = reports.kmd_grant_use()
     if fmt == "pdf":
-        pdf = reports.render_pdf("overview/pdf/kmd_report.html", {"kmd": data})
+        pdf = reports.render_pdf(
+            "overview/pdf/kmd_report.html", {"kmd": data, "matching": matching_condition()}
+        )
         response = FileResponse(iter([pdf]), content_type="application/pdf", as_attachment=True)
         response["Content-Disposition"] = 'attachment; filename="digifin-kmd-midler.pdf"'
         return response
@@ -372,6 +376,7 @@ def public_page(request):
         "participants": participants,
         "capital": capital,
         "capital_total": sum((s.paid for s in capital), selectors.ZERO),
+        "matching": matching_condition(),
         "projects": selectors.public_projects(limit=limit, version=version),
         "solutions": selectors.public_solutions(limit=limit, version=version),
         "counts": selectors.public_counts(),
