@@ -330,8 +330,9 @@ def project_detail(request, pk):
             raise PermissionDenied
         try:
             form = action.form(request.POST)
-            if not form.is_valid():
-                raise ProposalError(action.invalid)
+            if not form.is_valid():  # the rule a field breaks is named (issue 16)
+                errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+                raise ProposalError(" ".join([str(action.invalid), *errors]))
             action.service(project=project, actor=user, **form.cleaned_data)
             messages.success(request, action.done)
         except ProposalError as exc:
