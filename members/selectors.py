@@ -373,6 +373,7 @@ def contribution_table(*, structure: str) -> list[dict]:
                 "andel": eff.share_amount,
                 "status": eff.status or "",
                 "innbetalt": eff.paid_amount,
+                "grunnlag": eff.basis_period_label,
                 "member": m,
                 "effective": eff,
             }

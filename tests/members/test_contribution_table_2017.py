@@ -64,6 +64,7 @@ def test_every_basis_and_share_of_2017_follows_the_rule_and_the_totals_match_the
         basis = Q2_2017.get(number, jan)
         assert int(row["innbyggere"]) == basis, number
         assert periods[("kommune", number)] == ("2017K2" if number in Q2_2017 else "2017")
+        assert row["grunnlag"] == ("2. kvartal 2017" if number in Q2_2017 else "1.1.2017")
         share = RATE["kommune"] * basis + (
             RATE["fylkeskommune"] * fylker["03"] if number == OSLO else 0
         )
@@ -72,6 +73,7 @@ def test_every_basis_and_share_of_2017_follows_the_rule_and_the_totals_match_the
         row = by_key[("fylkeskommune", number)]
         assert int(row["innbyggere"]) == population, number
         assert periods[("fylkeskommune", number)] == "2017"
+        assert row["grunnlag"] == "1.1.2017"
         assert int(row["andel"]) == (0 if number == "03" else RATE["fylkeskommune"] * population)
 
     more = by_key[("fylkeskommune", "15")]
