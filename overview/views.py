@@ -376,7 +376,11 @@ def public_page(request):
         "participants": participants,
         "capital": capital,
         "capital_total": sum((s.paid for s in capital), selectors.ZERO),
-        "matching": matching_condition(),
+        # the one matching rule, from the capital figures the page already has
+        "matching": matching_condition(
+            paid={s.source: s.paid for s in capital},
+            kmd_committed=next((s.committed for s in capital if s.source == "kmd"), None),
+        ),
         "projects": selectors.public_projects(limit=limit, version=version),
         "solutions": selectors.public_solutions(limit=limit, version=version),
         "counts": selectors.public_counts(),
