@@ -138,7 +138,13 @@ class LedgerEntry(models.Model):
 
 class CapitalCommitment(models.Model):
     """Capital promised to the fund (KMD's grant, KS's ceiling). What is actually paid is in
-    the ledger; committed and paid are separate numbers."""
+    the ledger; committed and paid are separate numbers.
+
+    A commitment of the members' source names the members that promised (the ten largest
+    kommuner's 35 M, Storbynettverket's letter of 2 June 2017): it is their shares promised
+    early, not extra money. It is fulfilled by those members' share payments and never added
+    to the members' committed total (docs/decisions/fund-capital-sources-and-matching.md).
+    The members are referred to by string, as LedgerEntry.member is: the ledger imports no app."""
 
     source = models.CharField(_("kilde"), max_length=16, choices=CapitalSource.choices)
     year = models.PositiveSmallIntegerField(_("år"))
@@ -146,6 +152,13 @@ class CapitalCommitment(models.Model):
     is_ceiling = models.BooleanField(_("er et tak («inntil»)"), default=False)
     reference = models.CharField(_("vedtak/hjemmel"), max_length=200, blank=True)
     conditions = models.TextField(_("vilkår"), blank=True)
+    members = models.ManyToManyField(
+        "members.Member",
+        verbose_name=_("medlemmer som ga tilsagnet"),
+        blank=True,
+        related_name="capital_commitments",
+        help_text=_("Bare for tilsagn fra medlemmer: oppfylles av disse medlemmenes andeler."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

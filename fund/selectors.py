@@ -198,51 +198,73 @@ def paid_in_by_source() -> dict[str, Decimal]:
     return dict(sorted(ledger_net_by("source", kinds=LedgerEntry.INFLOW_KINDS).items()))
 
 
-def commitments_vs_paid() -> list[dict]:
-    """Per capital source: what was promised (commitments) and what was actually paid in
-    (the ledger). Two separate numbers; a ceiling ("inntil") is marked."""
-    paid = paid_in_by_source()
-    committed: dict[str, Decimal] = {}
-    ceilings: dict[str, bool] = {}
-    items: dict[str, list] = {}
-    for c in CapitalCommitment.objects.order_by("year", "source", "id"):
-        committed[c.source] = committed.get(c.source, Decimal("0")) + c.amount
-        ceilings[c.source] = ceilings.get(c.source, False) or c.is_ceiling
-        items.setdefault(c.source, []).append(c)
-    rows = []
-    for source in CapitalSource.values:
-        if source not in committed and source not in paid:
-            continue
-        promised = committed.get(source, Decimal("0.00"))
-        got = paid.get(source, Decimal("0.00"))
-        rows.append(
-            {
-                "source": source,
-                "label": CapitalSource(source).label,
-                "committed": promised,
-                "paid": got,
-                "outstanding": max(promised - got, Decimal("0.00")),
-                "is_ceiling": ceilings.get(source, False),
-                "commitments": items.get(source, []),
-            }
+@dataclass(frozen=True)
+class MemberPledge:
+    """A members' commitment that names its members (the ten largest kommuner's 35 M): their
+    shares promised early. `paid` is those members' share payments (net of reversals): the
+    commitment is fulfilled by them, never added to the members' committed total."""
+
+    commitment: CapitalCommitment
+    members: list
+    promised: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.promised - self.paid, Decimal("0.00"))
+
+
+def member_pledges() -> list[MemberPledge]:
+    """Every members' commitment with the members it names, promised against paid."""
+    commitments = list(
+        CapitalCommitment.objects.filter(source=CapitalSource.MEMBERS)
+        .prefetch_related("members")
+        .order_by("year", "id")
+    )
+    ids = {m.pk for c in commitments for m in c.members.all()}
+    paid = (
+        ledger_net_by("member_id", kinds=LedgerEntry.Kind.MEMBER_SHARE, member_id__in=ids)
+        if ids
+        else {}
+    )
+    return [
+        MemberPledge(
+            commitment=c,
+            members=sorted(c.members.all(), key=lambda m: m.number),
+            promised=to_money(c.amount),
+            paid=to_money(sum((paid.get(m.pk, 0) for m in c.members.all()), Decimal(0))),
         )
-    return rows
+        for c in commitments
+    ]
+
+
+def commitments_by_source() -> dict[str, tuple[Decimal, bool]]:
+    """KMD's and KS's commitments per source: (amount, is a ceiling «inntil»). The members'
+    commitments are their shares (members.selectors.capital_committed adds them), so they are
+    not here: the ten cities' 35 M would otherwise count twice."""
+    out: dict[str, tuple[Decimal, bool]] = {}
+    for c in CapitalCommitment.objects.exclude(source=CapitalSource.MEMBERS).order_by("id"):
+        amount, ceiling = out.get(c.source, (Decimal("0.00"), False))
+        out[c.source] = (to_money(amount + c.amount), ceiling or c.is_ceiling)
+    return out
 
 
 @dataclass(frozen=True)
 class MatchingCondition:
     """KMD's condition: the municipal sector contributes at least as much as the state.
 
-    `municipal_paid` is the members' paid shares (net of reversals); `ks_paid` KS's capital,
-    shown apart (KS is the sector's organisation; whether it counts is KS's call, so both ratios
-    are given). Ratios are Decimal to 4 places, None when KMD has paid nothing."""
+    The one definition (docs/decisions/fund-capital-sources-and-matching.md): the kommuner's
+    and fylkeskommuner's paid shares (net of reversals) against KMD's paid grants. KS's own
+    capital does not count as the municipal sector's: it is a source of its own in the seeds
+    and the condition asks the kommuner themselves to co-finance; it is shown apart
+    (`ks_paid`). `ratio` is Decimal to 4 places, None when KMD has paid nothing; every page
+    shows it as `percent` (one decimal, «95,5 %») through templates/fund/_matching.html."""
 
     municipal_paid: Decimal
     ks_paid: Decimal
     kmd_paid: Decimal
     kmd_committed: Decimal
     ratio: Decimal | None
-    ratio_with_ks: Decimal | None
 
     @property
     def is_met(self) -> bool:
@@ -257,20 +279,25 @@ class MatchingCondition:
         return None if self.ratio is None else (self.ratio * 100).quantize(Decimal("0.1"))
 
 
-def matching_condition() -> MatchingCondition:
-    paid = paid_in_by_source()
-    municipal = paid.get(CapitalSource.MEMBERS, Decimal("0.00"))
-    ks = paid.get(CapitalSource.KS, Decimal("0.00"))
-    kmd = paid.get(CapitalSource.KMD, Decimal("0.00"))
-    kmd_committed = CapitalCommitment.objects.filter(source=CapitalSource.KMD).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal("0.00")
-    four = Decimal("0.0001")
+def matching_condition(
+    *, paid: dict | None = None, kmd_committed: Decimal | None = None
+) -> MatchingCondition:
+    """The matching figure every page shows (overview, member overview, public page, KMD
+    report, annual report): one selector, one form. A caller that has the ledger's sums by
+    source (net of reversals; the fund overview's cached ones) and KMD's commitments may pass
+    them, to save the queries; the rule stays here."""
+    paid = paid_in_by_source() if paid is None else paid
+    municipal = to_money(paid.get(CapitalSource.MEMBERS, 0))
+    ks = to_money(paid.get(CapitalSource.KS, 0))
+    kmd = to_money(paid.get(CapitalSource.KMD, 0))
+    if kmd_committed is None:
+        kmd_committed = CapitalCommitment.objects.filter(source=CapitalSource.KMD).aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0.00")
     return MatchingCondition(
         municipal_paid=municipal,
         ks_paid=ks,
         kmd_paid=kmd,
-        kmd_committed=kmd_committed,
-        ratio=(municipal / kmd).quantize(four) if kmd > 0 else None,
-        ratio_with_ks=((municipal + ks) / kmd).quantize(four) if kmd > 0 else None,
+        kmd_committed=to_money(kmd_committed),
+        ratio=(municipal / kmd).quantize(Decimal("0.0001")) if kmd > 0 else None,
     )

@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from core.bounds import FUND_START, booked_date_validators
 from core.money import to_money
 
 from .models import CapitalCommitment, CapitalSource, LedgerEntry
@@ -15,6 +17,32 @@ from .selectors import fund_balance
 
 class LedgerError(ValueError):
     """A ledger entry that would break one of the fund's rules."""
+
+
+def booked_date_problem(day: datetime.date | None) -> str | None:
+    """Why `day` cannot be the date of a ledger entry or a payment, naming the rule (None when
+    it can). The bounds are core.bounds' booked-date rule: from the fund's start to today. A
+    planned disbursement is a plan, not an entry: it is not booked until it is paid."""
+    if day is None:
+        return _("Regelen om bokføringsdato: posteringen må ha en dato.")
+    for validator in booked_date_validators():
+        try:
+            validator(day)
+        except ValidationError as exc:
+            if exc.code == "future":
+                return _(
+                    "Regelen om bokføringsdato: penger føres på dagen de ble betalt, ikke fram "
+                    "i tid (%(day)s er etter i dag, %(today)s). En planlagt utbetaling er en "
+                    "plan, ikke en postering."
+                ) % {
+                    "day": day.strftime("%d.%m.%Y"),
+                    "today": datetime.date.today().strftime("%d.%m.%Y"),
+                }
+            return _(
+                "Regelen om bokføringsdato: penger føres ikke før fondet startet "
+                "(%(start)s); %(day)s er før."
+            ) % {"start": FUND_START.strftime("%d.%m.%Y"), "day": day.strftime("%d.%m.%Y")}
+    return None
 
 
 @transaction.atomic
@@ -44,6 +72,8 @@ def ledger_record(
         raise LedgerError(_("Ukjent posteringstype: %(kind)s") % {"kind": kind})
     if source not in CapitalSource.values:
         raise LedgerError(_("Ukjent kilde: %(source)s") % {"source": source})
+    if problem := booked_date_problem(occurred_on):
+        raise LedgerError(problem)
     if idempotency_key:
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -88,6 +118,8 @@ def ledger_reverse(
         raise LedgerError(_("En reversering kan ikke reverseres; før en ny postering."))
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise LedgerError(_("Posteringen er allerede reversert."))
+    if problem := booked_date_problem(occurred_on or datetime.date.today()):
+        raise LedgerError(problem)
     if entry.amount > 0:
         ledger_lock()
 
@@ -136,26 +168,35 @@ def commitment_record(
     is_ceiling: bool = False,
     reference: str = "",
     conditions: str = "",
+    members=(),
 ):
     """Record capital promised to the fund (not a payment: payments go through
-    ledger_record). The same source, year and reference twice returns the first."""
+    ledger_record). The same source, year and reference twice returns the first.
+
+    `members` (only for the members' source) names the members whose shares the commitment
+    promises early (the ten largest kommuner's 35 M): fulfilled by their share payments."""
 
     amount = to_money(amount)
     if amount <= 0:
         raise LedgerError(_("Tilsagnet må være større enn null."))
     if source not in CapitalSource.values:
         raise LedgerError(_("Ukjent kilde: %(source)s") % {"source": source})
+    members = list(members)
+    if members and source != CapitalSource.MEMBERS:
+        raise LedgerError(_("Bare et tilsagn fra medlemmer kan navngi medlemmer."))
     existing = CapitalCommitment.objects.filter(
         source=source, year=year, reference=reference
     ).first()
-    if existing is not None:
-        return existing
-    return CapitalCommitment.objects.create(
-        source=source,
-        year=year,
-        amount=amount,
-        is_ceiling=is_ceiling,
-        reference=reference,
-        conditions=conditions,
-        recorded_by=actor,
-    )
+    if existing is None:
+        existing = CapitalCommitment.objects.create(
+            source=source,
+            year=year,
+            amount=amount,
+            is_ceiling=is_ceiling,
+            reference=reference,
+            conditions=conditions,
+            recorded_by=actor,
+        )
+    if members:
+        existing.members.add(*members)
+    return existing

@@ -25,6 +25,7 @@ from django.db.models import Q, Sum
 from accounts.models import User
 from core.money import round_kroner
 from fund.models import CapitalSource, LedgerEntry
+from fund.services import commitment_record
 from invoicing.models import Document, Invoice, Payment
 from invoicing.services import (
     InvoiceLineSpec,
@@ -42,8 +43,18 @@ from .selectors import STRUCTURE_DATES, _Book, members_at
 from .services import participation_record_email
 
 S = Participation.Status
-# The ten largest kommuner backed the scheme (Storbynettverket, letter of 2 June 2017): paid.
-BIG_CITIES = {"0301", "1201", "1601", "1103", "0219", "0220", "0605", "1902", "1001", "0106"}
+# The ten largest kommuner (1 January 2017) backed the scheme (Storbynettverket, letter of
+# 2 June 2017) with 35 M as their 20 kr shares: they paid, and the commitment names them.
+BIG_CITIES = {"0301", "1201", "1601", "1103", "0219", "1001", "0106", "1102", "1902", "0602"}
+CITIES_COMMITMENT = {
+    "year": 2017,
+    "amount": Decimal("35000000"),
+    "reference": "Storbynettverket og de 10 største kommunene, brev til KS 2. juni 2017",
+    "conditions": (
+        "De 10 største kommunenes andel av den frivillige ordningen (20 kr per innbygger): "
+        "deres egne andeler lovet på forhånd, ikke penger i tillegg."
+    ),
+}
 SEEDED = {
     # number: (decided_on, decision_reference)
     "0501": (datetime.date(2017, 11, 23), "Lillehammer kommunestyre, sak 17/2201"),
@@ -102,6 +113,20 @@ def load(*, stdout) -> None:
         f"{payments} innbetalinger; innbetalt fra medlemmer {paid:,.0f} kr".replace(",", " ")
     )
     _answers_by_email(stdout=stdout)
+    _cities_commitment(members, stdout=stdout)
+
+
+def _cities_commitment(members: list[Member], *, stdout) -> None:
+    """The ten cities' 35 M as a members' commitment naming them (idempotent): fulfilled by
+    their share payments, never counted on top of the members' shares."""
+    cities = [m for m in members if m.kind == Member.Kind.KOMMUNE and m.number in BIG_CITIES]
+    commitment_record(
+        source=CapitalSource.MEMBERS,
+        members=cities,
+        actor=User.objects.filter(username="ks").first(),
+        **CITIES_COMMITMENT,
+    )
+    stdout.write(f"members: tilsagn fra de {len(cities)} største kommunene registrert")
 
 
 # The e-mailed decision KS keeps with a confirmation (a one-page PDF).

@@ -7,7 +7,7 @@ from core.exports import csv_text, write_csv, xlsx_bytes
 
 from .selectors import contribution_table
 
-HEADER = ["nummer", "navn", "type", "innbyggere", "andel", "status", "innbetalt"]
+HEADER = ["nummer", "navn", "type", "innbyggere", "andel", "status", "innbetalt", "grunnlag"]
 SOURCE = "Kilde: Statistisk sentralbyrå (innbyggertall), Kartverket (kommuneendringer)"
 
 
@@ -20,13 +20,15 @@ def _cells(row) -> list:
         int(Decimal(row["andel"]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)),  # whole kroner
         row["status"],
         Decimal(row["innbetalt"]).quantize(Decimal("0.01")),  # with øre
+        row["grunnlag"],  # the basis's date: «1.1.2017» or «2. kvartal 2017» (issue 16)
     ]
 
 
 def contribution_table_csv(*, structure: str, out=None) -> str:
-    """`nummer;navn;type;innbyggere;andel;status;innbetalt`; andel in whole kroner, innbetalt
-    with øre, nummer as text so that 0301 keeps its zero. Written to `out` when given (one
-    write), else returned."""
+    """`nummer;navn;type;innbyggere;andel;status;innbetalt;grunnlag`; andel in whole kroner,
+    innbetalt with øre, grunnlag the date of the basis (`1.1.2017`, `2. kvartal 2017`), nummer
+    as text so that 0301 keeps its zero. Written to `out` when given (one write), else
+    returned."""
     rows = [_cells(row) for row in contribution_table(structure=structure)]
     if out is not None:
         write_csv(out, HEADER, rows)

@@ -28,6 +28,7 @@ from core.bounds import POPULATION_MAX
 
 from .models import ContributionBasis, Member, Participation, PopulationFigure
 
+BASIS_PERIOD = "2017K2"  # the contribution basis the seeds name (population, 2nd quarter 2017)
 MISSING = {"..", ".", ":", "-", "…", ""}
 PERIOD_RE = re.compile(r"(\d{4})(?:\s*K\s*([1-4])|M(\d{2}))?", re.IGNORECASE)
 REGION_RE = re.compile(r"^\s*(?:(K|F)-)?(\d{4}|\d{2})(?:\s+(.*))?$", re.IGNORECASE)
@@ -337,6 +338,9 @@ def population_import(
     A figure different from the one stored for the same member and period is replaced only with
     `replace`; without it PopulationDifferences lists every difference and nothing changes."""
     parsed = parse(content, period=period)
+    # The seeds fix the basis as the 2nd quarter of 2017: real Q2 figures, when KS has them,
+    # become the basis (except frozen, invoiced shares) without asking for it separately.
+    replace_basis = replace_basis or parsed.period == BASIS_PERIOD
     source = source or f"SSB tabell {parsed.table}, import"
     figures = dict(parsed.figures)
     members = dict(parsed.members)

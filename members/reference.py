@@ -178,6 +178,7 @@ def _fylker(kommuner: list[Entity], population: dict) -> list[Entity]:
             entity = Entity(Member.Kind.FYLKESKOMMUNE, code, names[code], day)
             current[code] = entity
             entities.append(entity)
+        received: list[tuple[Entity, str, Decimal]] = []  # (ended fylke, to code, part)
         for code in sorted(set(current) - codes):
             ending = current.pop(code)
             ending.valid_to = _day_before(day)
@@ -191,9 +192,22 @@ def _fylker(kommuner: list[Entity], population: dict) -> list[Entity]:
             parts = {c: (w / total).quantize(Decimal("0.0001")) for c, w in weights.items()}
             largest = max(parts, key=parts.get)
             parts[largest] += Decimal(1) - sum(parts.values())
-            for c, fraction in sorted(parts.items()):
-                note = "" if fraction == 1 else "Delt etter innbyggere i kommunene som flyttet"
-                current[c].preds.append((ending, fraction, day, note))
+            received += [(ending, c, fraction) for c, fraction in sorted(parts.items())]
+        # A fylke that goes on under its number but receives part of an ended fylke (Møre og
+        # Romsdal got Hornindal from Sogn og Fjordane in 2020) is, like a kommune that changes
+        # its territory, a new member from that day: the old one keeps its own 2017 basis and
+        # share, the new one inherits the old one whole plus the part it received. Hanging the
+        # part on the 2017 member instead made its share a fraction of the ended fylke's.
+        for c in sorted({c for _e, c, _f in received} - new_codes):
+            old = current[c]
+            old.valid_to = _day_before(day)
+            renewed = Entity(Member.Kind.FYLKESKOMMUNE, c, old.name, day)
+            renewed.preds.append((old, Decimal(1), day, ""))
+            current[c] = renewed
+            entities.append(renewed)
+        for ending, c, fraction in received:
+            note = "" if fraction == 1 else "Delt etter innbyggere i kommunene som flyttet"
+            current[c].preds.append((ending, fraction, day, note))
         previous_day = day
     for e in entities:
         e.orgnr = _fylke_orgnr(e)
@@ -344,6 +358,19 @@ def apply_plan(plan: Plan, *, actor=None) -> dict[str, int]:
             elif link.fraction != fraction or link.note != note[:200]:
                 link.fraction, link.note = fraction, note[:200]
                 changed_links.append(link)
+    # A link the reference data no longer has (before 2026-12: Sogn og Fjordane -> the 2017
+    # Møre og Romsdal) is removed: successions are derived from the data, not entered by hand.
+    planned = {
+        (existing[pred.key].pk, existing[e.key].pk) for e in plan.entities for pred, *_ in e.preds
+    }
+    reference_ids = {m.pk for m in existing.values()}
+    stale = [
+        link.pk
+        for pair, link in links.items()
+        if pair not in planned and set(pair) <= reference_ids
+    ]
+    MemberSuccession.objects.filter(pk__in=stale).delete()
+    counts["successions removed"] = len(stale)
     MemberSuccession.objects.bulk_create(new_links)
     MemberSuccession.objects.bulk_update(changed_links, ["fraction", "note"])
     counts["successions created"] = len(new_links)

@@ -16,12 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.functional import cached_property
 
 from core.money import format_nok, round_kroner, to_money
-from fund.models import LedgerEntry
-from fund.selectors import ledger_net_by
+from fund.models import CapitalSource, LedgerEntry
+from fund.selectors import commitments_by_source, ledger_net_by, paid_in_by_source
 
 from .models import (
     ContributionBasis,
@@ -374,6 +374,7 @@ def contribution_table(*, structure: str) -> list[dict]:
                 "andel": eff.share_amount,
                 "status": eff.status or "",
                 "innbetalt": eff.paid_amount,
+                "grunnlag": eff.basis_period_label,
                 "member": m,
                 "effective": eff,
             }
@@ -504,6 +505,52 @@ def structure_lineage(
         )
         for m in members
     ]
+
+
+# --- capital committed by source (issue 16 §2) ---------------------------------------------
+
+
+def committed_shares() -> Decimal | None:
+    """The participants' shares as invoiced (frozen): what the members have committed to pay.
+    None before any share is invoiced."""
+    total = Participation.objects.filter(
+        status__in=list(Participation.PARTICIPANT_STATUSES)
+    ).aggregate(t=Sum("share_amount"))["t"]
+    return to_money(total) if total is not None else None
+
+
+def capital_committed(*, shares: Decimal | None = ...) -> dict[str, tuple[Decimal, bool]]:
+    """Committed capital per source, the one definition every page shows: KMD's and KS's
+    commitments (amount, is a ceiling), and for the members the participants' invoiced shares.
+    The ten largest kommuner's 35 M (a members' commitment naming them) is a part of those
+    shares, promised early: it is shown as promised against paid (fund.selectors.member_pledges),
+    never added here. `shares` lets a caller that has summed the shares already pass them."""
+    committed = commitments_by_source()
+    shares = committed_shares() if shares is ... else shares
+    if shares is not None:
+        committed[CapitalSource.MEMBERS] = (shares, False)
+    return committed
+
+
+def capital_sources() -> list[dict]:
+    """The contributors' rows (KMD, KS, members) for the member overview: committed as
+    `capital_committed` (the same figures as the fund overview and the public page) and paid
+    in from the ledger."""
+    committed = capital_committed()
+    paid = paid_in_by_source()
+    rows = []
+    for source in (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS):
+        amount, ceiling = committed.get(source, (None, False))
+        rows.append(
+            {
+                "source": source,
+                "label": CapitalSource(source).label,
+                "committed": amount,
+                "is_ceiling": ceiling,
+                "paid": paid.get(source, ZERO),
+            }
+        )
+    return rows
 
 
 def structure_digest() -> str:

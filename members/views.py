@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
-from fund.selectors import commitments_vs_paid, matching_condition
+from fund.selectors import matching_condition, member_pledges
 
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import ConfirmParticipationForm, EmailConfirmationForm, EmailDeclineForm
@@ -17,6 +17,7 @@ from .invitations import invitation_plan, invitations_send
 from .models import Member, Participation, ParticipationCorrespondence
 from .selectors import (
     STRUCTURE_DATES,
+    capital_sources,
     effective_participation,
     effective_participations,
     member_list,
@@ -113,7 +114,8 @@ def staff_member_list(request):
             "statuses": Participation.Status.choices,
             "total": len(rows),
             "matching": matching_condition(),
-            "capital": commitments_vs_paid(),
+            "capital": capital_sources(),
+            "pledges": member_pledges(),
         },
     )
 
@@ -227,6 +229,21 @@ def invitations_confirm(request):
     return render(request, "members/invitations_confirm.html", {"plan": plan})
 
 
+def _refused_invitations(member_ids) -> str:
+    """The invitation rule, naming the members it left out and why (e.g. «Bergen: Betalt»)."""
+    plan = invitation_plan(member_ids=member_ids)
+    names = [
+        f"{m.name} ({e.status_display or _('allerede invitert')})"
+        for m, e in [*plan.participants, *plan.declined, *plan.already_invited]
+    ]
+    if not names:
+        return ""
+    return _(
+        "Regelen om invitasjoner: bare medlemmer som ikke deltar og ikke har svart eller fått "
+        "brev, får invitasjonsbrev. Ikke sendt til: %(names)s."
+    ) % {"names": ", ".join(names)}
+
+
 @ks_staff_required
 @require_POST
 def invitations_send_view(request):
@@ -240,10 +257,13 @@ def invitations_send_view(request):
         messages.error(request, _("Ingen mottakere var valgt."))
         return redirect("members:invitations_confirm")
     job, targets = invitations_send(member_ids=listed, actor=request.user)
+    refused = _refused_invitations(set(listed) - set(targets))
     if job is None:
-        messages.info(
+        messages.error(
             request,
-            _("Ingen invitasjonsbrev sendt: alle på listen er allerede invitert eller har svart."),
+            _("Ingen invitasjonsbrev sendt: alle på listen er allerede invitert eller har svart.")
+            + " "
+            + refused,
         )
         return redirect("members:invitations_confirm")
     left_out = len(set(listed)) - len(targets)
@@ -264,7 +284,9 @@ def invitations_send_view(request):
                 "%(count)s på listen hadde svart eller fått brev i mellomtiden og får ikke brev.",
                 left_out,
             )
-            % {"count": left_out},
+            % {"count": left_out}
+            + " "
+            + refused,
         )
     return redirect("invoicing:job_detail", pk=job.pk)
 

@@ -17,17 +17,25 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from core.money import to_money
-from fund.models import CapitalCommitment, CapitalSource
+from fund.models import CapitalSource
 from fund.selectors import (
     FEE_KINDS,
+    MatchingCondition,
     disbursed_by_project,
     ledger_cached,
     ledger_net_by,
     ledger_version,
+    matching_condition,
+    member_pledges,
     recovered_by_project,
 )
 from members.models import Member, Participation, PopulationFigure
-from members.selectors import member_paid_amounts, structure_digest, structure_lineage
+from members.selectors import (
+    capital_committed,
+    member_paid_amounts,
+    structure_digest,
+    structure_lineage,
+)
 from projects import selectors as project_selectors
 from projects.models import Project, Proposal
 from repayments.models import Solution
@@ -71,6 +79,7 @@ class SourceFigures:
     label: str
     committed: Decimal | None
     paid: Decimal
+    is_ceiling: bool = False  # KS's «inntil 40 mill.»: a ceiling, apart from what is paid
 
 
 @dataclass
@@ -85,8 +94,8 @@ class FundOverview:
     committed_unspent: Decimal | None
     granted: Decimal | None
     available: Decimal
-    matching_ratio: Decimal | None
-    matching_ratio_committed: Decimal | None
+    matching: MatchingCondition  # fund.selectors.matching_condition: the one figure
+    pledges: list  # fund.selectors.member_pledges: the ten cities' 35 M, promised vs paid
     participants: dict
     by_fylke: list[dict]
     timeline: dict
@@ -120,21 +129,12 @@ def participation_counts() -> dict:
     }
 
 
-def committed_by_source(*, counts: dict | None = None) -> dict[str, Decimal]:
-    """Committed capital: KMD's and KS's commitments, and for members the shares of the
-    participants (each a formal decision to pay). A commitment row for members (the ten largest
-    kommuner's 35 M) is a part of those shares, so it is not added on top."""
-    rows = (
-        CapitalCommitment.objects.exclude(source=CapitalSource.MEMBERS)
-        .order_by()
-        .values("source")
-        .annotate(total=Sum("amount"))
-    )
-    totals = {row["source"]: to_money(row["total"]) for row in rows}
+def committed_by_source(*, counts: dict | None = None) -> dict[str, tuple[Decimal, bool]]:
+    """Committed capital by source: (amount, is a ceiling). The members' definition
+    (members.selectors.capital_committed): KMD's and KS's commitments, and for members the
+    participants' shares; the ten cities' 35 M is part of those shares, not added on top."""
     counts = counts if counts is not None else participation_counts()
-    if counts["shares"] is not None:
-        totals[CapitalSource.MEMBERS] = counts["shares"]
-    return totals
+    return capital_committed(shares=counts["shares"])
 
 
 def capital_by_source(
@@ -150,8 +150,9 @@ def capital_by_source(
         SourceFigures(
             source=s,
             label=CapitalSource(s).label,
-            committed=committed.get(s),
+            committed=committed[s][0] if s in committed else None,
             paid=net.get(s, ZERO),
+            is_ceiling=committed[s][1] if s in committed else False,
         )
         for s in CAPITAL_SOURCES
     ]
@@ -176,7 +177,6 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     recovery_rows = recovery_by_project_rows(version=version)
     counts = participation_counts()
     capital = capital_by_source(version=version, counts=counts)
-    committed = {s.source: s.committed for s in capital if s.committed is not None}
     sources = [s for s in capital if s.source in CONTRIBUTOR_SOURCES]
     balance = sum(net.values(), ZERO)
     disbursed = -net.get(CapitalSource.PROJECTS, ZERO)
@@ -185,8 +185,6 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
     notes = []
     # = projects.selectors.available_capital(), without summing the ledger a second time.
     available = balance - unspent
-    kmd_paid = net.get(CapitalSource.KMD, ZERO)
-    members_paid = net.get(CapitalSource.MEMBERS, ZERO)
     return FundOverview(
         sources=sources,
         capital=capital,
@@ -198,10 +196,10 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
         committed_unspent=unspent,
         granted=disbursed + unspent,
         available=available,
-        matching_ratio=_ratio(members_paid, kmd_paid),
-        matching_ratio_committed=_ratio(
-            committed.get(CapitalSource.MEMBERS, ZERO), committed.get(CapitalSource.KMD)
+        matching=matching_condition(
+            paid=net, kmd_committed=next(s.committed for s in capital if s.source == "kmd")
         ),
+        pledges=member_pledges(),
         participants=participation_summary(counts=counts),
         by_fylke=participation_by_fylke(),
         timeline=ledger_cached("timeline", capital_timeline, version=version),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import council_or_staff_required, ks_staff_required
 from fund.models import ForecastScenario, FundReport
+from fund.selectors import matching_condition
 from members.models import Participation
 
 from . import reconciliation as recon
@@ -106,6 +107,7 @@ def report_list(request):
             "reports": FundReport.objects.all(),
             "years": list(range(this_year, 2016, -1)),
             "kmd": reports.kmd_grant_use(),
+            "matching": matching_condition(),
         },
     )
 
@@ -124,7 +126,9 @@ def annual_report_pdf(request, year: int):
 def kmd_report(request, fmt: str):
     data = reports.kmd_grant_use()
     if fmt == "pdf":
-        pdf = reports.render_pdf("overview/pdf/kmd_report.html", {"kmd": data})
+        pdf = reports.render_pdf(
+            "overview/pdf/kmd_report.html", {"kmd": data, "matching": matching_condition()}
+        )
         response = FileResponse(iter([pdf]), content_type="application/pdf", as_attachment=True)
         response["Content-Disposition"] = 'attachment; filename="digifin-kmd-midler.pdf"'
         return response
@@ -411,6 +415,11 @@ def public_page(request):
         "participants_key": participants_key,
         "capital": capital,
         "capital_total": sum((s.paid for s in capital), selectors.ZERO),
+        # the one matching rule, from the capital figures the page already has
+        "matching": matching_condition(
+            paid={s.source: s.paid for s in capital},
+            kmd_committed=next((s.committed for s in capital if s.source == "kmd"), None),
+        ),
         "projects": selectors.public_projects(limit=limit, version=version),
         "solutions": selectors.public_solutions(limit=limit, version=version),
         "counts": selectors.public_counts(),

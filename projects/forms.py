@@ -12,11 +12,11 @@ from core.bounds import (
     TEXT_LONG,
     MoneyField,
     YearField,
-    booked_date_validators,
     money_validators,
     planned_date_validators,
     year_validators,
 )
+from fund.services import booked_date_problem
 from members.models import Member
 
 from .models import (
@@ -342,8 +342,17 @@ class DisbursementForm(forms.Form):
     paid_on = forms.DateField(
         label=_("Utbetalt dato"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=booked_date_validators(),
+        help_text=_("Datoen pengene ble betalt: ikke fram i tid og ikke før fondet startet."),
     )
+
+    def clean_paid_on(self):
+        # The ledger's rule, with its name (fund.services.booked_date_problem: core.bounds'
+        # booked-date bounds): a planned disbursement is a plan, not an entry.
+        day = self.cleaned_data["paid_on"]
+        if problem := booked_date_problem(day):
+            raise forms.ValidationError(problem, code="booked_date")
+        return day
+
     note = forms.CharField(label=_("Tekst"), required=False, max_length=200)
 
 

@@ -345,8 +345,9 @@ def project_detail(request, pk):
         here = reverse("projects:project_detail", args=[project.pk])
         try:
             form = action.form(request.POST)
-            if not form.is_valid():
-                raise ProposalError(action.invalid)
+            if not form.is_valid():  # the rule a field breaks is named (issue 16)
+                errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+                raise ProposalError(" ".join([str(action.invalid), *errors]))
             with consume_once(request, f"projects.project.{request.POST['action']}") as once:
                 action.service(project=project, actor=user, **form.cleaned_data)
                 once.result_url = here

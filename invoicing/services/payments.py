@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext
 
 from core.money import to_money
+from fund.services import booked_date_problem
 
 from .. import handlers
 from ..errors import InvoicingError
@@ -67,6 +68,8 @@ def register_payment(
     amount = to_money(amount)
     if amount <= 0:
         raise InvoicingError(gettext("Beløpet må være større enn null."))
+    if problem := booked_date_problem(paid_on):  # the ledger's rule: from the fund's start to today
+        raise InvoicingError(problem)
     if external_ref:
         existing = Payment.objects.filter(external_ref=external_ref).first()
         if existing is not None:

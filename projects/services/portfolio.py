@@ -13,7 +13,7 @@ from fund.models import CapitalSource, LedgerEntry
 from fund.services import LedgerError, ledger_lock, ledger_record
 
 from ..models import Milestone, Project, ProjectBudgetYear, Proposal, StatusReport
-from ..selectors import available_capital, project_disbursed
+from ..selectors import available_capital, project_disbursed, proposal_funding
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
@@ -22,7 +22,8 @@ from .workflow import TransitionError, perform_transition
 def project_approve(
     *, proposal: Proposal, budget: dict[int, Decimal], actor, comment: str = ""
 ) -> Project:
-    """Approve a prioritised proposal with a grant split per year (possibly less than asked).
+    """Approve a prioritised proposal with a grant split per year (possibly less than asked,
+    never more: the grant is at most what was applied for from the fund).
 
     Serialised with disbursements by the ledger lock, so two approvals cannot together
     commit more than the available capital. Refused above it, with the available amount."""
@@ -32,11 +33,23 @@ def project_approve(
     granted = sum(budget.values(), Decimal("0.00"))
     if granted <= 0:
         raise ProposalError(_("Innvilget beløp må være større enn null."))
+    applied = proposal_funding(proposal=proposal).requested_from_fund
+    if granted > applied:
+        raise ProposalError(
+            _(
+                "Regelen om søkt beløp: KS kan ikke innvilge mer enn det er søkt om fra fondet. "
+                "Innvilget %(granted)s, søkt %(applied)s."
+            )
+            % {"granted": format_nok(granted), "applied": format_nok(applied)}
+        )
     ledger_lock()
     available = available_capital()
     if granted > available:
         raise ProposalError(
-            _("Beløpet %(granted)s overstiger fondets tilgjengelige kapital %(available)s.")
+            _(
+                "Regelen om tilgjengelig kapital: beløpet %(granted)s overstiger fondets "
+                "tilgjengelige kapital %(available)s."
+            )
             % {"granted": format_nok(granted), "available": format_nok(available)}
         )
     project = Project.objects.create(

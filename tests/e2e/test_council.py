@@ -50,6 +50,9 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
         title="Digital barnevernsmelding",
         status=ProposalStatus.QUALIFIED,
     )
+    # Asked for more than the fund has (3 000 000 + 500 000 kr), so that a grant within the
+    # amount applied for can still be above the available capital.
+    proposal.cost_years.filter(year=2027).update(development=Decimal("3000000"))
     meeting = meeting_create(
         held_on=datetime.date(2027, 3, 14), title="KommIT-rådet", actor=ks_user
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
-from fund.selectors import commitments_vs_paid, matching_condition
+from fund.selectors import commitments_by_source, matching_condition, member_pledges
 from fund.services import LedgerError, commitment_record, ledger_record, ledger_reverse
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +24,9 @@ def test_commitment_is_not_a_payment():
     commitment_record(source="kmd", year=2018, amount=Decimal("100000000"), actor=None)
     _pay(LedgerEntry.Kind.STATE_GRANT, CapitalSource.KMD, "25000000")
     assert LedgerEntry.objects.count() == 1
-    (kmd,) = commitments_vs_paid()
-    assert kmd["committed"] == Decimal("125000000")
-    assert kmd["paid"] == Decimal("25000000")
-    assert kmd["outstanding"] == Decimal("100000000")
+    assert commitments_by_source() == {"kmd": (Decimal("125000000"), False)}
+    assert matching_condition().kmd_committed == Decimal("125000000")
+    assert matching_condition().kmd_paid == Decimal("25000000")
 
 
 def test_commitment_record_is_idempotent_and_validates():
@@ -56,7 +55,7 @@ def test_matching_condition_compares_member_payments_with_kmd():
     figure = matching_condition()
     assert figure.ratio == Decimal("0.8800")
     assert figure.percent == Decimal("88.0")
-    assert figure.ratio_with_ks == Decimal("1.1600")
+    assert figure.ks_paid == Decimal("35000000")  # shown apart, not counted (the decision)
     assert not figure.is_met
     assert figure.shortfall == Decimal("15000000")
     _pay(LedgerEntry.Kind.MEMBER_SHARE, CapitalSource.MEMBERS, "15000000")
@@ -76,3 +75,38 @@ def test_matching_condition_counts_reversals_and_ignores_outflows():
 def test_matching_condition_without_state_money_has_no_ratio():
     assert matching_condition().ratio is None
     assert not matching_condition().is_met
+
+
+def test_the_cities_commitment_names_them_is_fulfilled_by_their_shares_and_not_counted_twice():
+    from tests.members.factories import Member2017Factory
+
+    oslo, bergen, other = (
+        Member2017Factory(number=n, name=name)
+        for n, name in (("0301", "Oslo"), ("1201", "Bergen"), ("0501", "Lillehammer"))
+    )
+    commitment_record(
+        source=CapitalSource.MEMBERS,
+        year=2017,
+        amount=Decimal("35000000"),
+        reference="brev 2. juni 2017",
+        members=[oslo, bergen],
+        actor=None,
+    )
+    commitment_record(source="kmd", year=2017, amount=Decimal("25000000"), actor=None)
+    for member, amount in ((oslo, "16668975"), (bergen, "5571120"), (other, "555700")):
+        ledger_record(
+            kind=LedgerEntry.Kind.MEMBER_SHARE,
+            source=CapitalSource.MEMBERS,
+            amount=Decimal(amount),
+            occurred_on=DAY,
+            description="Andel",
+            member=member,
+        )
+    (pledge,) = member_pledges()
+    assert [m.number for m in pledge.members] == ["0301", "1201"]
+    assert pledge.promised == Decimal("35000000")
+    assert pledge.paid == Decimal("16668975") + Decimal("5571120")  # not Lillehammer's
+    # the members' commitment is not capital on top of their shares
+    assert "members" not in commitments_by_source()
+    with pytest.raises(LedgerError):
+        commitment_record(source="kmd", year=2019, amount=Decimal("1"), members=[oslo], actor=None)

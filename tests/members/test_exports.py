@@ -41,8 +41,26 @@ def _rows(response):
 def test_contribution_table_csv_escapes_a_formula_name(ks_client, evil):
     url = reverse("members:contribution_table_export", kwargs={"structure": "2017", "fmt": "csv"})
     rows = _rows(ks_client.get(url))
-    assert rows[0] == ["nummer", "navn", "type", "innbyggere", "andel", "status", "innbetalt"]
-    assert ["0521", "'" + FORMULA, "kommune", "5084", "101680", "", "0.00"] in rows
+    assert rows[0] == [
+        "nummer",
+        "navn",
+        "type",
+        "innbyggere",
+        "andel",
+        "status",
+        "innbetalt",
+        "grunnlag",
+    ]
+    assert [
+        "0521",
+        "'" + FORMULA,
+        "kommune",
+        "5084",
+        "101680",
+        "",
+        "0.00",
+        "2. kvartal 2017",
+    ] in rows
 
 
 def test_contribution_table_xlsx_escapes_a_formula_name_and_keeps_numbers(ks_client, evil):

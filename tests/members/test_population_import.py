@@ -148,3 +148,17 @@ def test_command_imports_and_sets_basis(members, tmp_path):
     call_command("import_population", str(path), "--basis", stdout=out)
     assert "2017K2" in out.getvalue()
     assert ContributionBasis.objects.get(member=members["0501"]).period == "2017K2"
+
+
+def test_command_with_period_2017K2_makes_the_real_q2_figures_the_basis(members, tmp_path):
+    # Issue 16: the seeds' basis is 2nd quarter 2017; when KS has those figures, importing them
+    # for that period replaces the 1 January stand-in (dated "1.1.2017") without a flag.
+    basis(members["0501"], 27781, period="2017")
+    basis(members["05"], 189479, period="2017")
+    path = tmp_path / "q2.csv"
+    path.write_text(QUARTERLY_SEMICOLON, encoding="utf-8")
+    call_command("import_population", str(path), "--period", "2017K2", stdout=io.StringIO())
+    assert ContributionBasis.objects.get(member=members["0501"]).population == 27785
+    assert ContributionBasis.objects.get(member=members["0501"]).period == "2017K2"
+    fylke = ContributionBasis.objects.get(member=members["05"])
+    assert (fylke.population, fylke.period) == (27785 + 5084, "2017K2")

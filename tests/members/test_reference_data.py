@@ -39,13 +39,13 @@ def test_structures_have_the_published_number_of_members(reference):
 
 def test_contribution_table_2017_has_every_member_and_the_worked_examples(reference):
     lines = _table("2017")
-    assert lines[0] == "nummer;navn;type;innbyggere;andel;status;innbetalt"
+    assert lines[0] == "nummer;navn;type;innbyggere;andel;status;innbetalt;grunnlag"
     assert len(lines) == 1 + 426 + 19
-    assert "0501;Lillehammer;kommune;27785;555700;;0.00" in lines
-    assert "0522;Gausdal;kommune;6193;123860;;0.00" in lines
-    assert "0521;Øyer;kommune;5084;101680;;0.00" in lines
+    assert "0501;Lillehammer;kommune;27785;555700;;0.00;2. kvartal 2017" in lines
+    assert "0522;Gausdal;kommune;6193;123860;;0.00;2. kvartal 2017" in lines
+    assert "0521;Øyer;kommune;5084;101680;;0.00;2. kvartal 2017" in lines
     # leading zeros kept; 1 January 2017 basis for the others
-    assert "0101;Halden;kommune;30790;615800;;0.00" in lines
+    assert "0101;Halden;kommune;30790;615800;;0.00;1.1.2017" in lines
 
 
 def test_second_load_changes_nothing(reference):
@@ -94,8 +94,8 @@ def test_splits_are_divided_by_population_part(reference):
 
 def test_oslo_2017_is_one_invoice_at_both_rates(reference):
     lines = _table("2017")
-    assert "0301;Oslo;kommune;666759;16668975;;0.00" in lines  # 25 kr × 666 759
-    assert "03;Oslo;fylkeskommune;666759;0;;0.00" in lines
+    assert "0301;Oslo;kommune;666759;16668975;;0.00;1.1.2017" in lines  # 25 kr × 666 759
+    assert "03;Oslo;fylkeskommune;666759;0;;0.00;1.1.2017" in lines
     assert Member.objects.get(kind="fylkeskommune", number="03").orgnr == "958935420"
 
 

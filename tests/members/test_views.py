@@ -197,6 +197,7 @@ def test_staff_export_xlsx_opens_with_header(ks_client):
         "andel",
         "status",
         "innbetalt",
+        "grunnlag",
     ]
 
 

@@ -28,7 +28,8 @@ from tests.once_support import with_once
 from .factories import complete_proposal, participant_user
 
 pytestmark = pytest.mark.django_db
-DAY = datetime.date(2027, 3, 14)
+DAY = datetime.date(2027, 3, 14)  # the council meeting (planned)
+PAID = datetime.date(2026, 3, 14)  # money is booked on a day that has been (issue 16)
 
 
 @pytest.fixture
@@ -185,10 +186,36 @@ def test_approval_within_available_capital_commits_it(fund, meeting, qualified, 
     assert proposal.status == ProposalStatus.APPROVED
 
 
+def _apply_for(proposal, year, development):
+    proposal.cost_years.filter(year=year).update(development=Decimal(development))
+
+
+def test_a_grant_above_the_amount_applied_for_is_refused_naming_the_rule(
+    fund, meeting, qualified, ks_user, chair
+):
+    # Issue 16: KS granted 3 000 000 kr against 2 900 000 kr applied for, and it was accepted.
+    proposal = _prioritised(qualified, meeting, ks_user, chair)  # 1 500 000 kr applied for
+    with pytest.raises(ProposalError, match="Regelen om søkt beløp") as refused:
+        project_approve(
+            proposal=proposal,
+            budget={2027: Decimal("1000000"), 2028: Decimal("500000.01")},
+            actor=ks_user,
+        )
+    assert "1\xa0500\xa0000\xa0kr" in str(refused.value)
+    assert not Project.objects.exists()
+    project = project_approve(
+        proposal=proposal,
+        budget={2027: Decimal("1000000"), 2028: Decimal("500000")},
+        actor=ks_user,
+    )
+    assert project.granted == Decimal("1500000")
+
+
 def test_approval_above_available_capital_is_refused_and_nothing_changes(
     fund, meeting, qualified, ks_user, chair
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
+    _apply_for(proposal, 2027, "5000000")  # asked for more than the fund has
     with pytest.raises(ProposalError, match="overstiger fondets tilgjengelige kapital"):
         project_approve(proposal=proposal, budget={2027: Decimal("3000000.01")}, actor=ks_user)
     proposal.refresh_from_db()
@@ -202,7 +229,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
     entry = disbursement_record(
-        project=project, amount=Decimal("400000"), paid_on=DAY, actor=ks_user
+        project=project, amount=Decimal("400000"), paid_on=PAID, actor=ks_user
     )
     assert entry.amount == Decimal("-400000.00") and entry.project_ref == project.pk
     assert fund_balance() == Decimal("2600000.00")
@@ -212,7 +239,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
     assert selectors.available_capital() == Decimal("2000000.00")
     with pytest.raises(ProposalError, match="gjenstår"):
         disbursement_record(
-            project=project, amount=Decimal("600000.01"), paid_on=DAY, actor=ks_user
+            project=project, amount=Decimal("600000.01"), paid_on=PAID, actor=ks_user
         )
     assert LedgerEntry.objects.filter(kind="disbursement").count() == 1
 
@@ -220,12 +247,12 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
 def test_stopping_a_project_releases_the_unspent_grant(fund, meeting, qualified, ks_user, chair):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
-    disbursement_record(project=project, amount=Decimal("250000"), paid_on=DAY, actor=ks_user)
+    disbursement_record(project=project, amount=Decimal("250000"), paid_on=PAID, actor=ks_user)
     project_close(project=project, status="stopped", note="Stoppet", actor=ks_user)
     assert selectors.committed_unspent_grants() == Decimal("0.00")
     assert selectors.available_capital() == Decimal("2750000.00")
     with pytest.raises(ProposalError, match="avsluttet"):
-        disbursement_record(project=project, amount=Decimal("1"), paid_on=DAY, actor=ks_user)
+        disbursement_record(project=project, amount=Decimal("1"), paid_on=PAID, actor=ks_user)
 
 
 def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
@@ -252,7 +279,7 @@ def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
     with pytest.raises(ProposalError):
-        disbursement_record(project=project, amount=Decimal("1"), paid_on=DAY, actor=member)
+        disbursement_record(project=project, amount=Decimal("1"), paid_on=PAID, actor=member)
 
 
 def test_council_pages_for_each_role(client, meeting, qualified, ks_user, municipal_user):
@@ -309,6 +336,7 @@ def test_decision_page_shows_available_capital_and_refuses_above_it(
     client, fund, meeting, qualified, ks_user, chair
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
+    _apply_for(proposal, 2027, "5000000")  # asked for more than the fund has
     client.force_login(ks_user)
     url = reverse("projects:decision", args=[proposal.pk])
     page = client.get(url).content.decode()
@@ -325,12 +353,12 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
-    disbursement_record(project=project, amount=Decimal("80000"), paid_on=DAY, actor=ks_user)
+    disbursement_record(project=project, amount=Decimal("80000"), paid_on=PAID, actor=ks_user)
     fee = ledger_record(
         kind=LedgerEntry.Kind.ACCESS_FEE,
         source=CapitalSource.ACCESS_FEES,
         amount=Decimal("25000"),
-        occurred_on=DAY,
+        occurred_on=PAID,
         description="Tilknytning",
         project_ref=project.pk,
     )
@@ -338,7 +366,7 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
         kind=LedgerEntry.Kind.ACCESS_FEE,
         source=CapitalSource.ACCESS_FEES,
         amount=Decimal("40000"),
-        occurred_on=DAY,
+        occurred_on=PAID,
         description="Tilknytning, feilført",
         project_ref=project.pk,
     )
@@ -347,7 +375,7 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
         kind=LedgerEntry.Kind.ACCESS_FEE,
         source=CapitalSource.ACCESS_FEES,
         amount=Decimal("999"),
-        occurred_on=DAY,
+        occurred_on=PAID,
         description="Annet",
         project_ref=project.pk + 1,
     )

@@ -5,7 +5,10 @@ from members.selectors import STRUCTURE_DATES
 
 
 class Command(BaseCommand):
-    help = "Write the contribution table (nummer;navn;type;innbyggere;andel;status;innbetalt)."
+    help = (
+        "Write the contribution table "
+        "(nummer;navn;type;innbyggere;andel;status;innbetalt;grunnlag)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--structure", choices=sorted(STRUCTURE_DATES), default="2017")
