@@ -7,6 +7,7 @@ import datetime
 import os
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -120,9 +121,8 @@ def test_backup_restores_every_ledger_entry_invoice_payment_and_pdf(
     # Checked here on their own too, not only by the script's manifest.
     rows = _psql(restored_db, "SELECT id, amount, kind FROM fund_ledgerentry ORDER BY id")
     assert rows.splitlines() == [
-        f"{i}|{a:.2f}|{k}" for i, a, k in LedgerEntry.objects.order_by("id").values_list(
-            "id", "amount", "kind"
-        )
+        f"{i}|{a:.2f}|{k}"
+        for i, a, k in LedgerEntry.objects.order_by("id").values_list("id", "amount", "kind")
     ]
     assert len(rows.splitlines()) == 3
     assert Decimal(_psql(restored_db, "SELECT sum(amount) FROM fund_ledgerentry")) == Decimal(
@@ -155,12 +155,13 @@ def test_restore_refuses_a_backup_that_does_not_match(demo_like_data, restored_d
     subprocess.run(["tar", "-C", extracted, "-xzf", f"{backup}/media.tar.gz"], check=True)
     (extracted / lost).unlink()
     subprocess.run(["tar", "-C", extracted, "-czf", f"{backup}/media.tar.gz", "."], check=True)
-    subprocess.run(
-        "sha256sum digifin.dump media.tar.gz manifest.txt media.sha256 > SHA256SUMS",
-        shell=True,  # noqa: S602 -- a fixed command line
+    sums = subprocess.run(
+        ["sha256sum", "digifin.dump", "media.tar.gz", "manifest.txt", "media.sha256"],
         cwd=backup,
         check=True,
-    )
+        capture_output=True,
+    ).stdout
+    (Path(backup) / "SHA256SUMS").write_bytes(sums)
     result = _run(SCRIPTS / "restore.sh", backup, _url(restored_db), tmp_path / "m1")
     assert result.returncode != 0
     assert "media" in result.stderr
