@@ -2,6 +2,7 @@
 the drill's own (never the test command's: the drill restarts them).
 
     .venv/bin/python -m tests.drills.drill [--members N] [--only postgres|redis]
+                                           [--schema-from URL-of-a-migrated-empty-database]
 
 For each fault (PostgreSQL restarted; Redis stopped, then started again) on a fresh copy of the
 same seeded database:
@@ -265,18 +266,31 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=24)
     parser.add_argument("--only", choices=["postgres", "redis"])
+    parser.add_argument(
+        "--schema-from",
+        help="URL of a migrated database without data to copy instead of migrating "
+        "(the test passes pytest's test database)",
+    )
     args = parser.parse_args(argv)
     services = Services()
     ok = True
+    started = time.monotonic()
     try:
         services.start()
         services.sql("postgres", "CREATE DATABASE drill_seed OWNER digifin")
         seed = Drill(services, "drill_seed", args.members)
-        migrate = subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                                 env=seed.env, capture_output=True, text=True)  # fmt: skip
-        if migrate.returncode:
-            raise RuntimeError(migrate.stderr[-3000:])
+        if args.schema_from:  # a migrated, empty database: copied in seconds, not migrated
+            dump = subprocess.run([str(_pg_bin() / "pg_dump"), "-Fc", "--no-owner", "-d",
+                                   args.schema_from], capture_output=True, check=True)  # fmt: skip
+            subprocess.run([str(_pg_bin() / "pg_restore"), "--no-owner", "--exit-on-error", "-d",
+                            services.url("drill_seed")], input=dump.stdout, check=True)  # fmt: skip
+        else:
+            migrate = subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
+                                     env=seed.env, capture_output=True, text=True)  # fmt: skip
+            if migrate.returncode:
+                raise RuntimeError(migrate.stderr[-3000:])
         seed.step("seed", str(args.members), timeout=120)
+        print(json.dumps({"setup_seconds": round(time.monotonic() - started, 1)}), flush=True)
         for fault in [args.only] if args.only else ["postgres", "redis"]:
             db = f"drill_{fault}"
             services.sql("postgres", f"CREATE DATABASE {db} TEMPLATE drill_seed OWNER digifin")
