@@ -272,6 +272,8 @@ def main(argv=None) -> int:
         "(the test passes pytest's test database)",
     )
     args = parser.parse_args(argv)
+    # Stopped from outside (a test's timeout): still stop the services below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))
     services = Services()
     ok = True
     started = time.monotonic()

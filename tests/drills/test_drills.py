@@ -32,14 +32,21 @@ def test_fault_drills_lose_nothing_and_double_nothing(db):
     s = connection.settings_dict
     schema = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))}
-    out = subprocess.run(
+    drill = subprocess.Popen(
         [sys.executable, "-m", "tests.drills.drill", "--members", "20", "--schema-from", schema],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=400,
     )
+    try:
+        stdout, stderr = drill.communicate(timeout=400)
+    except subprocess.TimeoutExpired:
+        drill.terminate()  # the drill stops its PostgreSQL, Redis and worker on SIGTERM
+        stdout, stderr = drill.communicate(timeout=60)
+        pytest.fail(f"the drill took more than 400 s:\n{stdout}\n{stderr[-3000:]}")
+    out = subprocess.CompletedProcess(drill.args, drill.returncode, stdout, stderr)
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     results = {r["fault"]: r for r in lines if "fault" in r}
     assert set(results) == {"postgres", "redis"}, out.stdout + out.stderr[-3000:]
