@@ -8,12 +8,13 @@ the invoices being delivered), so a redelivered or re-enqueued task never duplic
 invoice, a number or an e-mail. A job killed halfway is completed by `job_enqueue_pending`
 (the "Fortsett" button)."""
 
+import datetime
 import io
 import zipfile
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count, Exists, F, Q
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core.tasking import enqueue_on_commit
@@ -57,6 +58,10 @@ def job_start(*, kind: str, actor) -> BatchJob | None:
     return job
 
 
+# A lost database connection (PostgreSQL restarting) is not the item's failure: it propagates,
+# the task is retried (tasks.py) or the sweep re-enqueues the item, and nothing was committed.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
 # Share invoices are issued this many at a time (one transaction each), and each chunk's items
 # are enqueued as soon as it commits, so the workers render while the next chunk is issued.
 ISSUE_CHUNK = 50
@@ -65,17 +70,19 @@ ISSUE_CHUNK = 50
 DELIVER_CHUNK = 5
 
 
-def job_enqueue_pending(*, job_id: int) -> int:
-    """Enqueue every item of the job that is not done. For share invoices, first issue the
-    invoices of the items that have none, in bulk (the registered source's issue_many), chunk
-    by chunk: the items then only render and deliver. An item the bulk issue leaves out issues
-    its own invoice, or records why it cannot."""
+def job_enqueue_pending(*, job_id: int, only_pending: bool = False) -> int:
+    """Enqueue every item of the job that is not done (`only_pending`: not failed either).
+    For share invoices, first issue the invoices of the items that have none, in bulk (the
+    registered source's issue_many), chunk by chunk: the items then only render and deliver.
+    An item the bulk issue leaves out issues its own invoice, or records why it cannot."""
     # Imported here: the tasks module imports this one (a real cycle).
     from .tasks import batch_item_run, batch_items_deliver
 
+    statuses = [BatchItem.Status.PENDING] if only_pending else None
     items = list(
         BatchItem.objects.filter(job_id=job_id)
         .exclude(status=BatchItem.Status.DONE)
+        .filter(**({"status__in": statuses} if statuses else {}))
         .select_related("job__started_by")
         .only("pk", "object_id", "invoice_id", "job__kind", "job__started_by")
         .order_by("pk")
@@ -95,6 +102,31 @@ def job_enqueue_pending(*, job_id: int) -> int:
                 share = shares.get(item.object_id)
                 batch_item_run.delay(item.pk, str(share) if share is not None else None)
     return len(items)
+
+
+def jobs_sweep(*, stale_seconds: int) -> list[int]:
+    """Re-enqueue the pending items of every unfinished job that has made no progress for
+    `stale_seconds` (Celery beat, every minute: the job's items are its outbox). Tasks are lost
+    when Redis loses its queues (stopped without persistence, or restored from an older
+    snapshot), when a publish fails while the broker is down, or when a task fails on a
+    database that is restarting; the job then waits no longer than this for a human to press
+    "Fortsett". Failed items are left to the human (their error is shown); a redelivered item
+    that is already done does nothing (item_run, items_deliver), so a sweep of a slow but live
+    job costs only the look-up. Returns the ids of the jobs resumed."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=stale_seconds)
+    recent = BatchItem.objects.filter(job=OuterRef("pk"), finished_at__gte=cutoff)
+    pending = BatchItem.objects.filter(job=OuterRef("pk"), status=BatchItem.Status.PENDING)
+    stale = (
+        BatchJob.objects.filter(finished_at__isnull=True, started_at__lt=cutoff)
+        .filter(Exists(pending))
+        .exclude(Exists(recent))
+        .values_list("pk", flat=True)
+    )
+    resumed = []
+    for job_id in stale:
+        job_enqueue_pending(job_id=job_id, only_pending=True)
+        resumed.append(job_id)
+    return resumed
 
 
 def _shares(items: list[BatchItem]) -> dict[int, Decimal]:
@@ -151,12 +183,16 @@ def item_run(*, item_id: int, share: Decimal | None = None) -> None:
                     return
                 _work(item, share=share)
                 item.save(update_fields=["attempts", "invoice", "document"])
+        except TRANSIENT_ERRORS:
+            raise
         except Exception as exc:  # recorded on the item; the job shows it as a failure
             _finish(item, error=exc)
             return
     # Delivery after the commit, so an e-mail never announces an invoice that rolled back.
     try:
         _after_commit(item)
+    except TRANSIENT_ERRORS:
+        raise
     except Exception as exc:  # recorded; "Fortsett" retries the delivery
         _finish(item, error=exc)
         return
@@ -187,6 +223,8 @@ def items_deliver(*, item_ids: list[int]) -> None:
         return
     try:
         failed = services.invoices_deliver(invoices=[item.invoice for item in items])
+    except TRANSIENT_ERRORS:
+        raise
     except Exception:  # one invoice's trouble must not fail the others: one by one instead
         for item in items:
             item_run(item_id=item.pk)

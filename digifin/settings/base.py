@@ -225,11 +225,19 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A batch job with pending items and no progress for this long is resumed by the sweep.
+DIGIFIN_BATCH_STALE_SECONDS = env.int("DIGIFIN_BATCH_STALE_SECONDS", default=120)
 # Periodic tasks, all of them here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Notifications whose publishing failed (broker down) are published again.
     "projects-sweep-notifications": {
         "task": "projects.tasks.sweep_pending_notifications",
+        "schedule": 60.0,
+    },
+    # Batch jobs whose tasks were lost (Redis lost its queues, a publish failed, a task failed on
+    # a restarting database) are resumed (invoicing.batch.jobs_sweep).
+    "invoicing-sweep-batches": {
+        "task": "invoicing.tasks.batch_sweep",
         "schedule": 60.0,
     },
     # Reminders once a day (at most one per invoice and interval: services.reminder_create).
