@@ -107,12 +107,8 @@ def camt_import(path: str) -> None:
 
 
 def _reconcile() -> list[str]:
-    """THE ONE PLACE for the money issue's reconciliation: `manage.py reconcile`
-    (overview/reconciliation.py) once it exists; until then the drill's own checks below."""
-    try:
-        import overview.management.commands.reconcile  # noqa: F401
-    except ImportError:
-        return []
+    """The money issue's reconciliation (`manage.py reconcile`, overview/reconciliation.py)
+    after recovery, beside the drill's own checks below."""
     from io import StringIO
 
     from django.core.management import call_command
