@@ -46,6 +46,19 @@ DATE_HORIZON_YEARS = 10  # deadlines, availability dates: at most today + 10 yea
 TEXT_SHORT = 200  # names, titles, references (the CharFields' max_length)
 TEXT_LONG = 20_000  # a free-text section of a proposal, a comment
 
+# --- object ids ----------------------------------------------------------------------------------
+ID_MAX = 2**63 - 1  # BigAutoField: PostgreSQL bigint, SQLite's 64-bit INTEGER
+
+
+def object_id(value) -> int | None:
+    """An id a form posts back (e.g. a checkbox's value), or None when it cannot be one: a
+    larger number would overflow the database's integer instead of finding nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= ID_MAX else None
+
 
 def money_validators(*, minimum: Decimal = MONEY_MIN, maximum: Decimal = MONEY_MAX) -> list:
     low = (
