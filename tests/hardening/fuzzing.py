@@ -28,6 +28,9 @@ class Form:
     builder: str | None = None  # tests/security/builders.py BUILDERS key → path kwargs
     pages: tuple[str, ...] = ()  # url names (beside the URL itself) whose HTML holds the form
     fields: tuple[str, ...] = ()  # field names when no page with the same kwargs shows the form
+    # The view answers a successful POST with a page, not a redirect (e.g. "code sent"): a 2xx
+    # is then an error answer only when a form on it has errors.
+    page_on_success: bool = False
 
 
 # url name → how to reach its form. One line per POST view.
@@ -37,7 +40,7 @@ FORMS = {
     # accounts: login, logout, two-factor, password reset must be covered (issue #17 §4)
     "accounts:login": Form(),
     "accounts:logout": Form(),
-    "accounts:two_factor": Form(),
+    "accounts:two_factor": Form(page_on_success=True),
     "accounts:password_reset": Form(),
     "accounts:password_reset_confirm": Form("real_password_reset_token"),
     # members
