@@ -13,7 +13,7 @@ re-rendered with 2xx, i.e. anything but a redirect after success) leaves every t
 fund's apps as it was (row count, largest id and a hash of all values per table).
 
 Size: 43 POST views × 5 roles × FUZZ_EXAMPLES examples (default 4, `DIGIFIN_FUZZ_EXAMPLES`
-raises it) = 860 hostile requests, about 3 minutes on PostgreSQL with 2 shared cores. Each example
+raises it) = 860 hostile requests, about 2 minutes on PostgreSQL with 2 shared cores. Each example
 sends the same drawn body as every role, denied roles first."""
 
 import datetime
