@@ -60,6 +60,19 @@ def object_id(value) -> int | None:
     return number if 0 < number <= ID_MAX else None
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """Django's DecimalField that refuses NaN, sNaN and Infinity already when parsing: a
+    signalling NaN ("sNaN") passes Django's to_python, and a formset's has_changed then compares
+    it and raises decimal.InvalidOperation (a 500). Refused here, it is an ordinary "Oppgi et
+    tall." error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 def money_validators(*, minimum: Decimal = MONEY_MIN, maximum: Decimal = MONEY_MAX) -> list:
     low = (
         _("Beløpet kan ikke være negativt.")
@@ -81,7 +94,7 @@ def MoneyField(  # noqa: N802 - a field factory, named like the field it makes
     **kwargs,
 ) -> forms.DecimalField:
     """Kroner with at most two decimals between `minimum` and `maximum` (10 000 000 000 kr)."""
-    return forms.DecimalField(
+    return FiniteDecimalField(
         label=label,
         required=required,
         max_digits=MONEY_MAX_DIGITS,

@@ -1,10 +1,15 @@
 """What the fuzz test (test_fuzz_forms.py) found, pinned as plain tests."""
 
+from decimal import Decimal
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.bounds import ID_MAX, object_id
+from core.bounds import ID_MAX, FiniteDecimalField, object_id
 from invoicing.models import BatchJob
+from overview.forms import PipelineForm
+from projects.forms import BenefitYearForm, CostYearForm
 
 
 def test_object_id_refuses_what_cannot_be_an_id():
@@ -23,3 +28,19 @@ def test_invitations_with_an_id_beyond_the_database_integer_is_not_a_500(ks_clie
     assert response.status_code == 302
     assert response["Location"] == reverse("members:invitations_confirm")
     assert not BatchJob.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["sNaN", "-sNaN", "NaN", "Infinity"])
+def test_a_signalling_nan_in_a_formset_row_is_a_form_error_not_a_500(value):
+    """Found: cost-0-development=-sNaN on the proposal's edit page raised
+    decimal.InvalidOperation in the formset's has_changed (500)."""
+    field = FiniteDecimalField(max_digits=14, decimal_places=2)
+    assert field.has_changed(Decimal("1.00"), value) is True
+    with pytest.raises(ValidationError):
+        field.clean(value)
+
+
+def test_the_proposal_and_forecast_formsets_use_the_finite_field():
+    assert isinstance(CostYearForm().fields["development"], FiniteDecimalField)
+    assert isinstance(BenefitYearForm().fields["amount"], FiniteDecimalField)
+    assert isinstance(PipelineForm().fields["development_cost"], FiniteDecimalField)
