@@ -111,6 +111,7 @@ HOSTILE = [
     "NaN",
     "nan",
     "sNaN",
+    "-sNaN",
     "Infinity",
     "-Infinity",
     "inf",
