@@ -46,6 +46,32 @@ DATE_HORIZON_YEARS = 10  # deadlines, availability dates: at most today + 10 yea
 TEXT_SHORT = 200  # names, titles, references (the CharFields' max_length)
 TEXT_LONG = 20_000  # a free-text section of a proposal, a comment
 
+# --- object ids ----------------------------------------------------------------------------------
+ID_MAX = 2**63 - 1  # BigAutoField: PostgreSQL bigint, SQLite's 64-bit INTEGER
+
+
+def object_id(value) -> int | None:
+    """An id a form posts back (e.g. a checkbox's value), or None when it cannot be one: a
+    larger number would overflow the database's integer instead of finding nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= ID_MAX else None
+
+
+class FiniteDecimalField(forms.DecimalField):
+    """Django's DecimalField that refuses NaN, sNaN and Infinity already when parsing: a
+    signalling NaN ("sNaN") passes Django's to_python, and a formset's has_changed then compares
+    it and raises decimal.InvalidOperation (a 500). Refused here, it is an ordinary "Oppgi et
+    tall." error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
 
 def money_validators(*, minimum: Decimal = MONEY_MIN, maximum: Decimal = MONEY_MAX) -> list:
     low = (
@@ -68,7 +94,7 @@ def MoneyField(  # noqa: N802 - a field factory, named like the field it makes
     **kwargs,
 ) -> forms.DecimalField:
     """Kroner with at most two decimals between `minimum` and `maximum` (10 000 000 000 kr)."""
-    return forms.DecimalField(
+    return FiniteDecimalField(
         label=label,
         required=required,
         max_digits=MONEY_MAX_DIGITS,

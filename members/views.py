@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ks_staff_required, municipal_required
+from core.bounds import object_id
 from fund.selectors import matching_condition, member_pledges
 
 from .exports import contribution_table_csv, contribution_table_xlsx
@@ -247,12 +248,8 @@ def _refused_invitations(member_ids) -> str:
 @ks_staff_required
 @require_POST
 def invitations_send_view(request):
-    listed = []
-    for value in request.POST.getlist("members"):
-        try:
-            listed.append(int(value))
-        except ValueError:
-            continue
+    ids = (object_id(value) for value in request.POST.getlist("members"))
+    listed = [pk for pk in ids if pk is not None]
     if not listed:
         messages.error(request, _("Ingen mottakere var valgt."))
         return redirect("members:invitations_confirm")

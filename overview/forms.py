@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import FiniteDecimalField
 from fund.models import ForecastScenario
 
 
@@ -44,7 +45,7 @@ class ScenarioForm(forms.ModelForm):
 
 class PipelineForm(forms.Form):
     label = forms.CharField(label=_("Prosjekt"), max_length=200)
-    development_cost = forms.DecimalField(
+    development_cost = FiniteDecimalField(
         label=_("Utviklingskostnad (kr)"), max_digits=14, decimal_places=2, min_value=Decimal("0")
     )
     start_offset = forms.IntegerField(
@@ -57,7 +58,7 @@ class PipelineForm(forms.Form):
 
 class SolutionForm(forms.Form):
     label = forms.CharField(label=_("Løsning"), max_length=200)
-    fee_per_adopter = forms.DecimalField(
+    fee_per_adopter = FiniteDecimalField(
         label=_("Tilknytningskostnad per medlem (kr)"),
         max_digits=14,
         decimal_places=2,
@@ -70,7 +71,7 @@ class SolutionForm(forms.Form):
     adopted_so_far = forms.IntegerField(
         label=_("Har tatt i bruk"), min_value=0, max_value=1000, initial=0
     )
-    saturation = forms.DecimalField(
+    saturation = FiniteDecimalField(
         label=_("Utbredelse til slutt (%)"),
         min_value=Decimal("0"),
         max_value=Decimal("100"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.bounds import (
     TEXT_LONG,
+    FiniteDecimalField,
     MoneyField,
     YearField,
     money_validators,
@@ -95,6 +96,7 @@ class CostYearForm(forms.ModelForm):
     class Meta:
         model = CostYear
         fields = ["year", "development", "operating", "own_contribution", "other_funding"]
+        field_classes = dict.fromkeys(MONEY_COLUMNS, FiniteDecimalField)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +114,7 @@ class BenefitYearForm(forms.ModelForm):
     class Meta:
         model = BenefitYear
         fields = ["year", "kind", "beneficiary", "amount", "measurement"]
+        field_classes = {"amount": FiniteDecimalField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
