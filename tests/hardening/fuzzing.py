@@ -88,6 +88,7 @@ FORMS = {
     "overview:scenario_create": Form(),
     "overview:scenario_edit": Form("scenario"),
     "overview:scenario_delete": Form("scenario", pages=("overview:scenario_detail",)),
+    "overview:reconciliation": Form(),
 }
 
 # Django's admin is Django's own code (its forms are ModelForms over our models, whose bounds
@@ -181,7 +182,7 @@ def parse_fields(html: str) -> tuple[dict[str, set[str]], set[str]]:
 
 # --- what an error answer must leave alone -------------------------------------------------------
 
-FINGERPRINT_APPS = ("accounts", "members", "fund", "projects", "repayments", "invoicing")
+FINGERPRINT_APPS = ("accounts", "members", "fund", "projects", "repayments", "invoicing", "overview")
 # Fields a request may touch without changing anything of the fund (a login's timestamp).
 VOLATILE_FIELDS = {"accounts.User": {"last_login"}}
 
