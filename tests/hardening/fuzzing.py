@@ -182,7 +182,15 @@ def parse_fields(html: str) -> tuple[dict[str, set[str]], set[str]]:
 
 # --- what an error answer must leave alone -------------------------------------------------------
 
-FINGERPRINT_APPS = ("accounts", "members", "fund", "projects", "repayments", "invoicing", "overview")
+FINGERPRINT_APPS = (
+    "accounts",
+    "members",
+    "fund",
+    "projects",
+    "repayments",
+    "invoicing",
+    "overview",
+)
 # Fields a request may touch without changing anything of the fund (a login's timestamp).
 VOLATILE_FIELDS = {"accounts.User": {"last_login"}}
 
