@@ -1,11 +1,13 @@
 """The benchmark's own machinery at a tiny scale: the data set is consistent and the page
 measurement counts queries. The real figures come from `make bench` (docs/bench.md)."""
 
+import io
+
 import pytest
 from django.db import connection
 from django.test import Client
 
-from bench import data, pages
+from bench import data, pages, run
 from fund.models import LedgerEntry
 from fund.selectors import fund_balance
 from invoicing.models import Invoice
@@ -125,4 +127,31 @@ def test_bench_data_reconciles_by_construction(small):
     paid = Invoice.objects.filter(kind__in=["member_share", "access_fee"], status="paid")
     assert Payment.objects.count() == paid.count() > 0
     assert InvoiceNumberCounter.objects.filter(series=data.SERIES).count() > 1  # one per year
-    call_command("reconcile")  # exits 0 (raises SystemExit on a failed check)
+    call_command("reconcile", stdout=io.StringIO())  # exit 1 would raise CommandError
+    recorded = run.reconcile()  # what the bench writes to results.json per scale
+    assert recorded["reconcile_ok"] is True
+    assert recorded["reconcile_failed"] == {}
+    assert set(recorded["reconcile_checks_s"]) == {c.name for c in reconciliation.CHECKS}
+
+
+def _scale(scale, *, ok=True, seconds=1.0):
+    failed = {} if ok else {"payments": {"count": 3, "rows": ["Postering #1 …"]}}
+    return {
+        "scale": scale,
+        "pages": [],
+        "reconcile_s": seconds,
+        "reconcile_ok": ok,
+        "reconcile_failed": failed,
+    }
+
+
+def test_a_failed_or_slow_reconciliation_is_a_missed_target():
+    assert run.misses({"scales": [_scale(1), _scale(100, seconds=4.9)]}) == []
+    assert run.misses({"scales": [_scale(1, ok=False)]}) == [
+        "reconcile at scale 1: failed checks payments (3)"
+    ]
+    # slower than the target only counts at scale 100
+    assert run.misses({"scales": [_scale(10, seconds=9.0)]}) == []
+    assert run.misses({"scales": [_scale(100, seconds=5.2)]}) == [
+        f"reconcile at scale 100: 5.2 s (> {run.MAX_RECONCILE_S} s)"
+    ]
