@@ -53,7 +53,6 @@ from projects.models import Project
 from projects.selectors import proposal_fundings
 
 from . import reports, selectors
-from .annual import annual_report_context
 from .models import ReconciliationRun
 
 ZERO = Decimal("0.00")
@@ -480,18 +479,22 @@ def check_figures_shown() -> list[str]:
         _differs(
             rows, "Medlemsoversikten", f"innbetalt {row['name']}", eff.paid_amount, row["paid"]
         )
-    # Annual report (this year's context) and the KMD report.
+    # Annual report (this year) and the KMD report. The annual report's figures are built by
+    # the functions annual_report_context calls for them (closing balance, the year's flows,
+    # the overview); the rest of its context (the solutions, the KMD section to the year's end,
+    # the forecast) shows no figure checked here and cost 1.5 s of 3 at bench scale 100.
     year = timezone.localdate().year
-    annual = annual_report_context(year=year)
-    _differs(rows, f"Årsrapporten {year}", "saldo ved årets slutt", annual["closing"], balance)
-    flows = sum((f["amount"] for f in annual["flows"]), ZERO)
+    closing = fund_balance(until=datetime.date(year, 12, 31))
+    _differs(rows, f"Årsrapporten {year}", "saldo ved årets slutt", closing, balance)
+    flows = sum((f["amount"] for f in reports.year_flows(year)), ZERO)
     _differs(
         rows, f"Årsrapporten {year}", "årets bevegelser", flows,
         ledger_net(kinds=None, occurred_on__year=year),
     )  # fmt: skip
     _differs(
-        rows, f"Årsrapporten {year}", "saldo i oversikten", annual["overview"].balance, balance
-    )
+        rows, f"Årsrapporten {year}", "saldo i oversikten", selectors.fund_overview().balance,
+        balance,
+    )  # fmt: skip
     kmd = reports.kmd_grant_use()
     _differs(rows, "KMD-rapporten", "utbetalt til prosjekter", kmd["total_disbursed"], disbursed)
     _differs(
