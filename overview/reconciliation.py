@@ -306,7 +306,22 @@ def check_projects() -> list[str]:
     }
     api = disbursed_by_project()
     projects = {p["pk"]: p for p in Project.objects.values("pk", "title", "granted", "proposal_id")}
-    applied = proposal_fundings(proposal_ids=[p["proposal_id"] for p in projects.values()])
+    # granted ≤ applied: the amount applied for is projects.selectors' answer (development less
+    # own contribution and other funding, never below zero). One GROUP BY picks the projects
+    # granted more than development − own − other (a superset of those granted more than the
+    # applied amount, which is never less); the selector decides for those few. Asking it for
+    # all 6 000 proposals of bench scale 100 at once cost 0.3–0.6 s.
+    over = [
+        proposal_id
+        for (proposal_id,) in _raw(
+            "SELECT p.proposal_id FROM projects_project p "
+            "LEFT JOIN projects_costyear c ON c.proposal_id = p.proposal_id "
+            "GROUP BY p.id, p.proposal_id, p.granted "
+            "HAVING p.granted > COALESCE(SUM(c.development), 0) "
+            "- COALESCE(SUM(c.own_contribution), 0) - COALESCE(SUM(c.other_funding), 0)"
+        )
+    ]
+    applied = proposal_fundings(proposal_ids=over)
     rows = []
     for ref in sorted(set(raw) | set(api) - {None}, key=lambda r: r or 0):
         if ref not in projects:
@@ -395,7 +410,12 @@ def check_kids() -> list[str]:
     for d in dupes[:ROW_LIMIT]:
         numbers = ", ".join(invoices.filter(kid=d["kid"]).values_list("number", flat=True))
         rows.append(f"KID {d['kid']} brukes av flere fakturaer: {numbers}")
-    invalid = kid_rules.invalid_kids(invoices.exclude(kid="").values_list("kid", flat=True))
+    # The KIDs by a plain cursor: 160 000 strings through the ORM's row iterator cost 0.5 s.
+    kids = _raw(
+        "SELECT kid FROM invoicing_invoice WHERE document_type = %s AND kid <> ''",
+        [Invoice.DocumentType.INVOICE.value],
+    )
+    invalid = kid_rules.invalid_kids(kid for (kid,) in kids)
     bad = list(invoices.filter(kid__in=invalid[: ROW_LIMIT * 2]).values_list("number", "kid"))
     for number, kid in bad[:ROW_LIMIT]:
         rows.append(f"Faktura {number}: KID {kid} har feil kontrollsiffer")
@@ -491,10 +511,9 @@ def check_figures_shown() -> list[str]:
         rows, f"Årsrapporten {year}", "årets bevegelser", flows,
         ledger_net(kinds=None, occurred_on__year=year),
     )  # fmt: skip
-    _differs(
-        rows, f"Årsrapporten {year}", "saldo i oversikten", selectors.fund_overview().balance,
-        balance,
-    )  # fmt: skip
+    # The annual report shows selectors.fund_overview() with every row; its balance is the
+    # overview's above (the limit only shortens the tables).
+    _differs(rows, f"Årsrapporten {year}", "saldo i oversikten", ov.balance, balance)
     kmd = reports.kmd_grant_use()
     _differs(rows, "KMD-rapporten", "utbetalt til prosjekter", kmd["total_disbursed"], disbursed)
     _differs(
