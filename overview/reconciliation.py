@@ -112,8 +112,9 @@ def check_fund_balance() -> list[str]:
                 f"summen i fondsregnskapet er {_kr(want)}"
             )
     total = sum(raw.values(), ZERO)
-    if fund_balance() != total:
-        rows.append(f"Saldo: fund_balance gir {_kr(fund_balance())}, summen er {_kr(total)}")
+    balance = fund_balance()
+    if balance != total:
+        rows.append(f"Saldo: fund_balance gir {_kr(balance)}, summen er {_kr(total)}")
     inflow = [str(k) for k in LedgerEntry.INFLOW_KINDS]
     outflow = [str(k) for k in LedgerEntry.OUTFLOW_KINDS]
     wrong_sign = LedgerEntry.objects.filter(
