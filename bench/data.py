@@ -284,16 +284,51 @@ def generate(*, start: int, stop: int, seed: int = 2017) -> dict:
     return dict(counts)
 
 
-def _invoice(*, kind, buyer, number_seq, issued_on, total, status, source_key, paid_on=None):
+SERIES, SERIES_DIGIT = "BN", 9  # the bench's own invoice series (the real ones are F and K)
+
+
+class _Numbers:
+    """Invoice numbers as invoicing.services.numbering hands them out: gapless per series and
+    year, the counter row (InvoiceNumberCounter) standing at the last number used. The bench
+    takes them from memory and writes the counters once at the end (`save`)."""
+
+    def __init__(self):
+        from invoicing.models import InvoiceNumberCounter
+
+        self.last = dict(
+            InvoiceNumberCounter.objects.filter(series=SERIES).values_list("year", "last_number")
+        )
+
+    def next(self, year: int) -> int:
+        self.last[year] = self.last.get(year, 0) + 1
+        return self.last[year]
+
+    def save(self) -> None:
+        from invoicing.models import InvoiceNumberCounter
+
+        InvoiceNumberCounter.objects.bulk_create(
+            [
+                InvoiceNumberCounter(series=SERIES, year=year, last_number=last)
+                for year, last in self.last.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["series", "year"],
+            update_fields=["last_number"],
+        )
+
+
+def _invoice(*, kind, buyer, numbers, issued_on, total, status, source_key, paid_on=None):
     from invoicing.kid import make_kid
     from invoicing.models import Invoice
 
+    year = issued_on.year
+    sequence = numbers.next(year)
     return Invoice(
         kind=kind,
-        series="BN",
-        year=issued_on.year,
-        sequence=number_seq,
-        number=f"BN{issued_on.year}-{number_seq:07d}",
+        series=SERIES,
+        year=year,
+        sequence=sequence,
+        number=f"{SERIES}{year}-{sequence:05d}",  # as numbering.assign_number writes it
         source_key=source_key,
         buyer=buyer,
         buyer_name=buyer.name,
@@ -303,7 +338,7 @@ def _invoice(*, kind, buyer, number_seq, issued_on, total, status, source_key, p
         fakturareferanse=f"DIGIFIN-{buyer.number or 'KS'}",
         issued_on=issued_on,
         due_on=issued_on + datetime.timedelta(days=30),
-        kid=make_kid(series_digit=9, year=issued_on.year, sequence=number_seq),
+        kid=make_kid(series_digit=SERIES_DIGIT, year=year, sequence=sequence),
         net_total=total,
         vat_total=Decimal("0.00"),
         total=total,
@@ -327,21 +362,69 @@ def _line(invoice, description):
     )
 
 
-def _next_invoice_seq() -> int:
-    from invoicing.models import Invoice
+def _payments(invoices, *, actor) -> list:
+    """One payment of the full amount per paid invoice, on its paid_on date, as
+    invoicing.services.register_payment records it (KID, the invoice number as reference, the
+    payer). The ledger entry the kind's handler books is keyed "invoicing-payment:<payment id>"
+    (the callers build it from the payment returned here)."""
+    from invoicing.models import Payment
 
-    return (Invoice.objects.filter(series="BN").aggregate(m=Max("sequence"))["m"] or 0) + 1
+    return _bulk(
+        Payment,
+        [
+            Payment(
+                invoice=inv,
+                amount=inv.total,
+                paid_on=inv.paid_on,
+                kid=inv.kid,
+                reference=inv.number,
+                payer=inv.buyer_name[:200],
+                source=Payment.Source.MANUAL,
+                external_ref=f"bench:payment:{inv.pk}",
+                recorded_by=actor,
+            )
+            for inv in invoices
+        ],
+    )
 
 
 def _unit_zero(users, counts) -> None:
-    """The once-only part: KMD and KS capital, every member's share (invoiced, paid, booked)."""
-    from fund.models import CapitalSource, LedgerEntry
+    """The once-only part: KMD and KS capital with the commitments behind it, every member's
+    share (invoiced, paid, booked)."""
+    from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
     from invoicing.models import Invoice, InvoiceLine
     from members.models import Participation
 
     if LedgerEntry.objects.filter(idempotency_key="bench:kmd:2017").exists():
         return
     ks = users["ks_staff"]
+    _bulk(
+        CapitalCommitment,
+        [
+            CapitalCommitment(
+                source=CapitalSource.KMD,
+                year=2017,
+                amount=Decimal("25000000.00"),
+                reference="Prosjektskjønnsmidler 2017, kap. 571 post 64",
+                recorded_by=ks,
+            ),
+            CapitalCommitment(
+                source=CapitalSource.KMD,
+                year=2018,
+                amount=Decimal("100000000.00"),
+                reference="Tilskudd 2018",
+                recorded_by=ks,
+            ),
+            CapitalCommitment(
+                source=CapitalSource.KS,
+                year=2017,
+                amount=Decimal("40000000.00"),
+                is_ceiling=True,
+                reference="KS' kapital 2018–2021 (inntil)",
+                recorded_by=ks,
+            ),
+        ],
+    )
     entries = [
         LedgerEntry(
             kind=LedgerEntry.Kind.STATE_GRANT,
@@ -374,61 +457,72 @@ def _unit_zero(users, counts) -> None:
         for year in range(2018, 2022)
     ]
     shares = _share_amounts()
-    seq = _next_invoice_seq()
-    invoices, paid = [], []
+    numbers = _Numbers()
+    # The batch (bench/batch.py) may have issued real share invoices (series F): they are paid
+    # too, the rest are invoiced here in the bench series.
+    issued = {
+        inv.buyer_id: inv
+        for inv in Invoice.objects.filter(
+            kind=Invoice.Kind.MEMBER_SHARE,
+            document_type=Invoice.DocumentType.INVOICE,
+            status=Invoice.Status.ISSUED,
+        )
+    }
+    new, paid = [], []  # paid: (participation, invoice)
     for i, p in enumerate(
         Participation.objects.select_related("member").order_by("member__number", "member_id")
     ):
+        inv = issued.get(p.member_id)
+        if inv is not None:
+            inv.status, inv.paid_on = Invoice.Status.PAID, datetime.date(2018, 3, 1)
+            paid.append((p, inv))
+            continue
         amount = p.share_amount or shares.get(p.member_id)
         if not amount:
             continue
-        issued = datetime.date(2018, 1, 15) + datetime.timedelta(days=i % 60)
-        paid_on = issued + datetime.timedelta(days=20 + i % 15)
-        has_invoice = p.status in ("invoiced", "paid") and p.share_amount is not None
-        if not has_invoice:
-            invoices.append(
-                _invoice(
-                    kind=Invoice.Kind.MEMBER_SHARE,
-                    buyer=p.member,
-                    number_seq=seq,
-                    issued_on=issued,
-                    total=Decimal(amount).quantize(Decimal("0.01")),
-                    status=Invoice.Status.PAID,
-                    paid_on=paid_on,
-                    source_key=f"share:{p.pk}",
-                )
-            )
-            seq += 1
-        paid.append((p, Decimal(amount), paid_on))
-    invoices = _bulk(Invoice, invoices)
-    _bulk(InvoiceLine, [_line(inv, f"Engangsandel for {inv.buyer_name}") for inv in invoices])
-    # The batch (bench/batch.py) may have issued real share invoices: they are paid too.
-    Invoice.objects.filter(kind=Invoice.Kind.MEMBER_SHARE, status="issued").update(
-        status="paid", paid_on=datetime.date(2018, 3, 1)
-    )
-    for p, amount, paid_on in paid:
-        Participation.objects.filter(pk=p.pk).update(
-            status="paid", share_amount=amount, invoiced_on=paid_on, paid_on=paid_on
+        day = datetime.date(2018, 1, 15) + datetime.timedelta(days=i % 60)
+        inv = _invoice(
+            kind=Invoice.Kind.MEMBER_SHARE,
+            buyer=p.member,
+            numbers=numbers,
+            issued_on=day,
+            total=Decimal(amount).quantize(Decimal("0.01")),
+            status=Invoice.Status.PAID,
+            paid_on=day + datetime.timedelta(days=20 + i % 15),
+            source_key=f"share:{p.pk}",
         )
-        entries.append(
+        new.append(inv)
+        paid.append((p, inv))
+    _bulk(Invoice, new)
+    numbers.save()
+    _bulk(InvoiceLine, [_line(inv, f"Engangsandel for {inv.buyer_name}") for inv in new])
+    Invoice.objects.bulk_update(list(issued.values()), ["status", "paid_on"], batch_size=BATCH)
+    payments = {pay.invoice_id: pay for pay in _payments([inv for _p, inv in paid], actor=ks)}
+    for p, inv in paid:
+        Participation.objects.filter(pk=p.pk).update(
+            status="paid", share_amount=inv.total, invoiced_on=inv.issued_on, paid_on=inv.paid_on
+        )
+        pay = payments[inv.pk]
+        entries.append(  # what members' ShareInvoices handler books
             LedgerEntry(
                 kind=LedgerEntry.Kind.MEMBER_SHARE,
                 source=CapitalSource.MEMBERS,
-                amount=amount,
-                occurred_on=paid_on,
-                description=f"Andel {p.member.name}",
+                amount=pay.amount,
+                occurred_on=pay.paid_on,
+                description=f"Andel {p.member.name} {inv.number}"[:300],
                 member=p.member,
-                idempotency_key=f"bench:share:{p.pk}",
+                subject=inv,
+                idempotency_key=f"invoicing-payment:{pay.pk}",
                 recorded_by=ks,
             )
         )
     _bulk(LedgerEntry, entries)
     counts["ledger entries"] += len(entries)
-    counts["invoices"] += len(invoices)
+    counts["invoices"] += len(new)
 
 
 def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, PLR0915
-    from fund.models import CapitalSource, LedgerEntry
+    from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
     from invoicing.models import Invoice, InvoiceLine
     from projects.models import (
         AgendaItem,
@@ -499,6 +593,7 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
     counts["proposals"] += len(proposals)
 
     transitions, snapshots, attachments, costs, contacts, co = [], [], [], [], [], []
+    applied = defaultdict(Decimal)  # proposal id → development cost asked of the fund
     for i, p in enumerate(proposals):
         actor_for = {"submit": p.created_by, "return": ks, "reject": ks, "qualify": ks}
         for name, frm, to in PATHS[p.status]:
@@ -540,6 +635,7 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                     operating=Decimal(100_000 * k),
                 )
             )
+            applied[p.pk] += costs[-1].development
         contacts.append(
             ContactPerson(proposal=p, name="Ola Nordmann", email="ola@kommune.example.no")
         )
@@ -619,7 +715,8 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                 proposal=p,
                 title=p.title,
                 responsible=p.lead_member,
-                granted=Decimal(2_000_000 + 100_000 * (k % 20)),
+                # never more than applied for (projects.selectors.proposal_funding)
+                granted=min(Decimal(2_000_000 + 100_000 * (k % 20)), applied[p.pk]),
                 status=Project.Status.COMPLETED if k < SOLUTIONS_PER_UNIT else "active",
                 decided_by=ks,
             )
@@ -711,29 +808,31 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                     activated_on=activated,
                     fee_amount=ACCESS_FEE,
                     fee_status=AccessAgreement.FeeStatus.PAID,
-                    fee_paid_on=activated + datetime.timedelta(days=25),
+                    fee_paid_on=min(activated + datetime.timedelta(days=25), TODAY),
                 )
             )
     agreements = _bulk(AccessAgreement, agreements)
     counts["access agreements"] += len(agreements)
 
-    seq = _next_invoice_seq()
-    invoices = []
-    for a in agreements:
-        invoices.append(
+    numbers = _Numbers()
+    invoices = _bulk(
+        Invoice,
+        [
             _invoice(
                 kind=Invoice.Kind.ACCESS_FEE,
                 buyer=a.member,
-                number_seq=seq,
+                numbers=numbers,
                 issued_on=a.activated_on,
                 total=a.fee_amount,
                 status=Invoice.Status.PAID,
                 paid_on=a.fee_paid_on,
                 source_key=f"bench:access:{a.pk}",
             )
-        )
-        seq += 1
-    invoices = _bulk(Invoice, invoices)
+            for a in agreements
+        ],
+    )
+    numbers.save()
+    payments = _payments(invoices, actor=ks)  # in the agreements' order
     _bulk(InvoiceLine, [_line(inv, "Tilknytningskostnad") for inv in invoices])
     counts["invoices"] += len(invoices)
     if agreements:  # the fee's invoice, in one statement (one UPDATE per row would be slow)
@@ -747,7 +846,7 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
             )
 
     # Ledger: disbursements (never below zero within the unit) and access fees ---------------
-    solution_ct = ContentType.objects.get_for_model(Solution)
+    agreement_ct = ContentType.objects.get_for_model(AccessAgreement)
     project_ct = ContentType.objects.get_for_model(Project)
     movements = []  # (date, amount, entry)
     for project in projects:
@@ -771,18 +870,19 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                 )
             )
     by_solution = {s.pk: s for s in solutions}
-    for a in agreements:
+    for a, pay in zip(agreements, payments, strict=True):
         s = by_solution[a.solution_id]
-        movements.append(
+        movements.append(  # what repayments' access-fee handler books (access_fee_paid)
             LedgerEntry(
                 kind=LedgerEntry.Kind.ACCESS_FEE,
                 source=CapitalSource.ACCESS_FEES,
-                amount=a.fee_amount,
-                occurred_on=a.fee_paid_on,
-                description=f"Tilknytningskostnad {s.name}",
+                amount=pay.amount,
+                occurred_on=pay.paid_on,
+                description=f"Tilknytningskostnad {s.name}"[:300],
                 member_id=a.member_id,
-                subject_type=solution_ct,
-                subject_id=s.pk,
+                subject_type=agreement_ct,
+                subject_id=a.pk,
+                idempotency_key=f"invoicing-payment:{pay.pk}",
                 project_ref=s.project_id,
                 solution_ref=s.pk,
                 recorded_by=ks,
@@ -808,6 +908,14 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                 recorded_by=ks,
             )
         )
+        if capital:  # and KS's commitment behind it (check_commitments: paid ≤ committed)
+            CapitalCommitment.objects.create(
+                source=CapitalSource.KS,
+                year=2017,
+                amount=capital,
+                reference=f"Benchmark-enhet {unit}",
+                recorded_by=ks,
+            )
         balance, inflow_by_day = capital, {}
     # Walk day by day; leave out a disbursement that would take the unit below zero.
     days = sorted({e.occurred_on for e in movements} | set(inflow_by_day))

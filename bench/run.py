@@ -19,6 +19,7 @@ MAX_QUERIES = 15
 MAX_P95_MS = 100.0
 MAX_P95_GROWTH = 2.0
 MAX_BATCH_RATIO = 1.3
+MAX_RECONCILE_S = 5.0  # manage.py reconcile at scale 100 (issue #16)
 
 
 def machine() -> dict:
@@ -62,6 +63,28 @@ def _timed(fn, repeats: int = 5) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return round(statistics.median(times), 1)
+
+
+def reconcile() -> dict:
+    """The nightly reconciliation on the data just generated, as `manage.py reconcile` runs it
+    (every check, the run stored): wall time, whether every check passed, and the failed
+    checks with their row counts and first rows."""
+    from overview.models import ReconciliationRun
+    from overview.reconciliation import reconcile as run_reconciliation
+
+    start = time.perf_counter()
+    run = run_reconciliation(trigger=ReconciliationRun.Trigger.COMMAND)
+    seconds = round(time.perf_counter() - start, 2)
+    return {
+        "reconcile_s": seconds,
+        "reconcile_ok": run.ok,
+        "reconcile_checks_s": {r["name"]: r["seconds"] for r in run.results},
+        "reconcile_failed": {
+            r["name"]: {"count": r["count"], "rows": r["rows"][:3]}
+            for r in run.results
+            if not r["ok"]
+        },
+    }
 
 
 _computations_cache: dict = {}
@@ -156,6 +179,16 @@ def misses(results: dict) -> list[str]:
             if a and b > MAX_P95_GROWTH * a:
                 out.append(f"{page}: p95 {a} ms at scale {measured[0][0]} → {b} ms at scale "
                            f"{measured[-1][0]} (> {MAX_P95_GROWTH}×)")  # fmt: skip
+    for s in scales:
+        if "reconcile_ok" not in s:
+            continue
+        if not s["reconcile_ok"]:
+            failed = ", ".join(f"{n} ({f['count']})" for n, f in s["reconcile_failed"].items())
+            out.append(f"reconcile at scale {s['scale']}: failed checks {failed}")
+        if s["scale"] >= 100 and s["reconcile_s"] > MAX_RECONCILE_S:
+            out.append(
+                f"reconcile at scale {s['scale']}: {s['reconcile_s']} s (> {MAX_RECONCILE_S} s)"
+            )
     batch = results.get("batch") or {}
     if batch.get("ratio") and batch["ratio"] > MAX_BATCH_RATIO:
         out.append(f"invoice batch: {batch['ratio']}× the bare rendering (> {MAX_BATCH_RATIO}×)")
@@ -190,6 +223,12 @@ def table(results: dict) -> str:
             f"({c['forecast_pipeline']} pipeline projects, {c['forecast_solutions']} solutions; "
             f"without the pipeline {c['forecast_without_pipeline_ms']} ms)"
         )
+        if "reconcile_s" in s:
+            lines.append(
+                f"scale {s['scale']}: reconcile {'OK' if s['reconcile_ok'] else 'FAILED'} in "
+                f"{s['reconcile_s']} s (slowest check: "
+                f"{max(s['reconcile_checks_s'].items(), key=lambda kv: kv[1], default=('-', 0))})"
+            )
     b = results.get("batch") or {}
     if "not_measured" in b:
         lines.append(f"invoice batch: not measured: {b['not_measured']}")
@@ -241,6 +280,7 @@ def main(argv=None) -> dict:
             "max_p95_ms_at_100": MAX_P95_MS,
             "max_p95_growth": MAX_P95_GROWTH,
             "max_batch_ratio": MAX_BATCH_RATIO,
+            "max_reconcile_s": MAX_RECONCILE_S,
         },
     }
     if args.no_batch:
@@ -263,13 +303,22 @@ def main(argv=None) -> dict:
             # the visibility map for index-only scans (counts, sums over covering indexes).
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        print(f"   {generate_s} s, {data.row_counts()}; measuring", flush=True)
+        print(f"   {generate_s} s, {data.row_counts()}; reconciling", flush=True)
+        # Before the pages: the reconciliation reads the ledger's figures cold, as the nightly
+        # run after a day's bookings does.
+        reconciled = reconcile()
+        print(
+            f"   reconcile {'OK' if reconciled['reconcile_ok'] else 'FAILED'} in "
+            f"{reconciled['reconcile_s']} s; measuring",
+            flush=True,
+        )
         results["scales"].append(
             {
                 "scale": scale,
                 "generate_s": generate_s,
                 "rows": data.row_counts(),
                 "ledger_never_negative": data.ledger_never_negative(),
+                **reconciled,
                 "pages": pages.measure_pages(users, repeats=args.repeats, warmup=args.warmup),
                 "computations": computations(),
             }
