@@ -2,15 +2,18 @@
 second submission of the same form does nothing and says so, with a link to what the first did.
 A form without a valid token is refused with a message (400) and changes nothing."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 
 from accounts.models import OnceToken
 from accounts.once import FIELD, issue_token
 from fund.models import LedgerEntry
 from invoicing.models import BatchJob, Payment
+from projects import views_council
 from projects.models import CouncilMeeting, Proposal, StatusReport
 from tests.accounts.factories import KsStaffFactory
 from tests.invoicing.factories import confirmed_participation
@@ -183,3 +186,24 @@ def test_a_double_clicked_upload_stores_one_attachment(client, settings, tmp_pat
     for _ in range(2):
         client.post(url, {"file": pdf_upload(), FIELD: token})
     assert proposal.attachments.count() == 1
+
+
+def test_a_write_that_finds_sqlite_locked_gets_a_message_not_a_500(ks_client, ks_user, monkeypatch):
+    """Issue 17: on SQLite the loser of a double click got "database is locked" (500). Settings
+    now make SQLite wait for the write lock (IMMEDIATE, timeout); if the wait still runs out,
+    the answer is a message and nothing is written, not even the form's token."""
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    action = views_council.PROJECT_ACTIONS["disburse"]
+    monkeypatch.setitem(
+        views_council.PROJECT_ACTIONS, "disburse", dataclasses.replace(action, service=locked)
+    )
+    project, _ = active_project(ks_user)
+    url = reverse("projects:project_detail", args=[project.pk])
+    answer = ks_client.post(url, with_once(ks_user, disbursement_data()), follow=True)
+    assert answer.status_code == 200
+    assert "Systemet er opptatt" in answer.content.decode()
+    assert not _disbursements(project).exists()
+    assert not OnceToken.objects.exists()
