@@ -298,6 +298,8 @@ def fee_summary(*, solution: Solution, book: FeeBook) -> FeeSummary:
     rows plus its non-participants with a fee), without building rows; raises PriceModelError
     as it does. Pass one `FeeBook.for_solutions(...)` for many solutions."""
     kind, params, basis, priced, _missing = _fee_context(solution, book=book)
+    if kind == pm.FLAT:  # one fee for everyone: n × fee is the sum, exactly (Decimal)
+        return FeeSummary(len(priced), pm.fee(kind, params, None) * len(priced) if priced else ZERO)
     fees = _fees(kind, params, basis, priced)
     return FeeSummary(len(fees), sum(fees, ZERO))
 

@@ -134,15 +134,73 @@ def test_bench_data_reconciles_by_construction(small):
     assert set(recorded["reconcile_checks_s"]) == {c.name for c in reconciliation.CHECKS}
 
 
-def _scale(scale, *, ok=True, seconds=1.0):
+def _scale(scale, *, ok=True, seconds=1.0, forecast=40.0, defaults=60.0, pages=()):
     failed = {} if ok else {"payments": {"count": 3, "rows": ["Postering #1 …"]}}
     return {
         "scale": scale,
-        "pages": [],
+        "pages": list(pages),
         "reconcile_s": seconds,
         "reconcile_ok": ok,
         "reconcile_failed": failed,
+        "computations": {"forecast_ms": forecast, "solution_defaults_ms": defaults},
     }
+
+
+def _page(p95, queries=8):
+    return {"page": "my proposals", "status": 200, "queries": queries, "p95_ms": p95}
+
+
+def test_page_targets_are_issue_22s_queries_p95_and_growth():
+    met = [_scale(1, pages=[_page(20.0)]), _scale(100, pages=[_page(30.0)])]
+    assert run.misses({"scales": met}) == []
+    grown = [_scale(1, pages=[_page(20.0)]), _scale(100, pages=[_page(31.0)])]
+    assert run.misses({"scales": grown}) == [
+        "my proposals: p95 20.0 ms at scale 1 → 31.0 ms at scale 100 (> 1.5×)"
+    ]
+    slow = [_scale(1, pages=[_page(40.0)]), _scale(100, pages=[_page(51.0)])]
+    assert "my proposals at scale 100: p95 51.0 ms" in run.misses({"scales": slow})
+    many = [_scale(1, pages=[_page(20.0, queries=13)])]
+    assert run.misses({"scales": many}) == ["my proposals at scale 1: 13 queries (> 12)"]
+
+
+def test_forecast_and_solution_defaults_count_at_scale_100_and_not_measured_is_a_miss():
+    assert run.misses({"scales": [_scale(10, forecast=500.0)]}) == []
+    assert run.misses({"scales": [_scale(100, forecast=101.0, defaults=99.0)]}) == [
+        "forecast at scale 100: 101.0 ms (> 100 ms)"
+    ]
+    skipped = _scale(100, defaults=None)
+    skipped["computations"]["solution_defaults_not_measured"] = "projected 90 s"
+    assert run.misses({"scales": [skipped]}) == [
+        "solution defaults at scale 100: not measured (projected 90 s)"
+    ]
+
+
+def test_a_pages_figures_are_the_medians_of_its_rounds():
+    rounds = [
+        {"status": 200, "queries": 9, "median_ms": 10.0, "p95_ms": 12.0, "samples": 20},
+        {"status": 200, "queries": 9, "median_ms": 30.0, "p95_ms": 90.0, "samples": 20},
+        {"status": 200, "queries": 9, "median_ms": 11.0, "p95_ms": 14.0, "samples": 20},
+    ]
+    out = pages._combined("my proposals", "municipal", "/x/", rounds)
+    assert (out["p95_ms"], out["median_ms"], out["samples"]) == (14.0, 11.0, 60)
+    assert out["p95_rounds"] == [12.0, 90.0, 14.0]
+    rounds[1]["queries"] = 11  # a count that differs between rounds shows as the largest
+    assert pages._combined("my proposals", "municipal", "/x/", rounds)["queries"] == 11
+
+
+def test_the_batch_median_of_pairs_decides_and_the_groups_deal_every_member_once():
+    from bench import batch
+
+    dealt = batch.groups(list(range(10)), 3)
+    assert dealt == [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
+    assert sorted(sum(dealt, [])) == list(range(10))
+    assert batch.groups([1], 3) == [[1]]
+    noisy = {"ratio": 1.1, "pairs": 3, "ratios": [1.05, 1.1, 1.7]}
+    assert run.misses({"scales": [_scale(1)], "batch": noisy}) == []
+    slow = {"ratio": 1.2, "pairs": 3, "ratios": [1.2, 1.19, 1.3]}
+    assert run.misses({"scales": [_scale(1)], "batch": slow}) == [
+        "invoice batch: 1.2× the bare rendering (> 1.15×; median of 3 pairs [1.2, 1.19, 1.3])"
+    ]
 
 
 def test_a_failed_or_slow_reconciliation_is_a_missed_target():
