@@ -11,6 +11,7 @@ the token and the form can be sent again. Where a natural key exists (a bank fil
 status report's period) that key is the guard instead. See
 docs/decisions/hardening-exactly-once.md."""
 
+import datetime
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, OperationalError, transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,6 +48,17 @@ class OnceAlreadyDone(OnceRefused):
 
 class OnceBusy(OnceRefused):
     """SQLite could not get the write lock in time (settings: `timeout`)."""
+
+
+def purge_consumed(*, now=None) -> int:
+    """Delete the rows of tokens consumed more than MAX_AGE ago (nightly, accounts.tasks). Safe:
+    a token is signed before it is consumed, so once its row is that old the signature has
+    expired and `_verified_nonce` refuses it before the row would be looked for."""
+    now = now or timezone.now()
+    deleted, _by_model = OnceToken.objects.filter(
+        consumed_at__lt=now - datetime.timedelta(seconds=MAX_AGE)
+    ).delete()
+    return deleted
 
 
 def issue_token(user) -> str:

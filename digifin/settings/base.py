@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "overview.tasks.reconcile_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Consumed one-time form tokens older than their signature's 7 days (accounts/once.py).
+    "accounts-purge-once-tokens": {
+        "task": "accounts.tasks.once_tokens_purge",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # ------------------------------------------------------------------------------
