@@ -119,11 +119,14 @@ def test_backup_restores_every_ledger_entry_invoice_payment_and_pdf(
     assert "Gjenoppretting verifisert" in result.stdout
 
     # Checked here on their own too, not only by the script's manifest.
-    rows = _psql(restored_db, "SELECT id, amount, kind FROM fund_ledgerentry ORDER BY id")
-    assert rows.splitlines() == [
-        f"{i}|{a:.2f}|{k}"
-        for i, a, k in LedgerEntry.objects.order_by("id").values_list("id", "amount", "kind")
-    ]
+    rows = _psql(
+        restored_db,
+        "SELECT id, amount, kind, coalesce(reverses_id::text, '') FROM fund_ledgerentry "
+        "ORDER BY id",
+    )
+    expected = LedgerEntry.objects.order_by("id").values_list("id", "amount", "kind", "reverses")
+    assert rows.splitlines() == [f"{i}|{a:.2f}|{k}|{r or ''}" for i, a, k, r in expected]
+    assert any(r for *_rest, r in expected)  # the reversal keeps its link to what it reverses
     assert len(rows.splitlines()) == 3
     assert Decimal(_psql(restored_db, "SELECT sum(amount) FROM fund_ledgerentry")) == Decimal(
         "99000000.00"
