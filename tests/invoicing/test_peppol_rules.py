@@ -1,0 +1,217 @@
+"""Every kind of EHF document DigiFin makes, through the official PEPPOL BIS Billing 3.0 rules
+(CEN's EN 16931 rules and OpenPEPPOL's rules, run in Saxon-HE): a fatal finding fails the test
+with its rule id and message, as a PEPPOL access point would refuse the document.
+
+The documents are made by the services that make them in the app: the member's share
+(members.invoicing), the access fee and the FDVU share (repayments), a manual invoice, and credit
+notes in full and in part; each with the default VAT (category O, outside the VAT scope) and with
+a VAT-registered seller and 25 % VAT (category S)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from invoicing.ehf import NSMAP, invoice_xml, validate_ehf
+from invoicing.models import Invoice
+from invoicing.peppol import peppol_fatal, peppol_findings
+from invoicing.services import InvoiceLineSpec, invoice_credit
+from members.invoicing import share_invoice_issue
+from repayments import services as repayments
+from tests.invoicing.factories import confirmed_participation, issue_manual, member_with_address
+from tests.members.factories import basis
+from tests.repayments.factories import (
+    DIGIORDEN_CLASSES,
+    SolutionFactory,
+    kommune,
+    make_participant,
+    project,
+    published,
+)
+
+DAY = datetime.date(2026, 11, 2)
+ADDRESS = "Postboks 986\n2626 LILLEHAMMER"  # Lillehammer kommune's postal address
+
+VAT = {
+    # The default: outside the VAT scope (category O, VATEX-EU-O), seller not VAT-registered.
+    "vat_O": None,
+    # If KS's accountants decide the fees carry VAT: a VAT-registered seller, category S, 25 %.
+    "vat_S25": {"category": "S", "rate": "25.00", "exemption_reason": ""},
+}
+
+
+def _share_invoice(ks_user):
+    participation = confirmed_participation(actor=ks_user, member=member_with_address())
+    basis(participation.member, 27785)  # Lillehammer 2017K2: 27 785 × 20 kr
+    return share_invoice_issue(participation=participation, issued_on=DAY, actor=ks_user)
+
+
+def _solution(ks_user):
+    kommune(2_000, name="Eksisterende kommune", address=ADDRESS)
+    solution = SolutionFactory(name="Digiorden", project=project(actor=ks_user))
+    return published(
+        solution, kind="size_class", parameters={"classes": DIGIORDEN_CLASSES}, actor=ks_user
+    )
+
+
+def _user_of(solution, ks_user, population=5_084):
+    member = kommune(population, address="Kommunehuset\nStorgata 1\n2624 LILLEHAMMER")
+    make_participant(member, paid=True)
+    return repayments.access_request(
+        solution=solution, member=member, accept_fdvu_terms=True, actor=ks_user
+    ).agreement
+
+
+def _access_fee_invoice(ks_user):
+    agreement = _user_of(_solution(ks_user), ks_user)
+    return Invoice.objects.get(pk=agreement.fee_invoice_id)
+
+
+def _fdvu_invoice(ks_user):
+    solution = _solution(ks_user)
+    agreement = _user_of(solution, ks_user, population=27_785)
+    period = repayments.fdvu_allocate(solution=solution, year=DAY.year, actor=ks_user)
+    repayments.fdvu_invoice_request(period=period, actor=ks_user)
+    return Invoice.objects.get(kind="fdvu", buyer=agreement.member)
+
+
+def _manual_invoice(ks_user):
+    # Several lines, a fractional quantity and a price in øre: the arithmetic rules bite here.
+    return issue_manual(
+        actor=ks_user,
+        buyer=member_with_address(address=ADDRESS),
+        lines=[
+            InvoiceLineSpec(description="Fagseminar DigiFin, deltakeravgift", unit_price=2500),
+            InvoiceLineSpec(
+                description="Reise etter regning", unit_price=Decimal("0.35"), quantity=3
+            ),
+            InvoiceLineSpec(
+                description="Rådgivning (timer)", unit_price=Decimal("1250.50"), quantity="2.5"
+            ),
+        ],
+    )
+
+
+def _manual_invoice_without_buyer_address(ks_user):
+    # Members not yet refreshed from Enhetsregisteret have no postal address: still no fatal.
+    return issue_manual(actor=ks_user, buyer=member_with_address(address=""))
+
+
+def _full_credit_note(ks_user):
+    invoice = _share_invoice(ks_user)
+    return invoice_credit(
+        invoice=invoice, actor=ks_user, reason="Feil innbyggertall", issued_on=DAY
+    )
+
+
+def _partial_credit_note(ks_user):
+    invoice = _manual_invoice(ks_user)
+    return invoice_credit(
+        invoice=invoice,
+        actor=ks_user,
+        reason="Reisen ble avlyst",
+        issued_on=DAY,
+        lines=[
+            InvoiceLineSpec(
+                description="Reise etter regning", unit_price=Decimal("0.35"), quantity=3
+            )
+        ],
+    )
+
+
+DOCUMENTS = {
+    "member_share": _share_invoice,
+    "access_fee": _access_fee_invoice,
+    "fdvu": _fdvu_invoice,
+    "manual": _manual_invoice,
+    "manual_no_buyer_address": _manual_invoice_without_buyer_address,
+    "credit_note_full": _full_credit_note,
+    "credit_note_partial": _partial_credit_note,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vat", list(VAT))
+@pytest.mark.parametrize("kind", list(DOCUMENTS))
+def test_every_document_kind_passes_the_peppol_and_cen_rules(settings, ks_user, kind, vat):
+    if VAT[vat]:
+        settings.DIGIFIN_INVOICE_SELLER = {"vat_registered": True}
+        settings.DIGIFIN_INVOICE_VAT = VAT[vat]
+    document = DOCUMENTS[kind](ks_user)
+    xml = invoice_xml(document)
+    assert validate_ehf(xml, digifin=True) == []  # the XSD and DigiFin's own checks still hold
+    fatal = peppol_fatal(xml)
+    assert fatal == [], "\n".join(str(f) for f in fatal)
+    # The document really is what the case says it is.
+    assert document.is_credit_note == kind.startswith("credit_note")
+    category = etree.fromstring(xml).xpath(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", namespaces=NSMAP
+    )
+    assert [c.text for c in category] == (["S"] if VAT[vat] else ["O"])
+
+
+def test_the_official_examples_pass_both_rule_sets(ehf_examples):
+    """The rules run as upstream runs them: the ten official examples have no fatal finding,
+    and the one warning is CEN's UBL-CR-679 on the Norwegian example (its schemeID on
+    ClassifiedTaxCategory/ID)."""
+    warnings = set()
+    for path in ehf_examples:
+        findings = peppol_findings(path.read_bytes())
+        fatal = [f for f in findings if f.fatal]
+        assert fatal == [], f"{path.name}: " + "\n".join(str(f) for f in fatal)
+        warnings |= {(path.name, f.rule_set, f.rule_id) for f in findings}
+    assert warnings == {("Norwegian-example-1.xml", "CEN", "UBL-CR-679")}
+
+
+def _edit(xml: bytes, path: str, *, text=None, remove=False) -> bytes:
+    doc = etree.fromstring(xml)
+    node = doc.xpath(path, namespaces=NSMAP)[0]
+    if remove:
+        node.getparent().remove(node)
+    else:
+        node.text = text
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.fixture
+def good_xml(db):
+    return invoice_xml(issue_manual(amount="1000", buyer=member_with_address(address=ADDRESS)))
+
+
+@pytest.mark.parametrize(
+    ("path", "change", "rule_set", "rule_id"),
+    [
+        # OpenPEPPOL's rules: the buyer reference or an order reference must be there.
+        ("cbc:BuyerReference", {"remove": True}, "PEPPOL", "PEPPOL-EN16931-R003"),
+        # CEN's rules: the amount due is the total with VAT.
+        ("cac:LegalMonetaryTotal/cbc:PayableAmount", {"text": "999.00"}, "CEN", "BR-CO-16"),
+        # CEN's rules: the invoice total without VAT is the sum of the lines.
+        ("cac:LegalMonetaryTotal/cbc:LineExtensionAmount", {"text": "1.00"}, "CEN", "BR-CO-10"),
+        # OpenPEPPOL's rules: a Norwegian seller's organisation number is a valid orgnr.
+        (
+            "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
+            {"text": "971032147"},
+            "PEPPOL",
+            "PEPPOL-COMMON-R041",
+        ),
+    ],
+)
+def test_a_broken_document_gives_the_fatal_finding_by_its_rule_id(
+    good_xml, path, change, rule_set, rule_id
+):
+    assert peppol_fatal(good_xml) == []
+    fatal = peppol_fatal(_edit(good_xml, path, **change))
+    assert (rule_set, rule_id) in {(f.rule_set, f.rule_id) for f in fatal}, fatal
+    assert all(f.text for f in fatal)
+
+
+def test_the_one_remaining_warning_is_foretaksregisteret_and_does_not_fail(good_xml):
+    """NO-R-002 (a warning) asks a Norwegian seller for «Foretaksregisteret»; the law requires
+    it of AS, ASA and NUF only, and KS is none of them, so DigiFin leaves it out unless the seller
+    is set up as VAT-registered (docs/decisions/invoicing-004-peppol-schematron.md)."""
+    findings = peppol_findings(good_xml)
+    assert [(f.rule_set, f.flag, f.rule_id) for f in findings] == [
+        ("PEPPOL", "warning", "NO-R-002")
+    ]
+    assert peppol_fatal(good_xml) == []
