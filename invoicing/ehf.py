@@ -24,6 +24,9 @@ NS_CREDIT = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NSMAP = {"cac": CAC, "cbc": CBC}
+# VAT categories with an exemption reason (UNCL5305: O outside scope, E exempt, AE reverse
+# charge, K intra-community, G export); S (standard) and Z (zero-rated) have none.
+EXEMPT_CATEGORIES = ("O", "E", "AE", "K", "G")
 
 
 def _money(value) -> str:
@@ -161,7 +164,9 @@ def invoice_xml(invoice) -> bytes:
         b.el(cat, "cbc:ID", group["category"])
         if group["category"] != "O":
             b.el(cat, "cbc:Percent", _money(group["rate"]))
-        if group["category"] in ("O", "E", "AE", "K", "G") or group["rate"] == 0:
+        # An exemption reason belongs to the exempt categories only: BR-O/E/AE/IC/G-10 require
+        # one, BR-S-10 and BR-Z-10 (zero-rated is taxed, at 0 %) refuse it.
+        if group["category"] in EXEMPT_CATEGORIES:
             vat = conf.vat()
             if group["category"] == vat["category"] and vat.get("exemption_code"):
                 b.el(cat, "cbc:TaxExemptionReasonCode", vat["exemption_code"])
@@ -380,6 +385,15 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
             code = first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode")
             if not reason and not code:
                 errors.append("BR-O-10: fritaksgrunn mangler for kategori O.")
+
+    # Standard-rated and zero-rated VAT are taxed: no exemption reason (BR-S-10, BR-Z-10).
+    for sub in subtotals:
+        category = first_of(sub, "cac:TaxCategory/cbc:ID")
+        if category in ("S", "Z") and (
+            first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReason") is not None
+            or first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode") is not None
+        ):
+            errors.append(f"BR-{category}-10: kategori {category} kan ikke ha fritaksgrunn.")
 
     # Payment means: credit transfer needs the payee account (BR-61).
     for means in x("cac:PaymentMeans"):

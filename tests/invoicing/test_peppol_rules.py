@@ -16,7 +16,7 @@ from lxml import etree
 from invoicing.ehf import NSMAP, invoice_xml, validate_ehf
 from invoicing.models import Invoice
 from invoicing.peppol import peppol_fatal, peppol_findings
-from invoicing.services import InvoiceLineSpec, invoice_credit
+from invoicing.services import InvoiceLineSpec, InvoicingError, invoice_credit
 from members.invoicing import share_invoice_issue
 from repayments import services as repayments
 from tests.invoicing.factories import confirmed_participation, issue_manual, member_with_address
@@ -93,6 +93,37 @@ def _manual_invoice(ks_user):
     )
 
 
+def _manual_invoice_mixed_vat(ks_user):
+    # Only with a VAT-registered seller: standard (25 %), reduced (15 %), zero-rated and exempt
+    # lines in one invoice, each category and rate its own VAT breakdown.
+    return issue_manual(
+        actor=ks_user,
+        buyer=member_with_address(address=ADDRESS),
+        lines=[
+            InvoiceLineSpec(description="Kurs", unit_price=Decimal("1999.99"), vat_category="S"),
+            InvoiceLineSpec(
+                description="Servering",
+                unit_price=Decimal("333.33"),
+                quantity=3,
+                vat_category="S",
+                vat_rate=Decimal("15"),
+            ),
+            InvoiceLineSpec(
+                description="Trykksak",
+                unit_price=Decimal("150"),
+                vat_category="Z",
+                vat_rate=Decimal("0"),
+            ),
+            InvoiceLineSpec(
+                description="Lokalleie",
+                unit_price=Decimal("5000"),
+                vat_category="E",
+                vat_rate=Decimal("0"),
+            ),
+        ],
+    )
+
+
 def _manual_invoice_without_buyer_address(ks_user):
     # Members not yet refreshed from Enhetsregisteret have no postal address: still no fatal.
     return issue_manual(actor=ks_user, buyer=member_with_address(address=""))
@@ -126,18 +157,29 @@ DOCUMENTS = {
     "fdvu": _fdvu_invoice,
     "manual": _manual_invoice,
     "manual_no_buyer_address": _manual_invoice_without_buyer_address,
+    "manual_mixed_vat": _manual_invoice_mixed_vat,
     "credit_note_full": _full_credit_note,
     "credit_note_partial": _partial_credit_note,
 }
+CASES = [
+    (kind, vat)
+    for kind in DOCUMENTS
+    for vat in VAT
+    # Category O is never mixed with another category (BR-O-11..14): the service refuses it.
+    if not (kind == "manual_mixed_vat" and vat == "vat_O")
+]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("vat", list(VAT))
-@pytest.mark.parametrize("kind", list(DOCUMENTS))
-def test_every_document_kind_passes_the_peppol_and_cen_rules(settings, ks_user, kind, vat):
+def _vat_setup(settings, vat):
     if VAT[vat]:
         settings.DIGIFIN_INVOICE_SELLER = {"vat_registered": True}
         settings.DIGIFIN_INVOICE_VAT = VAT[vat]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "vat"), CASES)
+def test_every_document_kind_passes_the_peppol_and_cen_rules(settings, ks_user, kind, vat):
+    _vat_setup(settings, vat)
     document = DOCUMENTS[kind](ks_user)
     xml = invoice_xml(document)
     assert validate_ehf(xml, digifin=True) == []  # the XSD and DigiFin's own checks still hold
@@ -148,7 +190,44 @@ def test_every_document_kind_passes_the_peppol_and_cen_rules(settings, ks_user, 
     category = etree.fromstring(xml).xpath(
         "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", namespaces=NSMAP
     )
-    assert [c.text for c in category] == (["S"] if VAT[vat] else ["O"])
+    if kind == "manual_mixed_vat":
+        assert [c.text for c in category] == ["S", "S", "Z", "E"]
+    else:
+        assert [c.text for c in category] == (["S"] if VAT[vat] else ["O"])
+
+
+@pytest.mark.django_db
+def test_zero_rated_vat_has_no_exemption_reason(settings, ks_user):
+    """BR-Z-10 (fatal): zero-rated VAT is taxed at 0 %, not exempt, so it carries no exemption
+    reason; exempt VAT (E) must carry one (BR-E-10). The EHF once wrote «Fritatt» on both."""
+    _vat_setup(settings, "vat_S25")
+    xml = invoice_xml(_manual_invoice_mixed_vat(ks_user))
+    subtotal = "cac:TaxTotal/cac:TaxSubtotal[cac:TaxCategory/cbc:ID='{}']/cac:TaxCategory"
+    doc = etree.fromstring(xml)
+    assert not doc.xpath(subtotal.format("Z") + "/cbc:TaxExemptionReason", namespaces=NSMAP)
+    assert doc.xpath(subtotal.format("E") + "/cbc:TaxExemptionReason", namespaces=NSMAP)
+    # Put the reason back on the zero-rated breakdown: both validators refuse it.
+    reason = etree.SubElement(
+        doc.xpath(subtotal.format("Z"), namespaces=NSMAP)[0],
+        f"{{{NSMAP['cbc']}}}TaxExemptionReason",
+    )
+    reason.text = "Fritatt"
+    reason.getparent().insert(2, reason)  # before cac:TaxScheme, as the schema orders it
+    broken = etree.tostring(doc)
+    assert ("CEN", "BR-Z-10") in {(f.rule_set, f.rule_id) for f in peppol_fatal(broken)}
+    assert any(e.startswith("BR-Z-10") for e in validate_ehf(broken))
+
+
+@pytest.mark.django_db
+def test_standard_rated_vat_at_zero_percent_is_refused(settings, ks_user):
+    """BR-S-05 (fatal): a standard-rated line has a rate above zero; the service says so."""
+    _vat_setup(settings, "vat_S25")
+    with pytest.raises(InvoicingError, match="over null"):
+        issue_manual(
+            actor=ks_user,
+            lines=[InvoiceLineSpec(description="Kurs", unit_price=100, vat_rate=Decimal(0))],
+        )
+    assert not Invoice.objects.exists()
 
 
 def test_the_official_examples_pass_both_rule_sets(ehf_examples):
