@@ -111,10 +111,14 @@ def invoice_xml(invoice) -> bytes:
         city=seller["city"],
         country=seller["country"],
     )
+    lines = list(invoice.lines.all())
     if seller["vat_registered"]:
-        pts = b.el(party, "cac:PartyTaxScheme")
-        b.el(pts, "cbc:CompanyID", f"NO{seller['orgnr']}MVA")
-        b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "VAT")
+        # A document outside the VAT scope (category O, never mixed with another) carries no
+        # seller VAT identifier, even from a VAT-registered seller (EN 16931 BR-O-02, fatal).
+        if {line.vat_category for line in lines} != {"O"}:
+            pts = b.el(party, "cac:PartyTaxScheme")
+            b.el(pts, "cbc:CompanyID", f"NO{seller['orgnr']}MVA")
+            b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "VAT")
         pts = b.el(party, "cac:PartyTaxScheme")
         b.el(pts, "cbc:CompanyID", "Foretaksregisteret")
         b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "TAX")
@@ -153,7 +157,6 @@ def invoice_xml(invoice) -> bytes:
             f"med KID {invoice.kid}.",
         )
 
-    lines = list(invoice.lines.all())
     tax_total = b.el(root, "cac:TaxTotal")
     b.el(tax_total, "cbc:TaxAmount", _money(invoice.vat_total), **cur)
     for group in vat_breakdown(lines):
@@ -298,8 +301,8 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
         if digifin and company is None:
             errors.append("NO-R-001: selgers organisasjonsnummer mangler (PartyLegalEntity).")
         tax = text(f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID")
-        if tax is not None and vat_id is None:
-            errors.append("NO-R-002: «Foretaksregisteret» bare for mva-registrert selger.")
+        if tax is not None and tax != "Foretaksregisteret":
+            errors.append("NO-R-002: selgers skatteregistrering (TAX) er «Foretaksregisteret».")
 
     # Totals (BR-CO-10, -13, -14, -15, -16) and two decimals (BR-DEC).
     lines_tag = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"

@@ -35,9 +35,15 @@ ADDRESS = "Postboks 986\n2626 LILLEHAMMER"  # Lillehammer kommune's postal addre
 
 VAT = {
     # The default: outside the VAT scope (category O, VATEX-EU-O), seller not VAT-registered.
-    "vat_O": None,
+    "vat_O": ({}, {}),
+    # The same documents from a seller that is VAT-registered for other business: still no
+    # seller VAT identifier on them (BR-O-02), but «Foretaksregisteret».
+    "vat_O_seller_registered": ({"vat_registered": True}, {}),
     # If KS's accountants decide the fees carry VAT: a VAT-registered seller, category S, 25 %.
-    "vat_S25": {"category": "S", "rate": "25.00", "exemption_reason": ""},
+    "vat_S25": (
+        {"vat_registered": True},
+        {"category": "S", "rate": "25.00", "exemption_reason": ""},
+    ),
 }
 
 
@@ -166,14 +172,14 @@ CASES = [
     for kind in DOCUMENTS
     for vat in VAT
     # Category O is never mixed with another category (BR-O-11..14): the service refuses it.
-    if not (kind == "manual_mixed_vat" and vat == "vat_O")
+    if not (kind == "manual_mixed_vat" and vat != "vat_S25")
 ]
 
 
 def _vat_setup(settings, vat):
-    if VAT[vat]:
-        settings.DIGIFIN_INVOICE_SELLER = {"vat_registered": True}
-        settings.DIGIFIN_INVOICE_VAT = VAT[vat]
+    seller, vat_conf = VAT[vat]
+    settings.DIGIFIN_INVOICE_SELLER = seller
+    settings.DIGIFIN_INVOICE_VAT = vat_conf
 
 
 @pytest.mark.django_db
@@ -193,7 +199,16 @@ def test_every_document_kind_passes_the_peppol_and_cen_rules(settings, ks_user, 
     if kind == "manual_mixed_vat":
         assert [c.text for c in category] == ["S", "S", "Z", "E"]
     else:
-        assert [c.text for c in category] == (["S"] if VAT[vat] else ["O"])
+        assert [c.text for c in category] == (["S"] if vat == "vat_S25" else ["O"])
+    seller_tax = etree.fromstring(xml).xpath(
+        "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
+        namespaces=NSMAP,
+    )
+    assert [t.text for t in seller_tax] == {
+        "vat_O": [],
+        "vat_O_seller_registered": ["Foretaksregisteret"],
+        "vat_S25": ["NO971032146MVA", "Foretaksregisteret"],
+    }[vat]
 
 
 @pytest.mark.django_db
