@@ -2,8 +2,8 @@
 Client in-process, and the number of SQL queries of one request (CaptureQueriesContext).
 
 Each page is requested by the role that uses it: the portal start and "my proposals" by a
-municipal case officer, «Mine oppgaver» by each signed-in role, the council queue by the council chair, the KS pages and the admin by
-KS staff, the public page anonymously."""
+municipal case officer, «Mine oppgaver» by each signed-in role, the council queue by the
+council chair, the KS pages and the admin by KS staff, the public page anonymously."""
 
 import statistics
 import time

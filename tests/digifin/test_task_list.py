@@ -13,16 +13,26 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digifin.task_list import tasks_for, tertial_due
-from invoicing.models import Invoice, Payment
+from invoicing.models import BatchItem, BatchJob, Invoice, OutgoingEmail, Payment
 from members.models import Participation
 from overview.models import ReconciliationRun
 from projects.models import CoApplicant, Project, ProposalStatus, ScoringCriterion, StatusReport
 from projects.services.council import agenda_add, meeting_close, meeting_create, score_record
 from projects.services.proposals import coapplicant_confirm
+from repayments import services as repayments_services
+from repayments.models import AccessAgreement
 from tests.accounts.factories import CouncilMemberFactory, MunicipalUserFactory
 from tests.invoicing.factories import issue_manual
 from tests.members.factories import ParticipationFactory
 from tests.projects.factories import complete_proposal, participant_user
+from tests.repayments.factories import (
+    DIGIORDEN_CLASSES,
+    SolutionFactory,
+    kommune,
+    make_participant,
+    published,
+)
+from tests.repayments.factories import project as make_project
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2027, 5, 10)  # the latest completed tertial is 2027-T1
@@ -255,3 +265,42 @@ def test_anonymous_start_page_has_no_task_list(client):
     response = client.get(reverse("home"))
     assert "tasks" not in response.context
     assert 'data-testid="task-list"' not in response.content.decode()
+
+
+def test_access_waiting_for_the_share_is_the_members_task_until_access(ks_user):
+    kommune(2_000, name="Eksisterende kommune")
+    solution = published(
+        SolutionFactory(name="Digiorden", project=make_project(actor=ks_user)),
+        kind="size_class",
+        parameters={"classes": DIGIORDEN_CLASSES},
+        actor=ks_user,
+    )
+    member = kommune(5_084)
+    make_participant(member, paid=False)
+    agreement = repayments_services.access_request(
+        solution=solution, member=member, accept_fdvu_terms=True, actor=ks_user
+    ).agreement
+    officer = MunicipalUserFactory(organisation=member)
+    [task] = [t for t in tasks_for(officer, today=TODAY) if t.kind == "access"]
+    assert task.text == "Tilgang til «Digiorden» venter på at andelen i DigiFin er betalt"
+    assert task.url == reverse("repayments:solution_detail", args=[solution.pk])
+    AccessAgreement.objects.filter(pk=agreement.pk).update(
+        status=AccessAgreement.Status.ACTIVE, activated_on=TODAY
+    )
+    assert "access" not in kinds(officer)
+
+
+def test_ks_sees_failed_batch_items_and_emails_not_sent(ks_user):
+    job = BatchJob.objects.create(kind=BatchJob.Kind.REMINDERS, started_by=ks_user)
+    item = BatchItem.objects.create(job=job, object_id=1, status=BatchItem.Status.FAILED)
+    BatchItem.objects.create(job=job, object_id=2, status=BatchItem.Status.DONE)
+    email = OutgoingEmail.objects.create(
+        key="k", to="a@example.no", subject="x", status=OutgoingEmail.Status.FAILED
+    )
+    tasks = {t.kind: t for t in tasks_for(ks_user, today=TODAY)}
+    assert tasks["batch"].text == "Massejobb lag purringer: 1 element feilet"
+    assert tasks["batch"].url == reverse("invoicing:job_detail", args=[job.pk])
+    assert tasks["email"].count == 1
+    BatchItem.objects.filter(pk=item.pk).update(status=BatchItem.Status.DONE)
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.SENT)
+    assert kinds(ks_user) == []
