@@ -31,6 +31,16 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("telefon"), max_length=32, blank=True)
     is_council_chair = models.BooleanField(_("rådets leder"), default=False)
+    # The language of the e-mails the user gets (the pages follow the language switch).
+    language = models.CharField(
+        _("språk"),
+        max_length=8,
+        choices=[("nb", "Norsk bokmål"), ("en", "English")],
+        default="nb",
+    )
+    # The codes of the non-essential notifications the user turned off (accounts/notifications.py;
+    # an essential one in the list is ignored: it is always sent).
+    muted_notifications = models.JSONField(_("varsler slått av"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("bruker")

@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from .forms import LoginForm
 from .throttling import ThrottledPasswordResetView
 from .twofactor import two_factor
+from .views import notification_settings
 
 app_name = "accounts"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tofaktor/", two_factor, name="two_factor"),
+    path("varsler/", notification_settings, name="notification_settings"),
     path(
         "glemt-passord/",
         ThrottledPasswordResetView.as_view(

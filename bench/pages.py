@@ -2,8 +2,8 @@
 Client in-process, and the number of SQL queries of one request (CaptureQueriesContext).
 
 Each page is requested by the role that uses it: the portal start and "my proposals" by a
-municipal case officer, the council queue by the council chair, the KS pages and the admin by
-KS staff, the public page anonymously."""
+municipal case officer, «Mine oppgaver» by each signed-in role, the council queue by the
+council chair, the KS pages and the admin by KS staff, the public page anonymously."""
 
 import statistics
 import time
@@ -83,6 +83,10 @@ def key_pages(users: dict) -> list[tuple[str, str, str]]:
     )
     pages = [
         ("portal start", "municipal", "/"),
+        # «Mine oppgaver» per role (issue 19 §5: constant queries at every scale).
+        ("tasks: municipal", "municipal", reverse("my_tasks")),
+        ("tasks: council", "council", reverse("my_tasks")),
+        ("tasks: KS", "ks_staff", reverse("my_tasks")),
         ("my proposals", "municipal", reverse("projects:my_proposals")),
         (
             "proposal detail",

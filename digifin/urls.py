@@ -11,6 +11,7 @@ admin.site.index_title = _("Administrasjon av fondet")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("oppgaver/", views.my_tasks, name="my_tasks"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("accounts.urls")),
     path("medlemmer/", include("members.urls")),

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -5,12 +6,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_status
+from .task_list import tasks_for
+
+HOME_TASKS = 5  # the start page shows the first few; /oppgaver/ shows them all
 
 
 @require_GET
 def home(request):
-    """The public start page; signed-in users see their role's entry points."""
-    return render(request, "home.html")
+    """The public start page; signed-in users see their role's entry points and the first of
+    the tasks waiting for them («Mine oppgaver»)."""
+    context = {}
+    if request.user.is_authenticated:
+        tasks = tasks_for(request.user)
+        context = {"tasks": tasks[:HOME_TASKS], "task_total": len(tasks)}
+    return render(request, "home.html", context)
+
+
+@login_required
+@require_GET
+def my_tasks(request):
+    """«Mine oppgaver»: everything waiting for the user (digifin/task_list.py)."""
+    return render(request, "my_tasks.html", {"tasks": tasks_for(request.user)})
 
 
 @never_cache

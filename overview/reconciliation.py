@@ -25,9 +25,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role, User
 from core.money import format_nok, to_money
 from fund.models import CapitalCommitment, CapitalSource, LedgerEntry
 from fund.selectors import (
@@ -42,6 +45,7 @@ from fund.selectors import (
 )
 from invoicing import kid as kid_rules
 from invoicing.models import Invoice, InvoiceNumberCounter, Payment
+from invoicing.notify import notify_users
 from members.models import Participation
 from members.selectors import (
     STRUCTURE_DATES,
@@ -612,7 +616,28 @@ def reconcile(*, trigger: str, actor=None) -> ReconciliationRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["results", "ok", "finished_at"])
     cache.delete(BANNER_CACHE_KEY)
+    if not run.ok:
+        failure_notify(run=run)
     return run
+
+
+def failure_notify(*, run: ReconciliationRun) -> list:
+    """E-mail KS staff that a run failed (essential; once per run and user), naming the checks."""
+    failed = ", ".join(str(check["title"]) for check in run.failed_checks)
+    staff = User.objects.filter(
+        Q(role=Role.KS_STAFF) | Q(is_superuser=True), is_active=True
+    ).exclude(email="")
+    return notify_users(
+        kind="reconciliation_failed",
+        users=staff,
+        key=f"reconciliation-failed:{run.pk}",
+        subject=lambda: (
+            _("Avstemmingen %(date)s fant avvik")
+            % {"date": date_format(timezone.localtime(run.started_at), "d.m.Y")}
+        ),
+        body=lambda: _("Disse kontrollene feilet: %(checks)s.") % {"checks": failed},
+        path=reverse("overview:reconciliation"),
+    )
 
 
 def _lock() -> None:

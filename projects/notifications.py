@@ -1,14 +1,24 @@
-"""The e-mails sent about a proposal (bokmål), sent through invoicing's mail module like every
-e-mail: claimed by its key (an OutgoingEmail row) before it is handed to the mail server."""
+"""The e-mails sent about proposals and the council, sent through invoicing's mail module like
+every e-mail: claimed by its key (an OutgoingEmail row) before it is handed to the mail server.
+The transition e-mail is one message in bokmål to everyone concerned; the notifications to
+users (co-applicant to confirm, case to score, meeting coming) go through
+invoicing.notify.notify_users: one per user, in the user's language, once per event."""
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from invoicing.mail import Message, claim_many, mark_sent, send_claimed
+from invoicing.notify import notify_users
 
-from .models import ProposalTransition
+from .models import AgendaItem, CouncilMeeting, Proposal, ProposalStatus, ProposalTransition
+from .selectors import applicant_member_ids
 
 
 def transition_email(log: ProposalTransition) -> tuple[str, str, list[str]]:
@@ -67,3 +77,106 @@ def transition_email_send(log: ProposalTransition) -> int:
         send_claimed(record, message)
     mark_sent([record for record, _message in claims])
     return len(recipients)
+
+
+def _municipal_users(member_ids):
+    return User.objects.filter(
+        role=Role.MUNICIPAL, is_active=True, organisation_id__in=member_ids
+    ).exclude(email="")
+
+
+def coapplicant_requests_send(proposal: Proposal) -> int:
+    """Ask the users of every co-applicant that has not confirmed to confirm, each user once
+    per proposal and co-applicant (the key), however often the draft is saved. Essential: the
+    proposal cannot be submitted before they confirm. Returns the number of e-mails sent."""
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.RETURNED):
+        return 0
+    waiting = list(proposal.co_applicants.filter(confirmed_at__isnull=True))
+    users = list(_municipal_users([row.member_id for row in waiting]))
+    lead = proposal.lead_member.name
+    sent = 0
+    for row in waiting:
+        sent += len(
+            notify_users(
+                kind="coapplicant_confirm",
+                users=[u for u in users if u.organisation_id == row.member_id],
+                key=f"coapplicant:{proposal.pk}:{row.member_id}",
+                subject=lambda: _("Bekreft medsøknad: %(title)s") % {"title": proposal.title},
+                body=lambda: (
+                    _(
+                        "%(lead)s har ført opp organisasjonen din som medsøker på "
+                        "prosjektforslaget "
+                        "«%(title)s». Forslaget kan ikke sendes inn før dere har bekreftet."
+                    )
+                    % {"lead": lead, "title": proposal.title}
+                ),
+                path=reverse("projects:proposal_detail", args=[proposal.pk]),
+            )
+        )
+    return sent
+
+
+def case_to_score_send(item: AgendaItem) -> int:
+    """Tell the council members who may score a new case on an open meeting's agenda
+    (non-essential: the task list shows it too). Members whose organisation applies are left
+    out (they are recused). Returns the number of e-mails sent."""
+    proposal = item.proposal
+    applicants = applicant_member_ids(proposal=proposal)
+    members = [
+        u
+        for u in User.objects.filter(role=Role.COUNCIL, is_active=True).exclude(email="")
+        if u.organisation_id is None or u.organisation_id not in applicants
+    ]
+    return len(
+        notify_users(
+            kind="case_to_score",
+            users=members,
+            key=f"case-to-score:{item.pk}",
+            subject=lambda: (
+                _("Ny sak å gi poeng i: %(case)s %(title)s")
+                % {"case": item.case_label, "title": proposal.title}
+            ),
+            body=lambda: (
+                _(
+                    "%(case)s «%(title)s» står på sakslisten til %(meeting)s (%(date)s). "
+                    "Gi poeng før møtet."
+                )
+                % {
+                    "case": item.case_label,
+                    "title": proposal.title,
+                    "meeting": item.meeting.title,
+                    "date": date_format(item.meeting.held_on, "d.m.Y"),
+                }
+            ),
+            path=reverse("projects:council_item", args=[item.pk]),
+        )
+    )
+
+
+def meeting_reminders_send(*, today) -> int:
+    """Remind the council of each open meeting held within the next
+    DIGIFIN_MEETING_REMINDER_DAYS days, once per meeting and member (non-essential)."""
+    until = today + datetime.timedelta(days=settings.DIGIFIN_MEETING_REMINDER_DAYS)
+    meetings = list(
+        CouncilMeeting.objects.filter(closed_at__isnull=True, held_on__range=(today, until))
+    )
+    members = list(User.objects.filter(role=Role.COUNCIL, is_active=True).exclude(email=""))
+    sent = 0
+    for meeting in meetings:
+        cases = meeting.items.count()
+        sent += len(
+            notify_users(
+                kind="meeting_coming",
+                users=members,
+                key=f"meeting-coming:{meeting.pk}",
+                subject=lambda m=meeting: (
+                    _("Rådsmøte %(date)s") % {"date": date_format(m.held_on, "d.m.Y")}
+                ),
+                body=lambda m=meeting, n=cases: (
+                    _("%(meeting)s holdes %(date)s med %(cases)s saker på sakslisten.")
+                    % {"meeting": m.title, "date": date_format(m.held_on, "d.m.Y"), "cases": n}
+                ),
+                path=reverse("projects:council_queue"),
+            )
+        )
+    return sent

@@ -9,8 +9,13 @@ from core.tasking import publish
 from invoicing.models import Document
 from invoicing.services import letter_create
 
-from .models import ProposalTransition
-from .notifications import transition_email_send
+from .models import AgendaItem, Proposal, ProposalTransition
+from .notifications import (
+    case_to_score_send,
+    coapplicant_requests_send,
+    meeting_reminders_send,
+    transition_email_send,
+)
 
 # KS's decisions that are sent to the applicants as a decision letter (PDF).
 DECISION_TRANSITIONS = {"approve", "decline"}
@@ -66,3 +71,25 @@ def sweep_pending_notifications(older_than_minutes: int = 2) -> int:
     pending = ProposalTransition.objects.filter(notified_at__isnull=True, at__lt=cutoff)
     ids = pending.values_list("pk", flat=True)
     return sum(publish(notify_proposal_transition, pk) for pk in ids)
+
+
+@shared_task
+def notify_coapplicants(proposal_id: int) -> int:
+    """Ask the co-applicants that have not confirmed (once per user and co-applicant)."""
+    proposal = Proposal.objects.select_related("lead_member").filter(pk=proposal_id).first()
+    return coapplicant_requests_send(proposal) if proposal is not None else 0
+
+
+@shared_task
+def notify_case_to_score(item_id: int) -> int:
+    """Tell the council a case was put on an open meeting's agenda (once per user and case)."""
+    item = AgendaItem.objects.select_related("meeting", "proposal").filter(pk=item_id).first()
+    if item is None or item.meeting.is_closed:
+        return 0
+    return case_to_score_send(item)
+
+
+@shared_task
+def remind_meetings() -> int:
+    """Daily: remind the council of meetings in the coming week (once per meeting and user)."""
+    return meeting_reminders_send(today=timezone.localdate())

@@ -197,6 +197,10 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="DigiFin <digiprosjekter@ks.no>")
+# The site's address for the absolute links in notification e-mails (invoicing/notify.py).
+DIGIFIN_SITE_URL = env("DIGIFIN_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A council member is reminded of a meeting this many days before it (non-essential).
+DIGIFIN_MEETING_REMINDER_DAYS = 7
 
 # ------------------------------------------------------------------------------
 # Celery: without a broker URL tasks run eagerly in-process (the embedded default).
@@ -244,6 +248,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "invoicing-reminders": {
         "task": "invoicing.tasks.reminders_generate",
         "schedule": crontab(hour=6, minute=15),
+    },
+    # Council members are reminded of meetings in the coming week (projects/notifications.py).
+    "projects-meeting-reminders": {
+        "task": "projects.tasks.remind_meetings",
+        "schedule": crontab(hour=7, minute=0),
     },
     # The reconciliation every night (overview/reconciliation.py; a failure shows KS a banner).
     "overview-reconcile": {

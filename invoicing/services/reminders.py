@@ -3,9 +3,16 @@
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.money import format_nok
 
 from .. import conf
 from ..models import Document, Invoice, Reminder
+from ..notify import notify_users
 from .letters import letter_create
 from .payments import invoice_balance
 
@@ -46,4 +53,34 @@ def reminder_create(*, invoice: Invoice, on: datetime.date, actor) -> Reminder |
     )
     reminder.document = document
     reminder.save(update_fields=["document"])
+    transaction.on_commit(lambda: overdue_notify(reminder=reminder), robust=True)
     return reminder
+
+
+def overdue_notify(*, reminder: Reminder) -> list:
+    """Tell the buyer's case officers that the invoice is overdue (essential; once per reminder
+    and user). The purring letter itself is kept on the member, not e-mailed, and the invoice
+    e-mail went to the invoice address, so this is the officers' only message about it."""
+    invoice = reminder.invoice
+    users = User.objects.filter(
+        role=Role.MUNICIPAL, is_active=True, organisation_id=invoice.buyer_id
+    ).exclude(email="")
+    return notify_users(
+        kind="invoice_overdue",
+        users=users,
+        key=f"invoice-overdue:{invoice.pk}:{reminder.sequence}",
+        subject=lambda: _("Faktura %(number)s er forfalt") % {"number": invoice.number},
+        body=lambda: (
+            _(
+                "Faktura %(number)s på %(amount)s forfalt %(due)s og er ikke betalt. "
+                "Purring nr. %(sequence)s ligger i portalen."
+            )
+            % {
+                "number": invoice.number,
+                "amount": format_nok(invoice.total),
+                "due": date_format(invoice.due_on, "d.m.Y"),
+                "sequence": reminder.sequence,
+            }
+        ),
+        path=reverse("invoicing:invoice_detail", args=[invoice.pk]),
+    )

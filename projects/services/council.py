@@ -7,6 +7,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasking import enqueue_on_commit
+
 from ..models import (
     AgendaItem,
     ConflictDeclaration,
@@ -17,6 +19,7 @@ from ..models import (
     ScoringCriterion,
 )
 from ..selectors import has_declared_conflict, is_recused, may_record_outcome, quorum
+from ..tasks import notify_case_to_score
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
@@ -41,7 +44,8 @@ def meeting_create(
 
 @transaction.atomic
 def agenda_add(*, meeting: CouncilMeeting, proposal: Proposal, actor) -> AgendaItem:
-    """Put a qualified proposal on the agenda with the next case number of the meeting's year."""
+    """Put a qualified proposal on the agenda with the next case number of the meeting's year;
+    the council members who may score it are told after commit (projects/notifications.py)."""
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan sette saker på sakslisten."))
     meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
@@ -57,11 +61,13 @@ def agenda_add(*, meeting: CouncilMeeting, proposal: Proposal, actor) -> AgendaI
     ) + 1
     try:
         with transaction.atomic():
-            return AgendaItem.objects.create(
+            item = AgendaItem.objects.create(
                 meeting=meeting, proposal=proposal, case_year=year, case_number=number
             )
     except IntegrityError as exc:
         raise ProposalError(_("Saksnummeret ble tatt samtidig; prøv igjen.")) from exc
+    enqueue_on_commit(notify_case_to_score, item.pk)
+    return item
 
 
 def _require_scorer(item: AgendaItem, actor) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from core.tasking import enqueue_on_commit
 from members.models import Member
 
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     ProposalStatus,
 )
 from ..selectors import applicant_statuses
+from ..tasks import notify_coapplicants
 
 EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
 
@@ -125,7 +127,9 @@ def proposal_save_draft(
 ) -> Proposal:
     """Save the whole draft: text fields, company, co-applicants and the yearly tables.
 
-    Co-applicants that stay keep their confirmation; removed ones are dropped."""
+    Co-applicants that stay keep their confirmation; removed ones are dropped. Co-applicants
+    that have not confirmed are asked to, after commit (once per user: saving again sends
+    nothing new; projects/notifications.py)."""
     proposal = _require_edit(proposal, actor)
     allowed = {"title", "start_year", "company_kind", "company_name", "company_orgnr"} | {
         name for name, *_ in SECTIONS
@@ -157,6 +161,8 @@ def proposal_save_draft(
     ContactPerson.objects.bulk_create(
         [ContactPerson(proposal=proposal, **row) for row in contact_rows]
     )
+    if proposal.co_applicants.filter(confirmed_at__isnull=True).exists():
+        enqueue_on_commit(notify_coapplicants, proposal.pk)
     return proposal
 
 

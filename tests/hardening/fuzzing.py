@@ -43,6 +43,7 @@ FORMS = {
     "accounts:two_factor": Form(page_on_success=True),
     "accounts:password_reset": Form(),
     "accounts:password_reset_confirm": Form("real_password_reset_token"),
+    "accounts:notification_settings": Form(),
     # members
     "members:confirm_participation": Form(pages=("members:my_organisation",)),
     "members:record_email_answer": Form(

@@ -45,6 +45,8 @@ PORTAL_USER = rule(council=FORBIDDEN)  # municipal users (own organisation) and 
 MATRIX = {
     "home": ("get", PUBLIC, None),
     "healthz": ("get", PUBLIC, None),
+    # «Mine oppgaver»: every signed-in user's own list (issue 19 §5)
+    "my_tasks": ("get", ANY_SIGNED_IN, None),
     # accounts
     "accounts:login": ("get", PUBLIC, None),
     "accounts:password_reset": ("get", PUBLIC, None),
@@ -52,6 +54,8 @@ MATRIX = {
     "accounts:password_reset_complete": ("get", PUBLIC, None),
     "accounts:password_reset_confirm": ("get", PUBLIC, "password_reset_token"),
     "accounts:two_factor": ("get", ANY_SIGNED_IN, None),
+    # the user's own notification settings and e-mail language (issue 19 §6)
+    "accounts:notification_settings": ("get", ANY_SIGNED_IN, None),
     # members
     "members:my_organisation": ("get", MUNICIPAL, None),
     "members:confirm_participation": ("post", MUNICIPAL, None),

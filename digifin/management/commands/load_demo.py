@@ -20,6 +20,7 @@ DEMO_STEPS = [
     ("projects", "load"),
     ("repayments", "load"),
     ("members", "load_invoices"),
+    ("digifin", "load"),  # the demo users' tasks («Mine oppgaver») on top of the others
     ("overview", "load"),
     ("overview", "reconcile"),  # last: a stored reconciliation run of the whole demo
 ]

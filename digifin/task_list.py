@@ -1,0 +1,483 @@
+"""«Mine oppgaver»: what waits for the signed-in user, derived from the state of things.
+
+Nothing is stored: each task kind is a small function that reads the state it is about and
+returns zero or more `Task`s (what, how many, where to act, by when). `KINDS` is the registry,
+one line per kind and the roles it is for; adding a kind is one function and one line. Every
+kind asks the database a fixed number of times however much data there is (tests/digifin/
+test_task_list.py proves it at two data sizes), and lists at most `LIMIT` objects; a kind with
+more says how many there are in one task. This module is in the top layer, so it may read
+every app. docs/tasks.md, docs/decisions/tasks-and-notifications.md."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.money import format_nok
+from invoicing.models import BatchItem, BatchJob, Invoice, Payment
+from invoicing.selectors import emails_needing_attention
+from members.models import Participation
+from overview.reconciliation import latest_failed
+from projects.models import (
+    AgendaItem,
+    CoApplicant,
+    ConflictDeclaration,
+    CouncilMeeting,
+    Project,
+    Proposal,
+    ProposalStatus,
+    Score,
+    ScoringCriterion,
+    StatusReport,
+)
+from repayments.models import AccessAgreement
+
+LIMIT = 20  # objects listed per kind; more are summed up in one task
+SOON_DAYS = 14  # a deadline this close makes a task urgent ("snart")
+INVOICE_HORIZON_DAYS = 30  # unpaid invoices due within this many days are listed
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    text: str
+    url: str
+    count: int = 1
+    due: datetime.date | None = None
+    urgency: str = ""  # "overdue", "soon" or "" (set from `due` by `_task`)
+
+    @property
+    def overdue(self) -> bool:
+        return self.urgency == "overdue"
+
+
+def _task(kind, text, url, *, today, count=1, due=None) -> Task:
+    urgency = ""
+    if due is not None:
+        if due < today:
+            urgency = "overdue"
+        elif (due - today).days <= SOON_DAYS:
+            urgency = "soon"
+    return Task(kind=kind, text=text, url=url, count=count, due=due, urgency=urgency)
+
+
+def _d(day: datetime.date) -> str:
+    return date_format(day, "d.m.Y")
+
+
+# --- municipal case officers ------------------------------------------------------------------
+def coapplications_to_confirm(user, today) -> list[Task]:
+    rows = (
+        CoApplicant.objects.filter(
+            member_id=user.organisation_id,
+            confirmed_at__isnull=True,
+            proposal__status__in=(ProposalStatus.DRAFT, ProposalStatus.RETURNED),
+        )
+        .select_related("proposal", "proposal__lead_member")
+        .order_by("proposal__created_at", "pk")[:LIMIT]
+    )
+    return [
+        _task(
+            "coapplication",
+            _("Bekreft medsøknad: «%(title)s» fra %(lead)s")
+            % {"title": row.proposal.title, "lead": row.proposal.lead_member.name},
+            reverse("projects:proposal_detail", args=[row.proposal_id]),
+            today=today,
+        )
+        for row in rows
+    ]
+
+
+def participation_to_confirm(user, today) -> list[Task]:
+    invited = Participation.objects.filter(
+        member_id=user.organisation_id, status=Participation.Status.INVITED
+    ).exists()
+    if not invited:
+        return []
+    return [
+        _task(
+            "participation",
+            _("Bekreft deltakelse i DigiFin (kommunestyrets eller fylkestingets vedtak)"),
+            reverse("members:my_organisation"),
+            today=today,
+        )
+    ]
+
+
+def tertial_due(today: datetime.date) -> tuple[str, datetime.date, datetime.date]:
+    """The latest tertial that has ended: (period as "2026-T2", its last day, the report's
+    deadline: the last day of the month after it)."""
+    year, tertial = today.year, (today.month - 1) // 4  # the tertial before the current one
+    if tertial == 0:
+        year, tertial = year - 1, 3
+    end = datetime.date(year, tertial * 4, 30 if tertial * 4 in (4, 8) else 31)
+    deadline = (end + datetime.timedelta(days=1)).replace(day=28) + datetime.timedelta(days=4)
+    deadline -= datetime.timedelta(days=deadline.day)
+    return f"{year}-T{tertial}", end, deadline
+
+
+def status_reports_due(user, today) -> list[Task]:
+    """The status report for the latest completed tertial, from each active project the
+    organisation is responsible for that was granted before the tertial ended."""
+    period, end, deadline = tertial_due(today)
+    projects = list(
+        Project.objects.filter(
+            responsible_id=user.organisation_id,
+            status=Project.Status.ACTIVE,
+            decided_at__date__lte=end,
+        )
+        .exclude(pk__in=StatusReport.objects.filter(period=period).values("project_id"))
+        .order_by("title", "pk")
+        .only("pk", "title")[:LIMIT]
+    )
+    return [
+        _task(
+            "status_report",
+            _("Statusrapport for %(period)s: %(project)s")
+            % {"period": period, "project": project.title},
+            reverse("projects:project_detail", args=[project.pk]),
+            today=today,
+            due=deadline,
+        )
+        for project in projects
+    ]
+
+
+def invoices_due(user, today) -> list[Task]:
+    invoices = (
+        Invoice.objects.filter(
+            buyer_id=user.organisation_id,
+            document_type=Invoice.DocumentType.INVOICE,
+            status__in=(Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID),
+            due_on__lte=today + datetime.timedelta(days=INVOICE_HORIZON_DAYS),
+        )
+        .order_by("due_on", "pk")
+        .only("pk", "number", "total", "due_on")[:LIMIT]
+    )
+    return [
+        _task(
+            "invoice",
+            (
+                _("Faktura %(number)s på %(amount)s forfalt %(due)s")
+                if invoice.due_on < today
+                else _("Faktura %(number)s på %(amount)s forfaller %(due)s")
+            )
+            % {
+                "number": invoice.number,
+                "amount": format_nok(invoice.total),
+                "due": _d(invoice.due_on),
+            },
+            reverse("invoicing:invoice_detail", args=[invoice.pk]),
+            today=today,
+            due=invoice.due_on,
+        )
+        for invoice in invoices
+    ]
+
+
+def access_waiting_for_share(user, today) -> list[Task]:
+    rows = (
+        AccessAgreement.objects.filter(
+            member_id=user.organisation_id, status=AccessAgreement.Status.WAITING_FOR_SHARE
+        )
+        .select_related("solution")
+        .order_by("requested_at", "pk")[:LIMIT]
+    )
+    return [
+        _task(
+            "access",
+            _("Tilgang til «%(solution)s» venter på at andelen i DigiFin er betalt")
+            % {"solution": row.solution.name},
+            reverse("repayments:solution_detail", args=[row.solution_id]),
+            today=today,
+        )
+        for row in rows
+    ]
+
+
+# --- KommIT-rådet -----------------------------------------------------------------------------
+def cases_to_score(user, today) -> list[Task]:
+    """Cases on open meetings' agendas without an outcome that the member has not scored on
+    every active criterion, leaving out the cases the member is recused from (own organisation
+    applies or co-applies, or a declared conflict). Five queries however many cases."""
+    items = list(
+        AgendaItem.objects.filter(meeting__closed_at__isnull=True, outcome="")
+        .select_related("meeting", "proposal")
+        .only(
+            "pk",
+            "case_year",
+            "case_number",
+            "proposal_id",
+            "proposal__title",
+            "proposal__lead_member_id",
+            "meeting__held_on",
+        )
+        .order_by("meeting__held_on", "case_year", "case_number")
+    )
+    if not items:
+        return []
+    ids = [item.pk for item in items]
+    needed = ScoringCriterion.objects.filter(active=True).count()
+    scored = dict(
+        Score.objects.filter(item_id__in=ids, member=user, criterion__active=True)
+        .values("item_id")
+        .annotate(n=Count("pk"))
+        .values_list("item_id", "n")
+    )
+    conflicts = set(
+        ConflictDeclaration.objects.filter(item_id__in=ids, member=user).values_list(
+            "item_id", flat=True
+        )
+    )
+    joined = set()
+    if user.organisation_id is not None:
+        joined = set(
+            CoApplicant.objects.filter(
+                proposal_id__in=[item.proposal_id for item in items],
+                member_id=user.organisation_id,
+            ).values_list("proposal_id", flat=True)
+        )
+    tasks = []
+    for item in items:
+        recused = item.proposal.lead_member_id == user.organisation_id or (
+            item.proposal_id in joined
+        )
+        if recused or item.pk in conflicts or scored.get(item.pk, 0) >= needed > 0:
+            continue
+        tasks.append(
+            _task(
+                "case_to_score",
+                _("Gi poeng i %(case)s: %(title)s")
+                % {"case": item.case_label, "title": item.proposal.title},
+                reverse("projects:council_item", args=[item.pk]),
+                today=today,
+                due=item.meeting.held_on,
+            )
+        )
+    return tasks[:LIMIT]
+
+
+def meetings_coming(user, today) -> list[Task]:
+    meetings = (
+        CouncilMeeting.objects.filter(closed_at__isnull=True, held_on__gte=today)
+        .annotate(cases=Count("items"))
+        .order_by("held_on", "pk")[:LIMIT]
+    )
+    return [
+        _task(
+            "meeting",
+            ngettext(
+                "%(meeting)s %(date)s: %(cases)s sak på sakslisten",
+                "%(meeting)s %(date)s: %(cases)s saker på sakslisten",
+                meeting.cases,
+            )
+            % {"meeting": meeting.title, "date": _d(meeting.held_on), "cases": meeting.cases},
+            reverse("projects:council_queue"),
+            today=today,
+            due=meeting.held_on,
+        )
+        for meeting in meetings
+    ]
+
+
+# --- KS ---------------------------------------------------------------------------------------
+def _proposals_waiting(status, kind, singular, plural, user, today) -> list[Task]:
+    row = Proposal.objects.filter(status=status).aggregate(n=Count("pk"), oldest=Min("updated_at"))
+    if not row["n"]:
+        return []
+    return [
+        _task(
+            kind,
+            ngettext(singular, plural, row["n"]) % {"n": row["n"]},
+            f"{reverse('projects:staff_list')}?status={status}",
+            today=today,
+            count=row["n"],
+        )
+    ]
+
+
+def proposals_to_qualify(user, today) -> list[Task]:
+    return _proposals_waiting(
+        ProposalStatus.SUBMITTED,
+        "qualify",
+        "%(n)s innsendt forslag venter på kvalifisering",
+        "%(n)s innsendte forslag venter på kvalifisering",
+        user,
+        today,
+    )
+
+
+def outcomes_awaiting_decision(user, today) -> list[Task]:
+    return _proposals_waiting(
+        ProposalStatus.PRIORITISED,
+        "decide",
+        "%(n)s forslag er prioritert av KommIT-rådet og venter på KS' beslutning",
+        "%(n)s forslag er prioritert av KommIT-rådet og venter på KS' beslutning",
+        user,
+        today,
+    )
+
+
+def camt_lines_unmatched(user, today) -> list[Task]:
+    n = Payment.objects.filter(resolved=False).count()
+    if not n:
+        return []
+    return [
+        _task(
+            "unmatched_payment",
+            ngettext(
+                "%(n)s innbetaling fra bankfilen er ikke koblet til en faktura",
+                "%(n)s innbetalinger fra bankfilen er ikke koblet til en faktura",
+                n,
+            )
+            % {"n": n},
+            reverse("invoicing:staff_overview"),
+            today=today,
+            count=n,
+        )
+    ]
+
+
+def reconciliation_failed(user, today) -> list[Task]:
+    failed_at = latest_failed()
+    if failed_at is None:
+        return []
+    day = timezone.localtime(failed_at).date()
+    return [
+        _task(
+            "reconciliation",
+            _("Avstemmingen %(date)s fant avvik") % {"date": _d(day)},
+            reverse("overview:reconciliation"),
+            today=today,
+            due=day,
+        )
+    ]
+
+
+def batches_failed(user, today) -> list[Task]:
+    jobs = (
+        BatchJob.objects.filter(items__status=BatchItem.Status.FAILED)
+        .annotate(failed=Count("items", filter=Q(items__status=BatchItem.Status.FAILED)))
+        .order_by("-started_at", "-pk")[:LIMIT]
+    )
+    return [
+        _task(
+            "batch",
+            ngettext(
+                "Massejobb %(job)s: %(n)s element feilet",
+                "Massejobb %(job)s: %(n)s elementer feilet",
+                job.failed,
+            )
+            % {"job": job.get_kind_display().lower(), "n": job.failed},
+            reverse("invoicing:job_detail", args=[job.pk]),
+            today=today,
+            count=job.failed,
+        )
+        for job in jobs
+    ]
+
+
+def emails_failed(user, today) -> list[Task]:
+    n = emails_needing_attention().count()
+    if not n:
+        return []
+    return [
+        _task(
+            "email",
+            ngettext(
+                "%(n)s e-post ble ikke sendt og må følges opp",
+                "%(n)s e-poster ble ikke sendt og må følges opp",
+                n,
+            )
+            % {"n": n},
+            reverse("invoicing:staff_overview"),
+            today=today,
+            count=n,
+        )
+    ]
+
+
+def access_fees_to_invoice(user, today) -> list[Task]:
+    n = AccessAgreement.objects.filter(fee_status=AccessAgreement.FeeStatus.PENDING_INVOICE).count()
+    if not n:
+        return []
+    return [
+        _task(
+            "fee_invoice",
+            ngettext(
+                "%(n)s tilknytningskostnad er klar til fakturering",
+                "%(n)s tilknytningskostnader er klare til fakturering",
+                n,
+            )
+            % {"n": n},
+            reverse("repayments:staff_solution_list"),
+            today=today,
+            count=n,
+        )
+    ]
+
+
+# --- the registry -----------------------------------------------------------------------------
+MUNICIPAL, COUNCIL, KS = "municipal", "council", "ks_staff"
+
+# (roles, kind). One line per kind; the order is the order within the same urgency.
+KINDS: list[tuple[tuple[str, ...], Callable]] = [
+    ((MUNICIPAL,), coapplications_to_confirm),
+    ((MUNICIPAL,), participation_to_confirm),
+    # Issue 18 (the lead wires these in at merge): grants to accept
+    # (projects.selectors.grants_awaiting_acceptance), payment requests due, benefit reports due.
+    ((MUNICIPAL,), status_reports_due),
+    ((MUNICIPAL,), invoices_due),
+    ((MUNICIPAL,), access_waiting_for_share),
+    ((COUNCIL,), cases_to_score),
+    ((COUNCIL,), meetings_coming),
+    ((KS,), reconciliation_failed),
+    ((KS,), proposals_to_qualify),
+    ((KS,), outcomes_awaiting_decision),
+    # Issue 18 (the lead wires this in at merge): payment requests to approve.
+    ((KS,), camt_lines_unmatched),
+    ((KS,), batches_failed),
+    ((KS,), emails_failed),
+    ((KS,), access_fees_to_invoice),
+]
+
+_URGENCY_ORDER = {"overdue": 0, "soon": 1, "": 2}
+
+
+def role_of(user) -> str:
+    if not user.is_authenticated:
+        return ""
+    if user.is_ks_staff:
+        return KS
+    if user.is_council:
+        return COUNCIL
+    if user.is_municipal:
+        return MUNICIPAL
+    return ""
+
+
+def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
+    """Every task waiting for `user`: overdue first, then due soon, then the rest; within
+    each, the earliest deadline first, then the registry's order."""
+    role = role_of(user)
+    if not role:
+        return []
+    today = today or timezone.localdate()
+    tasks = []
+    for order, (roles, kind) in enumerate(KINDS):
+        if role in roles:
+            tasks += [(order, task) for task in kind(user, today)]
+    tasks.sort(
+        key=lambda pair: (
+            _URGENCY_ORDER[pair[1].urgency],
+            pair[1].due or datetime.date.max,
+            pair[0],
+        )
+    )
+    return [task for _order, task in tasks]
