@@ -7,6 +7,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasking import enqueue_on_commit
+
 from ..models import (
     AgendaItem,
     ConflictDeclaration,
@@ -16,7 +18,14 @@ from ..models import (
     Score,
     ScoringCriterion,
 )
-from ..selectors import has_declared_conflict, is_recused, may_record_outcome, quorum
+from ..selectors import (
+    has_declared_conflict,
+    is_recused,
+    may_record_outcome,
+    meeting_participants,
+    quorum,
+)
+from ..tasks import council_minutes_send
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
@@ -161,7 +170,10 @@ def outcome_record(*, item: AgendaItem, outcome: str, minutes: str, actor) -> Ag
 
 
 @transaction.atomic
-def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
+def meeting_close(*, meeting: CouncilMeeting, actor, attendees=None) -> CouncilMeeting:
+    """Close the meeting once every case has an outcome, record who attended (`attendees`, or
+    else the members who scored, declared a conflict or recorded an outcome) and, after commit,
+    make the minutes and send them to the applicants (projects.tasks.council_minutes_send)."""
     if not (actor.is_ks_staff or (actor.is_council and actor.is_council_chair)):
         raise ProposalError(_("Bare KS eller rådets leder kan lukke møtet."))
     meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
@@ -174,6 +186,12 @@ def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
             % {"cases": ", ".join(undecided)}
         )
     if not meeting.is_closed:
+        if attendees is None:
+            attendees = meeting_participants(meeting=meeting)
+        if any(not user.is_council for user in attendees):
+            raise ProposalError(_("Bare rådsmedlemmer kan føres som til stede."))
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["closed_at"])
+        meeting.attendees.set(attendees)
+        enqueue_on_commit(council_minutes_send, meeting.pk, actor.pk)
     return meeting

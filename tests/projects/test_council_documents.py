@@ -1,0 +1,215 @@
+"""Issue 19 §3: the council meeting's agenda (sakskart) and minutes (protokoll) as PDFs through
+invoicing's letter module; the minutes sent to the applicants. The PDFs are read as text with
+poppler's pdftotext, as the letters' tests do (pypdf is not among the dependencies)."""
+
+import datetime
+import re
+import subprocess
+
+import pytest
+
+from invoicing.models import Document, OutgoingEmail
+from projects import selectors
+from projects.models import CoApplicant, MeetingDocument, ProposalStatus, ScoringCriterion
+from projects.services.council import (
+    agenda_add,
+    conflict_declare,
+    meeting_close,
+    meeting_create,
+    outcome_record,
+    score_record,
+)
+from projects.services.council_documents import (
+    agenda_document_create,
+    minutes_document_create,
+    minutes_send,
+)
+from projects.services.proposals import ProposalError
+from projects.tasks import council_minutes_send
+from tests.accounts.factories import CouncilMemberFactory
+from tests.members.factories import MemberFactory
+
+from .factories import complete_proposal, ensure_criteria, participant_member
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2027, 3, 14)
+
+
+def pdf_text(field) -> str:
+    """The PDF's text, a table row per line (-layout), runs of spaces as one."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", field.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"[ \xa0\u202f]+", " ", text)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ensure_criteria()
+
+
+@pytest.fixture
+def council():
+    chair_org = participant_member(name="Trondheim kommune")
+    chair = CouncilMemberFactory(
+        first_name="Kari", last_name="Leder", is_council_chair=True, organisation=chair_org
+    )
+    deputy = CouncilMemberFactory(first_name="Per", last_name="Aas")
+    other = CouncilMemberFactory(first_name="Ola", last_name="Borte")
+    return chair, deputy, other
+
+
+@pytest.fixture
+def meeting(ks_user, council):
+    _chair, deputy, _other = council
+    meeting = meeting_create(
+        held_on=DAY, title="KommIT-rådet, møte 1/2027", actor=ks_user, deputy_chair=deputy
+    )
+    meeting.place = "KS-huset, Haakon VIIs gate 9, Oslo"
+    meeting.save(update_fields=["place"])
+    return meeting
+
+
+@pytest.fixture
+def cases(meeting, ks_user, council):
+    chair, _deputy, _other = council
+    own = complete_proposal(
+        lead_member=chair.organisation,
+        title="Felles løsning for digital byggesøknad",
+        status=ProposalStatus.QUALIFIED,
+    )
+    co = MemberFactory(name="Malvik kommune")
+    CoApplicant.objects.create(proposal=own, member=co)
+    other = complete_proposal(
+        lead_member=participant_member(name="Bergen kommune"),
+        title="Digitalt tilsyn",
+        status=ProposalStatus.QUALIFIED,
+    )
+    return [agenda_add(meeting=meeting, proposal=p, actor=ks_user) for p in (own, other)]
+
+
+def _score(item, member, value):
+    criteria = ScoringCriterion.objects.filter(active=True)
+    score_record(item=item, values=dict.fromkeys(criteria, (value, "")), actor=member)
+
+
+def _decide_all(cases, council):
+    chair, deputy, other = council
+    own, tilsyn = cases
+    _score(own, deputy, 4)
+    _score(own, other, 2)
+    outcome_record(item=own, outcome="prioritised", minutes="Nestleder fører.", actor=deputy)
+    _score(tilsyn, chair, 5)
+    _score(tilsyn, deputy, 5)
+    conflict_declare(item=tilsyn, reason="Styreverv i leverandøren.", actor=other)
+    outcome_record(item=tilsyn, outcome="deferred", minutes="Utsettes; avklar FDVU.", actor=chair)
+
+
+def test_agenda_lists_every_case_with_applicant_amount_and_npv_per_krone(
+    meeting, cases, ks_user, council
+):
+    document = agenda_document_create(meeting=meeting, actor=ks_user)
+    text = pdf_text(document.file)
+    assert "Sakskart" in text and "14.03.2027" in text and "KS-huset" in text
+    for row in selectors.meeting_agenda(meeting=meeting):
+        assert row.item.case_label in text
+        assert row.applicants[0] in text
+        assert f"{int(row.requested):,} kr".replace(",", " ") in text
+        assert f"{row.npv_per_krone:.2f}".replace(".", ",") in text
+    assert "sak 27-01" in text and "sak 27-02" in text
+    assert "1 500 000 kr" in text  # 1 000 000 + 500 000 kr of development, nothing own
+    assert "Malvik kommune" in text  # the co-applicant
+    assert "Kari Leder (leder)" in text and "Per Aas (nestleder)" in text
+    assert "Side 1 av" in text  # a real document: page numbers on the letterhead
+
+
+def test_a_new_agenda_is_a_new_version_and_the_old_one_is_kept(meeting, cases, ks_user):
+    first = agenda_document_create(meeting=meeting, actor=ks_user)
+    second = agenda_document_create(meeting=meeting, actor=ks_user)
+    assert (first.version, second.version) == (1, 2)
+    assert meeting.documents.filter(kind="agenda").count() == 2
+    assert "Versjon 2" in pdf_text(second.file)
+    assert first.file.storage.exists(first.file.name)
+
+
+def test_only_ks_makes_the_agenda_and_only_before_the_meeting_is_closed(
+    meeting, cases, ks_user, council
+):
+    with pytest.raises(ProposalError):
+        agenda_document_create(meeting=meeting, actor=council[0])
+    _decide_all(cases, council)
+    meeting_close(meeting=meeting, actor=ks_user)
+    with pytest.raises(ProposalError, match="lukket"):
+        agenda_document_create(meeting=meeting, actor=ks_user)
+
+
+def test_minutes_list_outcome_score_recusals_and_attendees(meeting, cases, ks_user, council):
+    chair, deputy, other = council
+    _decide_all(cases, council)
+    meeting_close(meeting=meeting, actor=ks_user)
+    assert set(meeting.attendees.all()) == {chair, deputy, other}  # derived: all took part
+    text = pdf_text(minutes_document_create(meeting=meeting, actor=ks_user).file)
+    assert "Protokoll" in text and "14.03.2027" in text
+    assert "sak 27-01 Felles løsning for digital byggesøknad" in text
+    assert "sak 27-02 Digitalt tilsyn" in text
+    assert "Prioritert (ført av Per Aas)" in text
+    assert "Utsatt (ført av Kari Leder)" in text
+    # 27-01: members' weighted scores 4 and 2 → 3,00, spread 2,00; 27-02: 5 and 5.
+    assert "3,00 (spredning 2,00, 2 medlemmer)" in text
+    assert "5,00 (spredning 0,00, 2 medlemmer)" in text
+    # The chair's organisation applies for 27-01; Ola declared a conflict on 27-02.
+    assert "Inhabile Kari Leder" in text and "Inhabile Ola Borte" in text
+    assert "Nestleder fører." in text and "Utsettes; avklar FDVU." in text
+    assert "Kari Leder (leder)" in text and "Per Aas (nestleder)" in text and "Ola Borte" in text
+
+
+def test_attendance_is_what_ks_records_at_closing(meeting, cases, ks_user, council):
+    chair, deputy, other = council
+    _decide_all(cases, council)
+    meeting_close(meeting=meeting, actor=ks_user, attendees=[chair, deputy])
+    text = pdf_text(minutes_document_create(meeting=meeting, actor=ks_user).file)
+    attended = text.split("Til stede", 1)[1].split("Saker", 1)[0]
+    assert "Kari Leder" in attended and "Per Aas" in attended
+    assert "Ola Borte" not in attended
+
+
+def test_minutes_wait_for_the_meeting_to_close(meeting, cases, ks_user):
+    with pytest.raises(ProposalError):
+        minutes_document_create(meeting=meeting, actor=ks_user)
+
+
+def test_minutes_are_made_once_and_sent_once_to_every_applicant(
+    meeting, cases, ks_user, council, django_capture_on_commit_callbacks, mailoutbox
+):
+    _decide_all(cases, council)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(meeting=meeting, actor=ks_user)
+    council_minutes_send(meeting.pk, ks_user.pk)  # the task again: nothing new
+    minutes_send(meeting=meeting, actor=ks_user)
+    assert meeting.documents.filter(kind=MeetingDocument.Kind.MINUTES).count() == 1
+    letters = Document.objects.filter(kind=Document.Kind.MINUTES)
+    names = sorted(letters.values_list("member__name", flat=True))
+    assert names == ["Bergen kommune", "Malvik kommune", "Trondheim kommune"]
+    assert all(d.title == "Protokoll fra KommIT-rådet, møte 1/2027 14.03.2027" for d in letters)
+    assert "sak 27-02" in pdf_text(letters.get(member__name="Bergen kommune").file)
+    emailed = OutgoingEmail.objects.filter(document__in=letters)
+    assert emailed.count() == sum(1 for d in letters if d.member.email)
+
+
+def test_the_applicant_sees_the_minutes_in_its_letters(
+    meeting, cases, ks_user, council, client
+):
+    from tests.accounts.factories import MunicipalUserFactory
+
+    _decide_all(cases, council)
+    meeting_close(meeting=meeting, actor=ks_user)
+    minutes_send(meeting=meeting, actor=ks_user, email=False)
+    bergen = cases[1].proposal.lead_member
+    officer = MunicipalUserFactory(organisation=bergen)
+    client.force_login(officer)
+    page = client.get("/fakturaer/").content.decode()
+    assert "Protokoll fra KommIT-rådet, møte 1/2027 14.03.2027" in page
+    outsider = MunicipalUserFactory(organisation=MemberFactory())
+    client.force_login(outsider)
+    assert "Protokoll fra KommIT-rådet" not in client.get("/fakturaer/").content.decode()
