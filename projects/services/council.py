@@ -32,7 +32,13 @@ from .workflow import TransitionError, perform_transition
 
 @transaction.atomic
 def meeting_create(
-    *, held_on: datetime.date, title: str, actor, deputy_chair=None, quorum_percent: int = 50
+    *,
+    held_on: datetime.date,
+    title: str,
+    actor,
+    deputy_chair=None,
+    quorum_percent: int = 50,
+    place: str = "",
 ) -> CouncilMeeting:
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan opprette rådsmøter."))
@@ -43,6 +49,7 @@ def meeting_create(
     return CouncilMeeting.objects.create(
         held_on=held_on,
         title=title.strip() or "KommIT-rådet",
+        place=place.strip(),
         deputy_chair=deputy_chair,
         quorum_percent=quorum_percent,
     )

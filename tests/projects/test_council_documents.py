@@ -197,9 +197,7 @@ def test_minutes_are_made_once_and_sent_once_to_every_applicant(
     assert emailed.count() == sum(1 for d in letters if d.member.email)
 
 
-def test_the_applicant_sees_the_minutes_in_its_letters(
-    meeting, cases, ks_user, council, client
-):
+def test_the_applicant_sees_the_minutes_in_its_letters(meeting, cases, ks_user, council, client):
     from tests.accounts.factories import MunicipalUserFactory
 
     _decide_all(cases, council)
@@ -213,3 +211,46 @@ def test_the_applicant_sees_the_minutes_in_its_letters(
     outsider = MunicipalUserFactory(organisation=MemberFactory())
     client.force_login(outsider)
     assert "Protokoll fra KommIT-rådet" not in client.get("/fakturaer/").content.decode()
+
+
+def test_ks_makes_the_agenda_from_the_queue_page_once_per_click(
+    client, meeting, cases, ks_user, council
+):
+    from django.urls import reverse
+
+    from tests.once_support import with_once
+
+    client.force_login(ks_user)
+    url = reverse("projects:meeting_agenda_create", args=[meeting.pk])
+    data = with_once(ks_user, {})
+    client.post(url, data)
+    client.post(url, data)  # the double click: the same form token
+    assert meeting.documents.filter(kind="agenda").count() == 1
+    page = client.get(reverse("projects:council_queue") + f"?mote={meeting.pk}")
+    assert "Sakskart, versjon 1" in page.content.decode()
+    document = meeting.documents.get()
+    client.force_login(council[1])
+    response = client.get(reverse("projects:meeting_document", args=[document.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_closing_from_the_page_records_the_attendees_ks_ticked(
+    client, meeting, cases, ks_user, council
+):
+    from django.urls import reverse
+
+    from tests.once_support import with_once
+
+    chair, deputy, other = council
+    _decide_all(cases, council)
+    client.force_login(ks_user)
+    page = client.get(reverse("projects:council_queue") + f"?mote={meeting.pk}").content.decode()
+    assert "Kari Leder (leder)" in page  # the attendance checkboxes, pre-ticked
+    client.post(
+        reverse("projects:meeting_close", args=[meeting.pk]),
+        with_once(ks_user, {"attendees": [chair.pk, other.pk]}),
+    )
+    meeting.refresh_from_db()
+    assert meeting.is_closed
+    assert set(meeting.attendees.all()) == {chair, other}
