@@ -112,14 +112,20 @@ def test_agenda_lists_every_case_with_applicant_amount_and_npv_per_krone(
     document = agenda_document_create(meeting=meeting, actor=ks_user)
     text = pdf_text(document.file)
     assert "Sakskart" in text and "14.03.2027" in text and "KS-huset" in text
-    for row in selectors.meeting_agenda(meeting=meeting):
-        assert row.item.case_label in text
-        assert row.applicants[0] in text
-        assert f"{int(row.requested):,} kr".replace(",", " ") in text
-        assert f"{row.npv_per_krone:.2f}".replace(".", ",") in text
-    assert "sak 27-01" in text and "sak 27-02" in text
-    assert "1 500 000 kr" in text  # 1 000 000 + 500 000 kr of development, nothing own
-    assert "Malvik kommune" in text  # the co-applicant
+    rows = selectors.meeting_agenda(meeting=meeting)
+    assert [row.item.case_label for row in rows] == ["sak 27-01", "sak 27-02"]
+    for row in rows:
+        heading = f"{row.item.case_label} {row.item.proposal.title}"
+        assert heading in text
+        case = text.split(heading, 1)[1].split("sak 27-", 1)[0]  # this case's block
+        assert f"Søker {row.applicants[0]}" in case
+        # 1 000 000 + 500 000 kr of development, nothing of their own: 1 500 000 kr.
+        assert "Omsøkt fra fondet 1 500 000 kr" in case
+        npv = f"{row.npv_per_krone:.2f}".replace(".", ",")
+        assert f"Netto nåverdi per krone {npv}" in case
+        assert "KS' kvalifisering" in case
+    assert "Medsøkere Malvik kommune" in text
+    assert "Sum omsøkt fra fondet: 3 000 000 kr (2 saker)" in text
     assert "Kari Leder (leder)" in text and "Per Aas (nestleder)" in text
     assert "Side 1 av" in text  # a real document: page numbers on the letterhead
 
@@ -254,3 +260,46 @@ def test_closing_from_the_page_records_the_attendees_ks_ticked(
     meeting.refresh_from_db()
     assert meeting.is_closed
     assert set(meeting.attendees.all()) == {chair, other}
+
+
+def test_demo_has_a_held_meeting_with_both_documents_and_a_coming_one_with_its_agenda():
+    """load_demo renders the files as real use does, and a second run adds nothing."""
+    import io
+    from decimal import Decimal
+
+    from digifin.demo import ensure_demo_users
+    from fund.models import CapitalSource, LedgerEntry
+    from fund.services import ledger_record
+    from projects import demo
+    from projects.models import CouncilMeeting
+
+    ensure_demo_users()
+    ledger_record(
+        kind=LedgerEntry.Kind.STATE_GRANT,
+        source=CapitalSource.KMD,
+        amount=Decimal("25000000"),
+        occurred_on=datetime.date(2017, 12, 1),
+        description="KMD",
+    )
+    demo.load(stdout=io.StringIO())
+    counts = (MeetingDocument.objects.count(), Document.objects.filter(kind="minutes").count())
+    demo.load(stdout=io.StringIO())
+    assert (
+        MeetingDocument.objects.count(),
+        Document.objects.filter(kind="minutes").count(),
+    ) == counts
+    held = CouncilMeeting.objects.get(closed_at__isnull=False)
+    coming = CouncilMeeting.objects.get(closed_at__isnull=True)
+    assert sorted(held.documents.values_list("kind", flat=True)) == ["agenda", "minutes"]
+    assert list(coming.documents.values_list("kind", flat=True)) == ["agenda"]
+    minutes = pdf_text(held.documents.get(kind="minutes").file)
+    for item in held.items.all():
+        assert item.case_label in minutes and item.get_outcome_display() in minutes
+    assert "Randi Dahl (leder)" in minutes and "Per Aas (nestleder)" in minutes
+    agenda = pdf_text(coming.documents.get().file)
+    assert "Sakskart" in agenda and "03.12.2026" in agenda
+    for item in coming.items.all():
+        assert item.case_label in agenda and item.proposal.title in agenda
+    # Lillehammer, Øyer and Bergen apply in the held meeting: each has the minutes as a letter.
+    letters = Document.objects.filter(kind="minutes")
+    assert {"3405", "3440", "4601"} <= set(letters.values_list("member__number", flat=True))
