@@ -572,16 +572,14 @@ def meeting_participants(*, meeting) -> list:
     """The council members who took part in the meeting's cases (scored, declared a conflict
     or recorded an outcome): the attendance KS confirms when closing."""
     items = meeting.items.all()
-    ids = (
-        set(Score.objects.filter(item__in=items).values_list("member_id", flat=True))
-        | set(items.exclude(decided_by=None).values_list("decided_by_id", flat=True))
-        | set(
-            ConflictDeclaration.objects.filter(item__in=items).values_list("member_id", flat=True)
-        )
+    took_part = (
+        Q(pk__in=Score.objects.filter(item__in=items).values("member_id"))
+        | Q(pk__in=items.exclude(decided_by=None).values("decided_by_id"))
+        | Q(pk__in=ConflictDeclaration.objects.filter(item__in=items).values("member_id"))
     )
     return list(
         get_user_model()
-        .objects.filter(pk__in=ids, role="council")
+        .objects.filter(took_part, role="council")
         .order_by("last_name", "first_name")
     )
 
