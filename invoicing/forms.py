@@ -37,7 +37,12 @@ class BatchStartForm(forms.Form):
 
 
 class LetterPreviewForm(forms.Form):
-    LETTER_KINDS = [(k, v) for k, v in Document.Kind.choices if k != Document.Kind.INVOICE]
+    # The minutes are not a letter template of their own: the council's protokoll is sent as is.
+    LETTER_KINDS = [
+        (k, v)
+        for k, v in Document.Kind.choices
+        if k not in (Document.Kind.INVOICE, Document.Kind.MINUTES)
+    ]
     member = forms.IntegerField(label=_("Medlem (id)"), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Brev"), choices=LETTER_KINDS)
 

@@ -26,6 +26,7 @@ from .models import (
 )
 from .selectors import active_criteria
 from .services.council import agenda_add, meeting_close, outcome_record, score_record
+from .services.council_documents import agenda_document_create, minutes_send
 from .services.portfolio import ProposalError, disbursement_record, milestone_add, project_approve
 from .services.proposals import ks_member, snapshot_proposal
 
@@ -321,8 +322,9 @@ def load(*, stdout) -> None:
 
 
 def _load_council(*, ks, stdout) -> None:
-    """A held (closed) meeting with scores and outcomes, KS' decision and a project with a
-    disbursement; and an open coming meeting. Skipped once the held meeting exists."""
+    """A held (closed) meeting with scores, outcomes, its sakskart and protokoll (sent to the
+    applicants as letters), KS' decision and a project with a disbursement; and an open coming
+    meeting with its sakskart. Skipped once the held meeting exists."""
 
     if CouncilMeeting.objects.filter(title="KommIT-rådet, møte 1/2026").exists():
         return
@@ -334,10 +336,16 @@ def _load_council(*, ks, stdout) -> None:
     # Per Aas (Lillehammer) is deputy chair (nestleder): where the chair is recused, he records
     # the outcome.
     held = CouncilMeeting.objects.create(
-        held_on=datetime.date(2026, 9, 10), title="KommIT-rådet, møte 1/2026", deputy_chair=member
+        held_on=datetime.date(2026, 9, 10),
+        title="KommIT-rådet, møte 1/2026",
+        place="KS-huset, Haakon VIIs gate 9, Oslo",
+        deputy_chair=member,
     )
     coming = CouncilMeeting.objects.create(
-        held_on=datetime.date(2026, 12, 3), title="KommIT-rådet, møte 2/2026", deputy_chair=member
+        held_on=datetime.date(2026, 12, 3),
+        title="KommIT-rådet, møte 2/2026",
+        place="KS-huset, Haakon VIIs gate 9, Oslo, og på Teams",
+        deputy_chair=member,
     )
     plan = [
         (
@@ -365,11 +373,16 @@ def _load_council(*, ks, stdout) -> None:
             "Prioriteres.",
         ),
     ]
+    items = []
     for title, meeting, outcome, value, minutes in plan:
         proposal = Proposal.objects.filter(title=title, status=S.QUALIFIED).first()
-        if proposal is None:
-            continue
-        item = agenda_add(meeting=meeting, proposal=proposal, actor=ks)
+        if proposal is not None:
+            item = agenda_add(meeting=meeting, proposal=proposal, actor=ks)
+            items.append((item, outcome, value, minutes))
+    # KS makes the sakskart (PDF) before each meeting.
+    agenda_document_create(meeting=held, actor=ks)
+    agenda_document_create(meeting=coming, actor=ks)
+    for item, outcome, value, minutes in items:
         for user, delta in ((chair, 0), (member, -1)):
             # A recused member (own organisation applies) is refused: that is the point.
             with contextlib.suppress(ProposalError):
@@ -380,7 +393,10 @@ def _load_council(*, ks, stdout) -> None:
                 )
         if outcome:
             outcome_record(item=item, outcome=outcome, minutes=minutes, actor=chair)
-    meeting_close(meeting=held, actor=ks)
+    # Both attended; Per Aas was recused in every case (Lillehammer applies), so KS ticks him.
+    meeting_close(meeting=held, actor=ks, attendees=[chair, member])
+    # The protokoll to the applicants, as the task enqueued by the closing does (idempotent).
+    minutes_send(meeting=held, actor=ks)
     barnevern = Proposal.objects.filter(
         title="Digital barnevernsmelding", status=S.PRIORITISED
     ).first()

@@ -235,6 +235,7 @@ class MeetingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=planned_date_validators(),
     )
+    place = forms.CharField(label=_("Møtested"), max_length=120, required=False)
     deputy_chair = forms.ModelChoiceField(
         label=_("Nestleder"),
         queryset=get_user_model().objects.none(),
@@ -256,6 +257,35 @@ class MeetingForm(forms.Form):
             .objects.filter(role="council", is_active=True, is_council_chair=False)
             .order_by("last_name", "first_name")
         )
+
+
+class MeetingCloseForm(forms.Form):
+    """Closing a meeting: who attended (the minutes list them)."""
+
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Til stede"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Forhåndsvalgt: medlemmene som har gitt poeng, meldt inhabilitet eller ført "
+            "konklusjon i møtets saker."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = (
+            get_user_model()
+            .objects.filter(role="council", is_active=True)
+            .order_by("-is_council_chair", "last_name", "first_name")
+        )
+        self.fields["attendees"].label_from_instance = _council_member_label
+
+
+def _council_member_label(user) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name} ({_('leder')})" if user.is_council_chair else name
 
 
 class AgendaAddForm(forms.Form):

@@ -402,6 +402,7 @@ class CouncilMeeting(models.Model):
 
     held_on = models.DateField(_("møtedato"))
     title = models.CharField(_("møte"), max_length=120)
+    place = models.CharField(_("møtested"), max_length=120, blank=True)
     closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
     deputy_chair = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -421,6 +422,15 @@ class CouncilMeeting(models.Model):
             "Andelen av rådsmedlemmene som kan gi poeng i en sak, som må ha gitt poeng før "
             "saken kan prioriteres eller ikke prioriteres."
         ),
+    )
+    # Who attended, as KS (or the chair) records it when closing; the minutes list them
+    # (docs/decisions/projects-council-documents.md).
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("til stede"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": "council"},
     )
 
     class Meta:
@@ -480,6 +490,50 @@ class AgendaItem(models.Model):
         """The council's case number as the seeds write it, year first: `sak 17-19` is the
         19th case of 2017 (KommIT-rådet, 22.08.2017)."""
         return f"sak {self.case_year % 100:02d}-{self.case_number:02d}"
+
+
+def _meeting_document_path(instance, filename: str) -> str:
+    return f"documents/council/{instance.meeting.held_on:%Y}/{filename}"
+
+
+class MeetingDocument(models.Model):
+    """A council meeting's agenda (sakskart) or minutes (protokoll) as a PDF. Each new agenda
+    is a new version and the older ones are kept; the minutes exist once per meeting."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", _("Sakskart")
+        MINUTES = "minutes", _("Protokoll")
+
+    meeting = models.ForeignKey(CouncilMeeting, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("versjon"), default=1)
+    file = models.FileField(_("fil"), upload_to=_meeting_document_path, max_length=300)
+    created_at = models.DateTimeField(_("laget"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("møtedokument")
+        verbose_name_plural = _("møtedokumenter")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "version"], name="meeting_document_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="minutes"), name="meeting_minutes_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.meeting} v{self.version}"
+
+    @property
+    def file_name(self) -> str:
+        label = "sakskart" if self.kind == self.Kind.AGENDA else "protokoll"
+        suffix = f"-v{self.version}" if self.kind == self.Kind.AGENDA else ""
+        return f"{label}-{self.meeting.held_on:%Y-%m-%d}{suffix}.pdf"
 
 
 class ScoringCriterion(models.Model):

@@ -23,12 +23,15 @@ from members.selectors import participant_flags
 from .models import (
     AgendaItem,
     CoApplicant,
+    ConflictDeclaration,
     CostYear,
     CouncilMeeting,
+    MeetingDocument,
     Project,
     Proposal,
     ProposalStatus,
     ProposalTransition,
+    QualificationAnswer,
     QualificationCriterion,
     Score,
     ScoringCriterion,
@@ -440,6 +443,162 @@ def next_meeting():
     return (
         CouncilMeeting.objects.filter(closed_at__isnull=True).order_by("held_on").first()
         or CouncilMeeting.objects.order_by("-held_on").first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The meeting's documents: sakskart and protokoll (issue 19 §3)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgendaRow:
+    """A case as the agenda (sakskart) lists it."""
+
+    item: AgendaItem
+    applicants: list[str]  # the lead first, then the co-applicants
+    requested: Decimal  # asked of the fund (see proposal_funding)
+    qualification: str  # KS's qualification summary
+    npv_per_krone: Decimal | None
+
+
+@dataclass(frozen=True)
+class MinutesRow:
+    """A case as the minutes (protokoll) record it."""
+
+    item: AgendaItem
+    applicants: list[str]
+    requested: Decimal
+    ranking: ItemRanking
+    recused: list[str]  # council members recused (own organisation applies, or declared)
+    decided_by: str
+
+
+def _meeting_items(meeting) -> list[AgendaItem]:
+    return list(
+        for_listing(
+            meeting.items.select_related("proposal", "proposal__lead_member", "decided_by"),
+            "proposal__",
+        )
+        .prefetch_related(
+            Prefetch(
+                "proposal__co_applicants", queryset=CoApplicant.objects.select_related("member")
+            ),
+            "proposal__cost_years",
+            "proposal__benefit_years",
+            Prefetch("conflicts", queryset=ConflictDeclaration.objects.select_related("member")),
+        )
+        .order_by("case_year", "case_number")
+    )
+
+
+def _applicant_names(proposal: Proposal) -> list[str]:
+    names = [proposal.formal_applicant_name]
+    names += [co.member.name for co in proposal.co_applicants.all()]
+    return names
+
+
+def qualification_summary(*, proposal: Proposal) -> str:
+    """KS's qualification in a line: the checklist's tally and KS's comment when qualifying."""
+    counts = dict.fromkeys(QualificationAnswer.Answer.values, 0)
+    for answer in proposal.qualification_answers.values_list("answer", flat=True):
+        counts[answer] += 1
+    total = sum(counts.values())
+    parts = []
+    if total:
+        parts.append(
+            _(
+                "Sjekkliste: %(met)s av %(total)s kriterier oppfylt, %(partly)s delvis, "
+                "%(not_met)s ikke oppfylt."
+            )
+            % {
+                "met": counts["met"],
+                "total": total,
+                "partly": counts["partly"],
+                "not_met": counts["not_met"],
+            }
+        )
+    qualified = (
+        proposal.transitions.filter(name="qualify").exclude(comment="").order_by("-at").first()
+    )
+    if qualified is not None:
+        parts.append(qualified.comment.strip())
+    return " ".join(parts) or _("Kvalifisert av KS.")
+
+
+def meeting_agenda(*, meeting) -> list[AgendaRow]:
+    """The meeting's cases in case-number order with what the agenda shows of each."""
+    rows = []
+    for item in _meeting_items(meeting):
+        proposal = item.proposal
+        rows.append(
+            AgendaRow(
+                item=item,
+                applicants=_applicant_names(proposal),
+                requested=proposal_funding(proposal=proposal).requested_from_fund,
+                qualification=qualification_summary(proposal=proposal),
+                npv_per_krone=proposal_npv(proposal=proposal).npv_per_krone,
+            )
+        )
+    return rows
+
+
+def meeting_minutes(*, meeting) -> list[MinutesRow]:
+    """The meeting's cases in case-number order with outcome, weighted score and spread (the
+    queue's ranking), the recused members and who recorded the outcome."""
+    council = list(
+        get_user_model().objects.filter(role="council", is_active=True).order_by("last_name")
+    )
+    rows = []
+    for item in _meeting_items(meeting):
+        proposal = item.proposal
+        applying = applicant_member_ids(proposal=proposal)
+        recused = {u.pk: u for u in council if u.organisation_id in applying}
+        recused.update({c.member_id: c.member for c in item.conflicts.all()})
+        rows.append(
+            MinutesRow(
+                item=item,
+                applicants=_applicant_names(proposal),
+                requested=proposal_funding(proposal=proposal).requested_from_fund,
+                ranking=item_ranking(item=item),
+                recused=sorted(u.get_full_name() or u.username for u in recused.values()),
+                decided_by=(item.decided_by.get_full_name() or item.decided_by.username)
+                if item.decided_by
+                else "",
+            )
+        )
+    return rows
+
+
+def meeting_participants(*, meeting) -> list:
+    """The council members who took part in the meeting's cases (scored, declared a conflict
+    or recorded an outcome): the attendance KS confirms when closing."""
+    items = meeting.items.all()
+    took_part = (
+        Q(pk__in=Score.objects.filter(item__in=items).values("member_id"))
+        | Q(pk__in=items.exclude(decided_by=None).values("decided_by_id"))
+        | Q(pk__in=ConflictDeclaration.objects.filter(item__in=items).values("member_id"))
+    )
+    return list(
+        get_user_model()
+        .objects.filter(took_part, role="council")
+        .order_by("last_name", "first_name")
+    )
+
+
+def meeting_minutes_recipients(*, meeting) -> list[Member]:
+    """The applicants (leads and co-applicants) of the meeting's cases, each once."""
+    items = meeting.items.all()
+    ids = set(items.values_list("proposal__lead_member_id", flat=True)) | set(
+        CoApplicant.objects.filter(proposal__agenda_items__in=items).values_list(
+            "member_id", flat=True
+        )
+    )
+    return list(Member.objects.filter(pk__in=ids).order_by("name"))
+
+
+def meeting_documents(*, meeting) -> list[MeetingDocument]:
+    """The meeting's kept documents: the minutes first, then the agenda's versions, newest first."""
+    return sorted(
+        meeting.documents.all(), key=lambda d: (d.kind != MeetingDocument.Kind.MINUTES, -d.version)
     )
 
 

@@ -3,13 +3,14 @@
 import datetime
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.tasking import publish
 from invoicing.models import Document
 from invoicing.services import letter_create
 
-from .models import AgendaItem, Proposal, ProposalTransition
+from .models import AgendaItem, CouncilMeeting, Proposal, ProposalTransition
 from .notifications import (
     case_to_score_send,
     coapplicant_requests_send,
@@ -61,6 +62,18 @@ def decision_letters_send(*, log: ProposalTransition) -> list:
         for member in members
         if member is not None
     ]
+
+
+@shared_task
+def council_minutes_send(meeting_id: int, actor_id: int | None = None) -> int:
+    """Make a closed meeting's minutes and send them to the applicants; safe to run twice (the
+    minutes exist once per meeting, each letter once per member). Returns the letters."""
+    # Imported here: the services import this module to queue their tasks.
+    from .services.council_documents import minutes_send  # noqa: PLC0415
+
+    meeting = CouncilMeeting.objects.get(pk=meeting_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    return len(minutes_send(meeting=meeting, actor=actor))
 
 
 @shared_task

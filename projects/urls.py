@@ -31,6 +31,16 @@ urlpatterns += [
     path("radet/mote/ny/", views_council.meeting_create_view, name="meeting_create"),
     path("radet/mote/<int:pk>/sak/", views_council.agenda_add_view, name="agenda_add"),
     path("radet/mote/<int:pk>/lukk/", views_council.meeting_close_view, name="meeting_close"),
+    path(
+        "radet/mote/<int:pk>/sakskart/",
+        views_council.meeting_agenda_create_view,
+        name="meeting_agenda_create",
+    ),
+    path(
+        "radet/dokument/<int:pk>/",
+        views_council.meeting_document_download,
+        name="meeting_document",
+    ),
     path("radet/sak/<int:pk>/", views_council.council_item, name="council_item"),
     path("beslutning/<int:pk>/", views_council.decision, name="decision"),
     path("portefolje/", views_council.portfolio, name="portfolio"),

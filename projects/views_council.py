@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,13 +31,22 @@ from .forms import (
     ConflictForm,
     DecisionForm,
     DisbursementForm,
+    MeetingCloseForm,
     MeetingForm,
     MilestoneForm,
     OutcomeForm,
     ScoreForm,
     StatusReportForm,
 )
-from .models import AgendaItem, CouncilMeeting, Project, Proposal, ProposalStatus, ScoringCriterion
+from .models import (
+    AgendaItem,
+    CouncilMeeting,
+    MeetingDocument,
+    Project,
+    Proposal,
+    ProposalStatus,
+    ScoringCriterion,
+)
 from .services.council import (
     agenda_add,
     conflict_declare,
@@ -45,6 +55,7 @@ from .services.council import (
     outcome_record,
     score_record,
 )
+from .services.council_documents import agenda_document_create
 from .services.portfolio import (
     disbursement_record,
     milestone_add,
@@ -82,6 +93,8 @@ def council_queue(request):
             "available": selectors.available_capital(),
             "meeting_form": MeetingForm() if request.user.is_ks_staff else None,
             "agenda_form": AgendaAddForm() if request.user.is_ks_staff else None,
+            "documents": selectors.meeting_documents(meeting=meeting) if meeting else [],
+            "close_form": _close_form(meeting, request.user),
         },
     )
 
@@ -131,17 +144,76 @@ def agenda_add_view(request, pk):
     return redirect(f"{_queue_url()}?mote={meeting.pk}")
 
 
+def _close_form(meeting, user):
+    if meeting is None or meeting.is_closed:
+        return None
+    if not (user.is_ks_staff or (user.is_council and user.is_council_chair)):
+        return None
+    return MeetingCloseForm(initial={"attendees": selectors.meeting_participants(meeting=meeting)})
+
+
 @council_or_staff_required
 @require_POST
 def meeting_close_view(request, pk):
     meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    here = f"{_queue_url()}?mote={meeting.pk}"
+    form = MeetingCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Velg hvem som var til stede blant rådets medlemmer."))
+        return redirect(here)
     try:
-        meeting_close(meeting=meeting, actor=request.user)
+        with consume_once(request, "projects.meeting_close") as once:
+            meeting_close(
+                meeting=meeting,
+                actor=request.user,
+                attendees=list(form.cleaned_data["attendees"]),
+            )
+            once.result_url = here
+    except OnceRefused as exc:
+        return once_refused_response(request, exc, fallback_url=here)
     except ProposalError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Møtet er lukket; alle poeng er nå synlige."))
-    return redirect(f"{_queue_url()}?mote={meeting.pk}")
+        messages.success(
+            request,
+            _("Møtet er lukket; alle poeng er nå synlige. Protokollen lages og sendes søkerne."),
+        )
+    return redirect(here)
+
+
+@ks_staff_required
+@require_POST
+def meeting_agenda_create_view(request, pk):
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    here = f"{_queue_url()}?mote={meeting.pk}"
+    try:
+        with consume_once(request, "projects.meeting_agenda") as once:
+            document = agenda_document_create(meeting=meeting, actor=request.user)
+            once.result_url = here
+    except OnceRefused as exc:
+        return once_refused_response(request, exc, fallback_url=here)
+    except ProposalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Sakskartet er laget (versjon %(version)s).") % {"version": document.version}
+        )
+    return redirect(here)
+
+
+@council_or_staff_required
+def meeting_document_download(request, pk):
+    """The meeting's agenda or minutes: KS and the council. The applicants get the minutes as a
+    letter (invoicing's document download)."""
+    document = get_object_or_404(MeetingDocument.objects.select_related("meeting"), pk=pk)
+    if not document.file:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file_name,
+        content_type="application/pdf",
+    )
 
 
 @council_or_staff_required

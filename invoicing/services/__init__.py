@@ -20,6 +20,9 @@ from .delivery import enqueue_delivery, invoice_deliver, invoice_render_files, i
 from .issue import InvoiceDraft, InvoiceLineSpec, invoice_draft, invoice_issue, invoices_create
 from .letters import (
     LETTER_TITLES,
+    document_email,
+    document_pdf,
+    document_send,
     document_store,
     letter_context,
     letter_create,
@@ -38,6 +41,9 @@ __all__ = [
     "InvoiceDraft",
     "InvoiceLineSpec",
     "InvoicingError",
+    "document_email",
+    "document_pdf",
+    "document_send",
     "document_store",
     "enqueue_delivery",
     "invoice_balance",

@@ -2,11 +2,12 @@
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .. import handlers
 from ..mail import send_once
 from ..models import Document, Invoice
-from ..pdf import html_to_pdf, letter_html
+from ..pdf import html_to_pdf, letter_html, render_html
 
 LETTER_TITLES = {
     Document.Kind.INVITATION: "Invitasjon til å delta i DigiFin",
@@ -88,16 +89,59 @@ def letter_create(
             actor=actor,
             invoice=(extra or {}).get("invoice"),
         )
-    if email and member.email:
-        document.file.open("rb")
-        content = document.file.read()
-        document.file.close()
-        send_once(
-            key=f"document:{document.pk}",
-            to=member.email,
-            subject=f"{document.title} (KS, DigiFin)",
-            body=f"Vedlagt er {document.title.lower()}.\n\nVennlig hilsen\nKS, DigiFin",
-            attachments=[(f"{kind}.pdf", content, "application/pdf")],
-            document=document,
-        )
+    if email:
+        document_email(document=document, file_name=f"{kind}.pdf")
+    return document
+
+
+def document_email(*, document: Document, file_name: str) -> None:
+    """E-mail a kept document to its member with the PDF attached, exactly once."""
+    member = document.member
+    if not member.email:
+        return
+    document.file.open("rb")
+    content = document.file.read()
+    document.file.close()
+    send_once(
+        key=f"document:{document.pk}",
+        to=member.email,
+        subject=f"{document.title} (KS, DigiFin)",
+        body=f"Vedlagt er {document.title[:1].lower()}{document.title[1:]}.\n\n"
+        "Vennlig hilsen\nKS, DigiFin",
+        attachments=[(file_name, content, "application/pdf")],
+        document=document,
+    )
+
+
+def document_pdf(*, template: str, context: dict) -> bytes:
+    """Render one of the letter module's other documents (invoicing/pdf/<template>.html, on the
+    letterhead with page numbers) to PDF: the council's agenda and minutes."""
+    html = render_html(f"invoicing/pdf/{template}.html", {"today": timezone.localdate(), **context})
+    return html_to_pdf(html)
+
+
+def document_send(
+    *,
+    member,
+    kind: str,
+    title: str,
+    source_key: str,
+    file_name: str,
+    content: bytes,
+    actor,
+    email: bool = True,
+) -> Document:
+    """Keep a finished PDF (e.g. a meeting's minutes) on the member as a letter and e-mail it
+    once; idempotent on source_key."""
+    document = document_store(
+        member=member,
+        kind=kind,
+        title=title,
+        source_key=source_key,
+        file_name=file_name,
+        content=content,
+        actor=actor,
+    )
+    if email:
+        document_email(document=document, file_name=file_name)
     return document

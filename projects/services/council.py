@@ -18,15 +18,27 @@ from ..models import (
     Score,
     ScoringCriterion,
 )
-from ..selectors import has_declared_conflict, is_recused, may_record_outcome, quorum
-from ..tasks import notify_case_to_score
+from ..selectors import (
+    has_declared_conflict,
+    is_recused,
+    may_record_outcome,
+    meeting_participants,
+    quorum,
+)
+from ..tasks import council_minutes_send, notify_case_to_score
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
 
 @transaction.atomic
 def meeting_create(
-    *, held_on: datetime.date, title: str, actor, deputy_chair=None, quorum_percent: int = 50
+    *,
+    held_on: datetime.date,
+    title: str,
+    actor,
+    deputy_chair=None,
+    quorum_percent: int = 50,
+    place: str = "",
 ) -> CouncilMeeting:
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan opprette rådsmøter."))
@@ -37,6 +49,7 @@ def meeting_create(
     return CouncilMeeting.objects.create(
         held_on=held_on,
         title=title.strip() or "KommIT-rådet",
+        place=place.strip(),
         deputy_chair=deputy_chair,
         quorum_percent=quorum_percent,
     )
@@ -167,7 +180,10 @@ def outcome_record(*, item: AgendaItem, outcome: str, minutes: str, actor) -> Ag
 
 
 @transaction.atomic
-def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
+def meeting_close(*, meeting: CouncilMeeting, actor, attendees=None) -> CouncilMeeting:
+    """Close the meeting once every case has an outcome, record who attended (`attendees`, or
+    else the members who scored, declared a conflict or recorded an outcome) and, after commit,
+    make the minutes and send them to the applicants (projects.tasks.council_minutes_send)."""
     if not (actor.is_ks_staff or (actor.is_council and actor.is_council_chair)):
         raise ProposalError(_("Bare KS eller rådets leder kan lukke møtet."))
     meeting = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
@@ -180,6 +196,12 @@ def meeting_close(*, meeting: CouncilMeeting, actor) -> CouncilMeeting:
             % {"cases": ", ".join(undecided)}
         )
     if not meeting.is_closed:
+        if attendees is None:
+            attendees = meeting_participants(meeting=meeting)
+        if any(not user.is_council for user in attendees):
+            raise ProposalError(_("Bare rådsmedlemmer kan føres som til stede."))
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["closed_at"])
+        meeting.attendees.set(attendees)
+        enqueue_on_commit(council_minutes_send, meeting.pk, actor.pk)
     return meeting

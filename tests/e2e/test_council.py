@@ -9,8 +9,13 @@ from playwright.sync_api import expect
 
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
-from projects.models import ProposalStatus
-from projects.services.council import agenda_add, meeting_create
+from projects.models import ProposalStatus, ScoringCriterion
+from projects.services.council import (
+    agenda_add,
+    meeting_create,
+    outcome_record,
+    score_record,
+)
 from tests.accounts.factories import CouncilMemberFactory
 from tests.e2e.conftest import describe_violations
 from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
@@ -162,3 +167,67 @@ def test_deputy_chair_decides_where_the_chair_is_recused_and_close_names_undecid
     page.goto(f"{live_server.url}/prosjekter/radet/?mote={meeting.pk}")
     page.get_by_role("button", name="Lukk møtet").click()
     expect(page.get_by_role("alert").first).to_contain_text("Mangler: sak 27-02")
+
+
+def test_ks_closes_the_meeting_and_downloads_the_minutes_with_every_case_and_outcome(
+    page, login, live_server, ks_user, settings, tmp_path, axe
+):
+    """Issue 19 §3 in the browser: KS makes the sakskart, closes the meeting (attendance ticked)
+    and downloads the protokoll; its text holds every case's `sak YY-NN` and outcome."""
+    import re
+    import subprocess
+
+    settings.MEDIA_ROOT = tmp_path
+    chair = CouncilMemberFactory(first_name="Randi", last_name="Dahl", is_council_chair=True)
+    member = CouncilMemberFactory(first_name="Per", last_name="Aas")
+    meeting = meeting_create(
+        held_on=datetime.date(2027, 3, 14), title="KommIT-rådet", actor=ks_user, deputy_chair=member
+    )
+    plan = [
+        ("Digital barnevernsmelding", "prioritised", "Prioritert"),
+        ("Digitalt tilsyn", "not_prioritised", "Ikke prioritert"),
+        ("Digital byggesøknad", "deferred", "Utsatt"),
+    ]
+    criteria = ScoringCriterion.objects.filter(active=True)
+    items = []
+    for title, _outcome, _label in plan:
+        proposal = complete_proposal(
+            lead_member=participant_user().organisation,
+            title=title,
+            status=ProposalStatus.QUALIFIED,
+        )
+        items.append(agenda_add(meeting=meeting, proposal=proposal, actor=ks_user))
+
+    login(ks_user)
+    page.goto(f"{live_server.url}/prosjekter/radet/?mote={meeting.pk}")
+    page.get_by_role("button", name="Lag sakskart").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sakskartet er laget (versjon 1)")
+    expect(page.get_by_test_id("meeting-documents")).to_contain_text("Sakskart, versjon 1")
+
+    for item, (_title, outcome, _label) in zip(items, plan, strict=True):
+        score_record(item=item, values=dict.fromkeys(criteria, (4, "")), actor=chair)
+        outcome_record(item=item, outcome=outcome, minutes=f"Konklusjon: {outcome}.", actor=chair)
+    page.reload()
+    attendance = page.get_by_role("group", name="Til stede")
+    expect(attendance.get_by_label("Randi Dahl (leder)")).to_be_checked()  # she scored
+    attendance.get_by_label("Per Aas").check()  # present, though he scored nothing
+    _assert_axe(axe)
+    page.get_by_role("button", name="Lukk møtet").click()
+    expect(page.get_by_role("status").first).to_contain_text("Møtet er lukket")
+    documents = page.get_by_test_id("meeting-documents")
+    expect(documents).to_contain_text("Protokoll")
+    with page.expect_download() as download:
+        documents.get_by_role("link", name="Protokoll").click()
+    assert download.value.suggested_filename == "protokoll-2027-03-14.pdf"
+    path = tmp_path / "downloaded.pdf"
+    download.value.save_as(path)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub(r"[ \xa0]+", " ", text)
+    for item, (title, _outcome, label) in zip(items, plan, strict=True):
+        assert f"{item.case_label} {title}" in text
+        case = text.split(f"{item.case_label} {title}", 1)[1].split("sak 27-", 1)[0]
+        assert f"Utfall {label} (ført av Randi Dahl)" in case
+    attended = text.split("Til stede", 1)[1].split("Saker", 1)[0]
+    assert "Randi Dahl (leder)" in attended and "Per Aas (nestleder)" in attended

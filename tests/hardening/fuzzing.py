@@ -62,6 +62,7 @@ FORMS = {
     "projects:meeting_create": Form(pages=("projects:council_queue",)),
     "projects:agenda_add": Form("meeting", pages=("projects:council_queue",)),
     "projects:meeting_close": Form("meeting", pages=("projects:council_queue",)),
+    "projects:meeting_agenda_create": Form("meeting", pages=("projects:council_queue",)),
     "projects:council_item": Form("agenda_item"),
     "projects:decision": Form("prioritised_proposal"),
     "projects:project_detail": Form("project"),

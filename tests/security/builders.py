@@ -109,6 +109,14 @@ def meeting(org_a, users):
     return {"pk": _meeting(users).pk}
 
 
+def meeting_document(org_a, users):
+    from projects.services.council_documents import agenda_document_create
+
+    item = _agenda_item(org_a, users)
+    document = agenda_document_create(meeting=item.meeting, actor=users["ks_staff"])
+    return {"pk": document.pk}
+
+
 def _agenda_item(org_a, users):
     from projects.models import ProposalStatus
     from projects.services.council import agenda_add
@@ -302,6 +310,7 @@ BUILDERS = {
     "snapshot": snapshot,
     "attachment": attachment,
     "meeting": meeting,
+    "meeting_document": meeting_document,
     "agenda_item": agenda_item,
     "prioritised_proposal": prioritised_proposal,
     "project": project,

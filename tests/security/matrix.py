@@ -87,6 +87,10 @@ MATRIX = {
     "projects:meeting_create": ("post", STAFF, None),
     "projects:agenda_add": ("post", STAFF, "meeting"),
     "projects:meeting_close": ("post", COUNCIL_OR_STAFF, "meeting"),
+    # The meeting's sakskart/protokoll: KS and the council; applicants get the minutes as a
+    # letter (invoicing:document_download, their own organisation's only).
+    "projects:meeting_agenda_create": ("post", STAFF, "meeting"),
+    "projects:meeting_document": ("get", COUNCIL_OR_STAFF, "meeting_document"),
     "projects:council_item": ("get", COUNCIL_OR_STAFF, "agenda_item"),
     "projects:decision": ("get", STAFF, "prioritised_proposal"),
     # projects: the portfolio
