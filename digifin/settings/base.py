@@ -199,6 +199,17 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="DigiFin <digiprosjekter@ks.no>")
 
 # ------------------------------------------------------------------------------
+# Enhetsregisteret (Brønnøysundregistrene's open API): members' addresses, organisasjonsform,
+# målform (members/enhetsregisteret.py). Seconds per request; retries after a timeout or 5xx.
+# ------------------------------------------------------------------------------
+ENHETSREGISTERET_URL = env(
+    "ENHETSREGISTERET_URL", default="https://data.brreg.no/enhetsregisteret/api"
+)
+ENHETSREGISTERET_TIMEOUT = env.float("ENHETSREGISTERET_TIMEOUT", default=10.0)
+ENHETSREGISTERET_RETRIES = env.int("ENHETSREGISTERET_RETRIES", default=2)
+ENHETSREGISTERET_BACKOFF = env.float("ENHETSREGISTERET_BACKOFF", default=0.5)
+
+# ------------------------------------------------------------------------------
 # Celery: without a broker URL tasks run eagerly in-process (the embedded default).
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
