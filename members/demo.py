@@ -37,8 +37,17 @@ from invoicing.services import (
     reminder_create,
 )
 
+from .enhetsregisteret import fixture_lookup
 from .invoicing import organisation_lineage, share_invoices_issue
-from .models import Member, Participation, ParticipationCorrespondence, ParticipationEvent
+from .models import (
+    Maalform,
+    Member,
+    Participation,
+    ParticipationCorrespondence,
+    ParticipationEvent,
+    RegisterRefresh,
+)
+from .register import register_refresh_apply, register_refresh_fetch
 from .selectors import STRUCTURE_DATES, _Book, members_at
 from .services import participation_record_email
 
@@ -100,6 +109,7 @@ def load(*, stdout) -> None:
         stdout.write("members: ingen referansedata; kjør load_reference_data først")
         return
     actor = User.objects.filter(username="ks").first()
+    _register(actor, stdout=stdout)
     # One transaction: a run that stops halfway leaves nothing, and the next run starts over.
     with transaction.atomic():
         plans = _participations(members)
@@ -114,6 +124,31 @@ def load(*, stdout) -> None:
     )
     _answers_by_email(stdout=stdout)
     _cities_commitment(members, stdout=stdout)
+
+
+DEMO_REGISTER_NOTE = "Demodata: Enhetsregisteret-fixturene (members/data/enhetsregisteret)"
+# Bergen kommune's målvedtak is «nøytral»; the register knows only bokmål and nynorsk, so KS
+# sets it (KS's setting wins over the register's).
+KS_MAALFORM = {"4601": Maalform.NOYTRAL}
+
+
+def _register(actor, *, stdout) -> None:
+    """Addresses, organisasjonsform and målform from the Enhetsregisteret fixtures, through
+    the same look-up and apply as KS's refresh, reading the fixture files (no network); once,
+    before the share invoices, so every invoice carries its buyer's postal address."""
+    if not RegisterRefresh.objects.filter(note=DEMO_REGISTER_NOTE).exists():
+        with transaction.atomic():
+            refresh = RegisterRefresh.objects.create(created_by=actor, note=DEMO_REGISTER_NOTE)
+            refresh = register_refresh_fetch(refresh=refresh, lookup=fixture_lookup())
+            register_refresh_apply(refresh=refresh, actor=actor)
+        stdout.write(
+            f"members: {len(refresh.changes)} medlemmer fikk adresse og målform fra "
+            "Enhetsregisteret (fixturene)"
+        )
+    for number, maalform in KS_MAALFORM.items():
+        Member.objects.filter(kind=Member.Kind.KOMMUNE, number=number, maalform="").update(
+            maalform=maalform
+        )
 
 
 def _cities_commitment(members: list[Member], *, stdout) -> None:

@@ -7,6 +7,7 @@ that differ (field, old, new) and the members it could not refresh and why, chan
 member. `register_refresh_apply` writes the stored differences once KS confirms; a member
 changed after the look-up (its current value no longer the «old» shown) is skipped and named."""
 
+import datetime
 from collections.abc import Callable
 
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from core.tasking import enqueue_on_commit
 
 from .enhetsregisteret import RegisterEntry, RegisterError, fetch_enhet
-from .models import Member, RegisterRefresh
+from .models import Maalform, Member, RegisterRefresh
 
 # The fields a refresh compares and writes, in the order KS reads them.
 FIELDS = {
@@ -40,6 +41,19 @@ DELETED_FIELDS = ("register_deleted", "register_deleted_on")
 
 def field_label(field: str) -> str:
     return str(FIELDS.get(field, field))
+
+
+def shown(field: str, value) -> str:
+    """A stored old or new value as KS reads it: Ja/Nei, 31.12.2019, Nynorsk, – for empty."""
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nei")
+    if value in (None, ""):
+        return "–"
+    if field == "register_deleted_on":
+        return datetime.date.fromisoformat(value).strftime("%d.%m.%Y")
+    if field == "register_maalform":
+        return str(Maalform(value).label)
+    return str(value)
 
 
 def entry_values(entry: RegisterEntry) -> dict:
