@@ -1,6 +1,7 @@
 """A local Enhetsregisteret: the committed fixtures served over real HTTP on a free port, with
 per-orgnr misbehaviour (slow, malformed, 404, 410, 500, fail-then-succeed) for the tests."""
 
+import contextlib
 import json
 import threading
 import time
@@ -39,10 +40,8 @@ class RegisterServer:
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def do_GET(self):  # noqa: N802 - the stdlib's name
                 with server.lock:
