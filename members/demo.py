@@ -12,6 +12,7 @@ fund's ledger and marks the participation paid. So the demo reconciles honestly
 load_invoices (run by load_demo after the repayments demo) adds letters, a credit note and a
 reminder, and current_member gives the demo users their organisations."""
 
+import dataclasses
 import datetime
 import random
 import uuid
@@ -37,7 +38,7 @@ from invoicing.services import (
     reminder_create,
 )
 
-from .enhetsregisteret import fixture_lookup
+from .enhetsregisteret import RegisterError, fixture_lookup
 from .invoicing import organisation_lineage, share_invoices_issue
 from .models import (
     Maalform,
@@ -145,10 +146,42 @@ def _register(actor, *, stdout) -> None:
             f"members: {len(refresh.changes)} medlemmer fikk adresse og målform fra "
             "Enhetsregisteret (fixturene)"
         )
+    _register_pending(actor, stdout=stdout)
     for number, maalform in KS_MAALFORM.items():
         Member.objects.filter(kind=Member.Kind.KOMMUNE, number=number, maalform="").update(
             maalform=maalform
         )
+
+
+DEMO_PENDING_NOTE = "Demodata: ny henting med forskjeller til kontroll"
+PENDING_NUMBERS = ["3405", "3440", "3407", "4601", "4621"]  # Lillehammer … Gjøvik, Voss
+
+
+def _register_pending(actor, *, stdout) -> None:
+    """A later look-up waiting for KS: the register has a new postal address for Gjøvik, and
+    Voss did not answer in time (so KS sees a difference and a failure); once."""
+    if RegisterRefresh.objects.filter(note=DEMO_PENDING_NOTE).exists():
+        return
+    members = Member.objects.filter(
+        kind=Member.Kind.KOMMUNE, number__in=PENDING_NUMBERS, valid_to__isnull=True
+    )
+    fixtures = fixture_lookup()
+
+    def lookup(orgnr: str):
+        entry = fixtures(orgnr)
+        if entry.name == "GJØVIK KOMMUNE":
+            return dataclasses.replace(entry, address_lines=("Rådhuset", "Postboks 4"))
+        if entry.name == "VOSS KOMMUNE":
+            raise RegisterError("Enhetsregisteret svarte ikke innen 10 sekunder.")
+        return entry
+
+    refresh = RegisterRefresh.objects.create(
+        created_by=actor,
+        note=DEMO_PENDING_NOTE,
+        member_ids=list(members.values_list("pk", flat=True)),
+    )
+    register_refresh_fetch(refresh=refresh, lookup=lookup)
+    stdout.write("members: en henting fra Enhetsregisteret venter på KS' kontroll")
 
 
 def _cities_commitment(members: list[Member], *, stdout) -> None:

@@ -345,7 +345,7 @@ def register_refresh_start_view(request):
     return redirect("members:register_refresh_detail", pk=refresh.pk)
 
 
-def _refresh_rows(refresh: RegisterRefresh) -> list[dict]:
+def _refresh_rows(changes: list[dict]) -> list[dict]:
     return [
         {
             **change,
@@ -354,7 +354,7 @@ def _refresh_rows(refresh: RegisterRefresh) -> list[dict]:
                 for f, old, new in change["fields"]
             ],
         }
-        for change in refresh.changes
+        for change in changes
     ]
 
 
@@ -363,10 +363,12 @@ def register_refresh_detail(request, pk: int):
     """The differences one look-up found (member, field, old, new), the members it could not
     refresh and why; the button applies exactly these differences."""
     refresh = get_object_or_404(RegisterRefresh, pk=pk)
+    # The first look-up fills every member (hundreds of rows): 50 members a page.
+    page = Paginator(refresh.changes, 50).get_page(request.GET.get("side"))
     return render(
         request,
         "members/register_refresh_detail.html",
-        {"refresh": refresh, "rows": _refresh_rows(refresh)},
+        {"refresh": refresh, "page": page, "rows": _refresh_rows(page.object_list)},
     )
 
 
