@@ -181,3 +181,28 @@ def test_command_shows_and_applies_only_with_apply(register_server, members):
     assert "Kunne ikke oppdateres: " in out.getvalue() and BERGEN in out.getvalue()
     assert Member.objects.get(pk=members["lillehammer"].pk).address.startswith("Postboks 986")
     assert Member.objects.get(pk=members["bergen"].pk).address == ""
+
+
+def test_admin_action_looks_up_the_selected_members_only(
+    register_server, members, client, ks_user, django_capture_on_commit_callbacks
+):
+    client.force_login(ks_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:members_member_changelist"),
+            {
+                "action": "refresh_from_register",
+                "_selected_action": [members["oyer"].pk],
+            },
+        )
+    refresh = RegisterRefresh.objects.get()
+    assert response.url == reverse("members:register_refresh_detail", args=[refresh.pk])
+    assert refresh.checked == 1
+    assert [c["member"] for c in refresh.changes] == [members["oyer"].pk]
+    assert register_server.count(LILLEHAMMER) == 0
+    # The member page shows the register's data once applied.
+    register_refresh_apply(refresh=refresh, actor=ks_user)
+    page = client.get(
+        reverse("members:staff_member_detail", args=[members["oyer"].pk])
+    ).content.decode()
+    assert "Kongsvegen 351<br>2610 MESNALI" in page and "ØYER KOMMUNE (KOMM)" in page
