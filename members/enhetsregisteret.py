@@ -27,6 +27,7 @@ from .models import Maalform
 DEFAULT_URL = "https://data.brreg.no/enhetsregisteret/api"
 FIXTURES = Path(__file__).resolve().parent / "data" / "enhetsregisteret" / "enheter.json"
 MAX_LINES = 3  # adresse[]: the register gives at most three lines
+MAX_BYTES = 256 * 1024  # one enhet document is a few kilobytes
 MAALFORM = {"bokmål": Maalform.BOKMAL, "nynorsk": Maalform.NYNORSK}
 
 
@@ -137,6 +138,21 @@ def parse_enhet(data, *, orgnr: str) -> RegisterEntry:
     )
 
 
+def _read(response) -> bytes:
+    """The body, refused past MAX_BYTES (an enhet is ~2 kB): a runaway answer never fills
+    memory. Read errors surface as requests' exceptions (retried like a timeout)."""
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(16 * 1024):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise RegisterError(_("Svaret fra Enhetsregisteret er for stort."))
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
 def base_url() -> str:
     return getattr(settings, "ENHETSREGISTERET_URL", DEFAULT_URL).rstrip("/")
 
@@ -173,7 +189,9 @@ def fetch_enhet(
                 timeout=(min(timeout, 5.0), timeout),
                 headers={"Accept": "application/json"},
                 allow_redirects=False,
+                stream=True,
             )
+            body = _read(response)
         except requests.Timeout:
             reason = _("Enhetsregisteret svarte ikke innen %(seconds)s sekunder.") % {
                 "seconds": f"{timeout:g}"
@@ -190,7 +208,7 @@ def fetch_enhet(
         if response.status_code in (404, 410):
             deleted_on = None
             with contextlib.suppress(ValueError, AttributeError, RegisterError):
-                deleted_on = _date(response.json().get("slettedato"), "slettedato")
+                deleted_on = _date(json.loads(body).get("slettedato"), "slettedato")
             return RegisterEntry(orgnr=orgnr, deleted=True, deleted_on=deleted_on)
         if response.status_code != 200:
             raise RegisterError(
@@ -198,7 +216,7 @@ def fetch_enhet(
                 % {"status": response.status_code}
             )
         try:
-            data = response.json()
+            data = json.loads(body)
         except ValueError as exc:
             raise RegisterError(_("Ugyldig svar fra Enhetsregisteret (ikke JSON).")) from exc
         return parse_enhet(data, orgnr=orgnr)

@@ -17,7 +17,9 @@ PREFIX = "/enhetsregisteret/api/enheter/"
 class RegisterServer:
     def __init__(self):
         self.documents = fixture_entries()
-        self.behaviour: dict[str, str] = {}  # orgnr → slow | malformed | 404 | 410 | 500 | flaky
+        self.behaviour: dict[
+            str, str
+        ] = {}  # orgnr → slow | malformed | huge | 404 | 410 | 500 | flaky
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -53,6 +55,8 @@ class RegisterServer:
                 behaviour = server.behaviour.get(orgnr, "")
                 if behaviour == "slow":
                     time.sleep(1.5)
+                elif behaviour == "huge":
+                    return self._send(200, b'{"navn": "' + b"A" * 400_000 + b'"}')
                 elif behaviour == "malformed":
                     return self._send(200, b'{"organisasjonsnummer": "' + orgnr.encode() + b'", ')
                 elif behaviour == "500" or (behaviour == "flaky" and seen == 1):

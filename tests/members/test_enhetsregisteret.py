@@ -68,6 +68,13 @@ def test_malformed_json_is_an_error_not_retried(register_server):
     assert register_server.count(LILLEHAMMER) == 1
 
 
+def test_an_oversized_answer_is_refused_not_retried(register_server):
+    register_server.behaviour[LILLEHAMMER] = "huge"
+    with pytest.raises(RegisterError, match="for stort"):
+        fetch_enhet(LILLEHAMMER)
+    assert register_server.count(LILLEHAMMER) == 1
+
+
 def test_not_found_marks_the_unit_deleted(register_server):
     register_server.behaviour[OYER] = "404"
     entry = fetch_enhet(OYER)
