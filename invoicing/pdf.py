@@ -43,8 +43,23 @@ def invoice_pdf(invoice) -> bytes:
     return html_to_pdf(invoice_html(invoice))
 
 
+def recipient(member) -> dict:
+    """The addressee block every letter prints (invoicing/pdf/_letter.html): the member's
+    name, its postal address from Enhetsregisteret (Member.address) and its orgnr."""
+    return {
+        "name": member.name,
+        "address_lines": [line.strip() for line in (member.address or "").splitlines() if line],
+        "orgnr": member.orgnr,
+    }
+
+
 def letter_html(*, template: str, member, context: dict) -> str:
     return render_html(
         f"invoicing/pdf/letter_{template}.html",
-        {"member": member, "today": timezone.localdate(), **context},
+        {
+            "member": member,
+            "recipient": recipient(member),
+            "today": timezone.localdate(),
+            **context,
+        },
     )

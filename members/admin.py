@@ -19,6 +19,7 @@ from .models import (
     PopulationFigure,
 )
 from .population_import import PopulationDifferences, PopulationImportError, population_import
+from .register import register_refresh_start
 from .selectors import STRUCTURE_DATES, members_at
 from .services import ParticipationError, participation_decline
 
@@ -53,10 +54,33 @@ class MemberAdmin(SimpleHistoryAdmin):
     list_select_related = ("participation",)
     autocomplete_fields = ("county", "billed_with")
     inlines = [SuccessorInline]
+    # What Enhetsregisteret says is read-only here: it changes through a refresh (KS sees the
+    # differences first). KS's own målform and the printed address stay editable.
+    readonly_fields = (
+        "register_name",
+        "organisasjonsform",
+        "postal_address",
+        "postnummer",
+        "poststed",
+        "register_maalform",
+        "register_deleted",
+        "register_deleted_on",
+        "register_bankrupt",
+        "register_winding_up",
+        "refreshed_at",
+    )
+    actions = ["refresh_from_register"]
     change_list_template = "members/admin/member_change_list.html"
     # 50 rows a page like the ledger: a row's rendering (checkbox widget, seven cells) is what
     # the page costs; the queries take ~15 ms (docs/bench.md).
     list_per_page = 50
+
+    @admin.action(description=_("Hent valgte fra Enhetsregisteret (vis forskjellene først)"))
+    def refresh_from_register(self, request, queryset):
+        refresh = register_refresh_start(
+            actor=request.user, member_ids=list(queryset.values_list("pk", flat=True))
+        )
+        return redirect("members:register_refresh_detail", pk=refresh.pk)
 
     @admin.display(description=_("deltakelse (egen)"))
     def status(self, obj):

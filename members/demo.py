@@ -12,6 +12,7 @@ fund's ledger and marks the participation paid. So the demo reconciles honestly
 load_invoices (run by load_demo after the repayments demo) adds letters, a credit note and a
 reminder, and current_member gives the demo users their organisations."""
 
+import dataclasses
 import datetime
 import random
 import uuid
@@ -37,8 +38,17 @@ from invoicing.services import (
     reminder_create,
 )
 
+from .enhetsregisteret import RegisterError, fixture_lookup
 from .invoicing import organisation_lineage, share_invoices_issue
-from .models import Member, Participation, ParticipationCorrespondence, ParticipationEvent
+from .models import (
+    Maalform,
+    Member,
+    Participation,
+    ParticipationCorrespondence,
+    ParticipationEvent,
+    RegisterRefresh,
+)
+from .register import register_refresh_apply, register_refresh_fetch
 from .selectors import STRUCTURE_DATES, _Book, members_at
 from .services import participation_record_email
 
@@ -100,6 +110,7 @@ def load(*, stdout) -> None:
         stdout.write("members: ingen referansedata; kjør load_reference_data først")
         return
     actor = User.objects.filter(username="ks").first()
+    _register(actor, stdout=stdout)
     # One transaction: a run that stops halfway leaves nothing, and the next run starts over.
     with transaction.atomic():
         plans = _participations(members)
@@ -114,6 +125,63 @@ def load(*, stdout) -> None:
     )
     _answers_by_email(stdout=stdout)
     _cities_commitment(members, stdout=stdout)
+
+
+DEMO_REGISTER_NOTE = "Demodata: Enhetsregisteret-fixturene (members/data/enhetsregisteret)"
+# Bergen kommune's målvedtak is «nøytral»; the register knows only bokmål and nynorsk, so KS
+# sets it (KS's setting wins over the register's).
+KS_MAALFORM = {"4601": Maalform.NOYTRAL}
+
+
+def _register(actor, *, stdout) -> None:
+    """Addresses, organisasjonsform and målform from the Enhetsregisteret fixtures, through
+    the same look-up and apply as KS's refresh, reading the fixture files (no network); once,
+    before the share invoices, so every invoice carries its buyer's postal address."""
+    if not RegisterRefresh.objects.filter(note=DEMO_REGISTER_NOTE).exists():
+        with transaction.atomic():
+            refresh = RegisterRefresh.objects.create(created_by=actor, note=DEMO_REGISTER_NOTE)
+            refresh = register_refresh_fetch(refresh=refresh, lookup=fixture_lookup())
+            register_refresh_apply(refresh=refresh, actor=actor)
+        stdout.write(
+            f"members: {len(refresh.changes)} medlemmer fikk adresse og målform fra "
+            "Enhetsregisteret (fixturene)"
+        )
+    _register_pending(actor, stdout=stdout)
+    for number, maalform in KS_MAALFORM.items():
+        Member.objects.filter(kind=Member.Kind.KOMMUNE, number=number, maalform="").update(
+            maalform=maalform
+        )
+
+
+DEMO_PENDING_NOTE = "Demodata: ny henting med forskjeller til kontroll"
+PENDING_NUMBERS = ["3405", "3440", "3407", "4601", "4621"]  # Lillehammer … Gjøvik, Voss
+
+
+def _register_pending(actor, *, stdout) -> None:
+    """A later look-up waiting for KS: the register has a new postal address for Gjøvik, and
+    Voss did not answer in time (so KS sees a difference and a failure); once."""
+    if RegisterRefresh.objects.filter(note=DEMO_PENDING_NOTE).exists():
+        return
+    members = Member.objects.filter(
+        kind=Member.Kind.KOMMUNE, number__in=PENDING_NUMBERS, valid_to__isnull=True
+    )
+    fixtures = fixture_lookup()
+
+    def lookup(orgnr: str):
+        entry = fixtures(orgnr)
+        if entry.name == "GJØVIK KOMMUNE":
+            return dataclasses.replace(entry, address_lines=("Rådhuset", "Postboks 4"))
+        if entry.name == "VOSS KOMMUNE":
+            raise RegisterError("Enhetsregisteret svarte ikke innen 10 sekunder.")
+        return entry
+
+    refresh = RegisterRefresh.objects.create(
+        created_by=actor,
+        note=DEMO_PENDING_NOTE,
+        member_ids=list(members.values_list("pk", flat=True)),
+    )
+    register_refresh_fetch(refresh=refresh, lookup=lookup)
+    stdout.write("members: en henting fra Enhetsregisteret venter på KS' kontroll")
 
 
 def _cities_commitment(members: list[Member], *, stdout) -> None:

@@ -19,6 +19,14 @@ def validate_orgnr(value: str):
         )
 
 
+class Maalform(models.TextChoices):
+    """Written standard of a member's letters and invoices (målform)."""
+
+    BOKMAL = "bokmal", _("Bokmål")
+    NYNORSK = "nynorsk", _("Nynorsk")
+    NOYTRAL = "noytral", _("Nøytral")
+
+
 class Member(models.Model):
     class Kind(models.TextChoices):
         KOMMUNE = "kommune", _("Kommune")
@@ -54,7 +62,39 @@ class Member(models.Model):
         related_name="billed_members",
     )
     email = models.EmailField(_("e-post (post og faktura)"), blank=True)
+    # The address printed on invoices, EHF and letters: composed from Enhetsregisteret's
+    # postadresse (else forretningsadresse) when a refresh is applied; KS may correct it, and
+    # the next refresh shows the difference before overwriting (members/register.py).
     address = models.TextField(_("postadresse"), blank=True)
+
+    # --- from Enhetsregisteret (docs/decisions/members-enhetsregisteret.md) ---
+    register_name = models.CharField(_("navn i Enhetsregisteret"), max_length=200, blank=True)
+    postal_address = models.TextField(_("adresselinjer"), blank=True)
+    postnummer = models.CharField(_("postnummer"), max_length=10, blank=True)
+    poststed = models.CharField(_("poststed"), max_length=100, blank=True)
+    organisasjonsform = models.CharField(_("organisasjonsform"), max_length=8, blank=True)
+    register_deleted = models.BooleanField(_("slettet i Enhetsregisteret"), default=False)
+    register_deleted_on = models.DateField(_("slettedato"), null=True, blank=True)
+    register_bankrupt = models.BooleanField(_("konkurs"), default=False)
+    register_winding_up = models.BooleanField(_("under avvikling"), default=False)
+    register_maalform = models.CharField(
+        _("målform i Enhetsregisteret"),
+        max_length=8,
+        blank=True,
+        choices=[
+            (Maalform.BOKMAL, Maalform.BOKMAL.label),
+            (Maalform.NYNORSK, Maalform.NYNORSK.label),
+        ],
+    )
+    # KS's own setting wins over the register; only KS sets «nøytral».
+    maalform = models.CharField(
+        _("målform (KS)"),
+        max_length=8,
+        blank=True,
+        choices=Maalform.choices,
+        help_text=_("Tom: følger Enhetsregisteret."),
+    )
+    refreshed_at = models.DateTimeField(_("hentet fra Enhetsregisteret"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -75,6 +115,15 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.name}" if self.number else self.name
+
+    @property
+    def effective_maalform(self) -> str:
+        """The målform letters and invoices follow: KS's setting, else the register's, else
+        bokmål."""
+        return self.maalform or self.register_maalform or Maalform.BOKMAL
+
+    def get_effective_maalform_display(self) -> str:
+        return Maalform(self.effective_maalform).label
 
 
 class Participation(models.Model):
@@ -336,3 +385,46 @@ class ParticipationCorrespondence(models.Model):
 
     def __str__(self):
         return f"{self.participation.member}: {self.get_kind_display()} {self.received_on}"
+
+
+class RegisterRefresh(models.Model):
+    """One look-up of members in Enhetsregisteret: the differences it found (field, old, new),
+    shown to KS before anything changes, the members it could not refresh and why, and when
+    KS applied the differences (members/register.py)."""
+
+    class Status(models.TextChoices):
+        FETCHING = "fetching", _("Henter")
+        READY = "ready", _("Klar til kontroll")
+        APPLIED = "applied", _("Brukt")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.FETCHING
+    )
+    # The members asked for (ids); empty = every member with an organisasjonsnummer.
+    member_ids = models.JSONField(default=list, blank=True)
+    checked = models.PositiveIntegerField(_("kontrollert"), default=0)
+    # [{"member": id, "name": str, "orgnr": str, "fields": [[field, old, new], ...]}]
+    changes = models.JSONField(default=list, blank=True)
+    # [{"member": id, "name": str, "orgnr": str, "reason": str}]
+    failures = models.JSONField(default=list, blank=True)
+    # After applying: [{"member": id, "name": str, "reason": str}] for members skipped because
+    # they were changed after the look-up.
+    skipped = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("hentet"), auto_now_add=True)
+    fetched_at = models.DateTimeField(_("ferdig hentet"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("brukt"), null=True, blank=True)
+    note = models.CharField(_("merknad"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("henting fra Enhetsregisteret")
+        verbose_name_plural = _("hentinger fra Enhetsregisteret")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.created_at:%d.%m.%Y %H:%M}"

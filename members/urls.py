@@ -26,6 +26,26 @@ urlpatterns = [
     path("oversikt/invitasjoner/", views.invitations_confirm, name="invitations_confirm"),
     path("oversikt/invitasjoner/send/", views.invitations_send_view, name="invitations_send"),
     path(
+        "oversikt/enhetsregisteret/",
+        views.register_refresh_list,
+        name="register_refresh_list",
+    ),
+    path(
+        "oversikt/enhetsregisteret/hent/",
+        views.register_refresh_start_view,
+        name="register_refresh_start",
+    ),
+    path(
+        "oversikt/enhetsregisteret/<int:pk>/",
+        views.register_refresh_detail,
+        name="register_refresh_detail",
+    ),
+    path(
+        "oversikt/enhetsregisteret/<int:pk>/bruk/",
+        views.register_refresh_apply_view,
+        name="register_refresh_apply",
+    ),
+    path(
         "oversikt/andeler-<str:structure>.<str:fmt>",
         views.contribution_table_export,
         name="contribution_table_export",

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import ks_staff_required, municipal_required
 from core.bounds import object_id
 from fund.selectors import matching_condition, member_pledges
@@ -15,7 +17,15 @@ from fund.selectors import matching_condition, member_pledges
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import ConfirmParticipationForm, EmailConfirmationForm, EmailDeclineForm
 from .invitations import invitation_plan, invitations_send
-from .models import Member, Participation, ParticipationCorrespondence
+from .models import Member, Participation, ParticipationCorrespondence, RegisterRefresh
+from .register import (
+    RefreshNotReady,
+    field_label,
+    refresh_targets,
+    register_refresh_apply,
+    register_refresh_start,
+    shown,
+)
 from .selectors import (
     STRUCTURE_DATES,
     capital_sources,
@@ -304,3 +314,92 @@ def contribution_table_export(request, structure: str, fmt: str):
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Enhetsregisteret ---------------------------------------------------------------------------
+
+
+@ks_staff_required
+def register_refresh_list(request):
+    """KS's look-ups in Enhetsregisteret, newest first, and the button to start one."""
+    refreshes = RegisterRefresh.objects.select_related("created_by", "applied_by")
+    page = Paginator(refreshes, 20).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "members/register_refresh_list.html",
+        {"page": page, "targets": refresh_targets().count()},
+    )
+
+
+@ks_staff_required
+@require_POST
+def register_refresh_start_view(request):
+    try:
+        with consume_once(request, "members.register_refresh_start") as once:
+            refresh = register_refresh_start(actor=request.user)
+            once.result_url = reverse("members:register_refresh_detail", args=[refresh.pk])
+    except OnceRefused as exc:
+        return once_refused_response(
+            request, exc, fallback_url=reverse("members:register_refresh_list")
+        )
+    return redirect("members:register_refresh_detail", pk=refresh.pk)
+
+
+def _refresh_rows(changes: list[dict]) -> list[dict]:
+    return [
+        {
+            **change,
+            "fields": [
+                {"label": field_label(f), "old": shown(f, old), "new": shown(f, new)}
+                for f, old, new in change["fields"]
+            ],
+        }
+        for change in changes
+    ]
+
+
+@ks_staff_required
+def register_refresh_detail(request, pk: int):
+    """The differences one look-up found (member, field, old, new), the members it could not
+    refresh and why; the button applies exactly these differences."""
+    refresh = get_object_or_404(RegisterRefresh, pk=pk)
+    # The first look-up fills every member (hundreds of rows): 50 members a page.
+    page = Paginator(refresh.changes, 50).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "members/register_refresh_detail.html",
+        {"refresh": refresh, "page": page, "rows": _refresh_rows(page.object_list)},
+    )
+
+
+@ks_staff_required
+@require_POST
+def register_refresh_apply_view(request, pk: int):
+    refresh = get_object_or_404(RegisterRefresh, pk=pk)
+    fallback = reverse("members:register_refresh_detail", args=[refresh.pk])
+    try:
+        with consume_once(request, "members.register_refresh_apply") as once:
+            refresh = register_refresh_apply(refresh=refresh, actor=request.user)
+            once.result_url = fallback
+    except OnceRefused as exc:
+        return once_refused_response(request, exc, fallback_url=fallback)
+    except RefreshNotReady as exc:
+        messages.error(request, str(exc))
+        return redirect(fallback)
+    applied = len(refresh.changes) - len(refresh.skipped)
+    messages.success(
+        request,
+        ngettext(
+            "Endringene er lagret for %(count)s medlem.",
+            "Endringene er lagret for %(count)s medlemmer.",
+            applied,
+        )
+        % {"count": applied},
+    )
+    if refresh.skipped:
+        messages.warning(
+            request,
+            _("%(count)s medlemmer var endret etter hentingen og ble ikke oppdatert.")
+            % {"count": len(refresh.skipped)},
+        )
+    return redirect(fallback)

@@ -203,6 +203,17 @@ DIGIFIN_SITE_URL = env("DIGIFIN_SITE_URL", default="http://127.0.0.1:8000").rstr
 DIGIFIN_MEETING_REMINDER_DAYS = 7
 
 # ------------------------------------------------------------------------------
+# Enhetsregisteret (Brønnøysundregistrene's open API): members' addresses, organisasjonsform,
+# målform (members/enhetsregisteret.py). Seconds per request; retries after a timeout or 5xx.
+# ------------------------------------------------------------------------------
+ENHETSREGISTERET_URL = env(
+    "ENHETSREGISTERET_URL", default="https://data.brreg.no/enhetsregisteret/api"
+)
+ENHETSREGISTERET_TIMEOUT = env.float("ENHETSREGISTERET_TIMEOUT", default=10.0)
+ENHETSREGISTERET_RETRIES = env.int("ENHETSREGISTERET_RETRIES", default=2)
+ENHETSREGISTERET_BACKOFF = env.float("ENHETSREGISTERET_BACKOFF", default=0.5)
+
+# ------------------------------------------------------------------------------
 # Celery: without a broker URL tasks run eagerly in-process (the embedded default).
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -24,3 +24,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # elsewhere client.login() carries no request, which django-axes would refuse.
 AXES_ENABLED = False
 TEST_BROKER_URL = env("CELERY_BROKER_URL", default="")
+# Tests never reach data.brreg.no: a refused local port unless a test serves the register
+# (tests/members/conftest.py: `register_server`).
+ENHETSREGISTERET_URL = "http://127.0.0.1:9/enhetsregisteret/api"
+ENHETSREGISTERET_TIMEOUT = 1.0
+ENHETSREGISTERET_RETRIES = 0

@@ -50,6 +50,10 @@ FORMS = {
         "email_answer_of_a", pages=("members:staff_member_detail",)
     ),
     "members:invitations_send": Form(pages=("members:invitations_confirm",)),
+    "members:register_refresh_start": Form(pages=("members:register_refresh_list",)),
+    "members:register_refresh_apply": Form(
+        "register_refresh", pages=("members:register_refresh_detail",)
+    ),
     # projects: proposals
     "projects:proposal_create": Form(),
     "projects:proposal_edit": Form("proposal"),

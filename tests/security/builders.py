@@ -59,6 +59,29 @@ def correspondence_of_a(org_a, users):
     return {"pk": record.pk}
 
 
+def register_refresh(org_a, users):
+    """A look-up in Enhetsregisteret, fetched and ready for KS to apply: organisation A's
+    address would change (fetched from the fixtures, no network)."""
+    from members.enhetsregisteret import RegisterEntry
+    from members.models import RegisterRefresh
+    from members.register import register_refresh_fetch
+
+    refresh = RegisterRefresh.objects.create(created_by=users["ks_staff"], member_ids=[org_a.pk])
+
+    def lookup(orgnr):
+        return RegisterEntry(
+            orgnr=orgnr,
+            name="ORGANISASJON A",
+            organisasjonsform="KOMM",
+            address_lines=("Postboks 1",),
+            postnummer="2626",
+            poststed="LILLEHAMMER",
+        )
+
+    register_refresh_fetch(refresh=refresh, lookup=lookup)
+    return {"pk": refresh.pk}
+
+
 # --- projects ----------------------------------------------------------------------------------
 
 
@@ -305,6 +328,7 @@ BUILDERS = {
     "contribution_table": contribution_table,
     "email_answer_of_a": email_answer_of_a,
     "correspondence_of_a": correspondence_of_a,
+    "register_refresh": register_refresh,
     "proposal": proposal,
     "proposal_submit": proposal_submit,
     "snapshot": snapshot,

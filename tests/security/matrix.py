@@ -66,6 +66,10 @@ MATRIX = {
     "members:correspondence_download": ("get", STAFF, "correspondence_of_a"),
     "members:invitations_confirm": ("get", STAFF, None),
     "members:invitations_send": ("post", STAFF, None),
+    "members:register_refresh_list": ("get", STAFF, None),
+    "members:register_refresh_start": ("post", STAFF, None),
+    "members:register_refresh_detail": ("get", STAFF, "register_refresh"),
+    "members:register_refresh_apply": ("post", STAFF, "register_refresh"),
     # projects: proposals and attachments
     "projects:my_proposals": ("get", MUNICIPAL, None),
     # KS staff create a proposal with KS as the formal applicant (issue 16 §4).
