@@ -7,6 +7,7 @@ temporary LOCALE_PATHS, so they check the catalogue in the repository, not a sta
 """
 
 import datetime
+import html
 import re
 import shutil
 import subprocess
@@ -241,3 +242,67 @@ def test_bokmal_stays_the_default(client, nn_catalogue):
     html = client.get("/").content.decode()
     assert '<html lang="nb"' in html
     assert "Slik fungerer ordningen" in html
+
+
+# --- a crawl: no bokmål UI string left on the pages each role reaches ------------------------
+
+SKIP_LINK = re.compile(
+    r"^/(admin|static|media|i18n)|logout|\.(csv|xlsx|pdf|xml|zip|json)$|/(csv|pdf|ehf)"
+)
+
+
+def _text_nodes(page):
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
+    nodes = [m.strip() for m in re.findall(r">([^<>]+)<", page)]
+    nodes += re.findall(r'(?:aria-label|title|placeholder)="([^"]+)"', page)
+    return {html.unescape(n) for n in nodes if n.strip()}
+
+
+def _crawl(client, limit=40):
+    """Pages reachable from the start page by links (GET only, no downloads), with text."""
+    seen, queue, pages = set(), ["/"], {}
+    while queue and len(pages) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+            continue
+        page = response.content.decode()
+        pages[url] = page
+        for href in re.findall(r'href="(/[^"#]*)"', page):
+            href = html.unescape(href)
+            if not SKIP_LINK.search(href) and href not in seen:
+                queue.append(href)
+    return pages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["client", "ks_client", "municipal_client", "council_client"])
+def test_no_bokmal_catalogue_string_left_on_the_pages_of_each_role(
+    role, request, nynorsk, nn_catalogue
+):
+    """Every text node that is a bokmål msgid with a different nynorsk translation means a
+    string rendered without the catalogue (or cached in bokmål). Data (names, what users typed)
+    is not in the catalogue, so it is not compared."""
+    translations = {e["msgid"]: e["msgstr"][0] for e in nynorsk[1:] if e["msgid_plural"] is None}
+    nynorsk_texts = set(translations.values())
+    bokmal_only = {
+        msgid
+        for msgid, text in translations.items()
+        if text != msgid and msgid not in nynorsk_texts and len(msgid) > 3
+    }
+    client = _nynorsk(request.getfixturevalue(role))
+    pages = _crawl(client)
+    assert len(pages) >= (2 if role == "client" else 3)
+    left = {
+        f"{url}: {text}"
+        for url, page in pages.items()
+        for text in _text_nodes(page)
+        if text in bokmal_only
+    }
+    assert sorted(left) == []
+    # The check can see bokmål: the same start page in bokmål is full of such strings.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    assert len(_text_nodes(client.get("/").content.decode()) & bokmal_only) >= 5
