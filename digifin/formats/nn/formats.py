@@ -1,4 +1,4 @@
-# Norwegian (nynorsk) display formats, the same as bokmål: 22.11.2026, 555 700 (narrow no-break space as thousands separator).
+# Nynorsk display formats, the same as bokmål: 22.11.2026, 555 700 (no-break space groups).
 DATE_FORMAT = "d.m.Y"
 SHORT_DATE_FORMAT = "d.m.Y"
 DATETIME_FORMAT = "d.m.Y H:i"
