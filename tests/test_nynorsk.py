@@ -8,6 +8,7 @@ temporary LOCALE_PATHS, so they check the catalogue in the repository, not a sta
 
 import datetime
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -306,3 +307,17 @@ def test_no_bokmal_catalogue_string_left_on_the_pages_of_each_role(
     # The check can see bokmål: the same start page in bokmål is full of such strings.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
     assert len(_text_nodes(client.get("/").content.decode()) & bokmal_only) >= 5
+
+
+@pytest.mark.django_db
+def test_the_overview_charts_legends_are_nynorsk(ks_client, nn_catalogue):
+    """overview-charts.js draws the legends from the page's chart data, not from bokmål in JS."""
+    html_page = _nynorsk(ks_client).get(reverse("overview:fund_overview")).content.decode()
+    data = json.loads(
+        html.unescape(re.search(r'id="overview-data"[^>]*>(.*?)</script>', html_page, re.S)[1])
+    )
+    assert data["names"]["in"] == "Inn"
+    assert data["names"]["participating"] == "Deltek"
+    assert data["names"]["others"] == "Deltek ikkje"
+    script = (ROOT / "static" / "js" / "overview-charts.js").read_text(encoding="utf-8")
+    assert "names.others" in script and "names.capital" in script
