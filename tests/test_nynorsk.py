@@ -321,3 +321,13 @@ def test_the_overview_charts_legends_are_nynorsk(ks_client, nn_catalogue):
     assert data["names"]["others"] == "Deltek ikkje"
     script = (ROOT / "static" / "js" / "overview-charts.js").read_text(encoding="utf-8")
     assert "names.others" in script and "names.capital" in script
+
+
+@pytest.mark.django_db
+def test_the_admin_is_nynorsk_with_djangos_own_nn_catalogue(ks_client, nn_catalogue):
+    html_page = _nynorsk(ks_client).get(reverse("admin:index")).content.decode()
+    assert '<html lang="nn"' in html_page
+    assert "Siste handlingar" in html_page  # Django's nn catalogue
+    assert "Brukarar" in html_page  # our app label (accounts/apps.py)
+    assert "Siste handlinger" not in html_page  # Django's nb form
+    assert ">Brukere<" not in html_page
