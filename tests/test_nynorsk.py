@@ -331,3 +331,12 @@ def test_the_admin_is_nynorsk_with_djangos_own_nn_catalogue(ks_client, nn_catalo
     assert "Brukarar" in html_page  # our app label (accounts/apps.py)
     assert "Siste handlinger" not in html_page  # Django's nb form
     assert ">Brukere<" not in html_page
+
+
+def test_contextual_msgids_compile_apart(nn_catalogue):
+    """msgctxt entries: the council queue's "Antall" column differs from an invoice's "Antall"."""
+    with translation.override("nn"):
+        assert translation.pgettext("number of council members who have scored", "Antall") == (
+            "Har gitt poeng"
+        )
+        assert translation.gettext("Antall") == "Mengd"
