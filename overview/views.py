@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,6 +61,17 @@ def _chart_data(ov) -> dict:
             "labels": [r["fylke"] for r in ov.by_fylke],
             "participating": [r["participating"] for r in ov.by_fylke],
             "others": [r["kommuner"] - r["participating"] for r in ov.by_fylke],
+        },
+        # The charts' legends, in the user's language (overview-charts.js draws them).
+        "names": {
+            "in": capfirst(_("inn")),
+            "out": capfirst(_("ut")),
+            "back": _("Tilbake"),
+            "capital": _("Kapital"),
+            "cost": _("Utviklingskostnad"),
+            "recovered": _("Tilbakeført"),
+            "participating": _("Deltar"),
+            "others": _("Deltar ikke"),
         },
     }
 
@@ -262,6 +274,7 @@ def _forecast_chart(results: list[tuple[str, object]]) -> dict:
             }
             for name, result in results
         ],
+        "names": {"capital": _("kapital"), "available": _("disponibelt")},
     }
 
 

@@ -69,6 +69,8 @@ def write_mo(entries, path):
         if e["obsolete"] or "fuzzy" in e["flags"] and e["msgid"]:
             continue
         key = e["msgid"] if e["msgid_plural"] is None else f"{e['msgid']}\0{e['msgid_plural']}"
+        if e.get("msgctxt") is not None:
+            key = f"{e['msgctxt']}\x04{key}"  # gettext's context separator
         pairs[key.encode()] = "\0".join(e["msgstr"]).encode()
     keys = sorted(pairs)
     ids = b"".join(k + b"\0" for k in keys)

@@ -166,7 +166,7 @@ LOGOUT_REDIRECT_URL = "home"
 # Internationalisation: Norwegian bokmål first, English as the translation.
 # ------------------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

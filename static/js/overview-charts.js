@@ -38,6 +38,7 @@
 
   function overview(data) {
     var labels = data.years;
+    var names = data.names || {};
     draw("chart-sources", {
       type: "line",
       data: {
@@ -53,10 +54,10 @@
       data: {
         labels: labels,
         datasets: [
-          { label: "Inn", data: data.flows["in"], backgroundColor: COLORS[0] },
-          { label: "Ut", data: data.flows.out.map(function (v) { return -v; }), backgroundColor: COLORS[1] },
-          { label: "Tilbake", data: data.flows.back, backgroundColor: COLORS[2] },
-          { label: "Kapital", data: data.flows.capital, type: "line", borderColor: COLORS[3], backgroundColor: COLORS[3] }
+          { label: names["in"] || "Inn", data: data.flows["in"], backgroundColor: COLORS[0] },
+          { label: names.out || "Ut", data: data.flows.out.map(function (v) { return -v; }), backgroundColor: COLORS[1] },
+          { label: names.back || "Tilbake", data: data.flows.back, backgroundColor: COLORS[2] },
+          { label: names.capital || "Kapital", data: data.flows.capital, type: "line", borderColor: COLORS[3], backgroundColor: COLORS[3] }
         ]
       },
       options: baseOptions(false)
@@ -66,8 +67,8 @@
       data: {
         labels: data.recovery.labels,
         datasets: [
-          { label: "Utviklingskostnad", data: data.recovery.cost, backgroundColor: COLORS[5] },
-          { label: "Tilbakeført", data: data.recovery.recovered, backgroundColor: COLORS[2] }
+          { label: names.cost || "Utviklingskostnad", data: data.recovery.cost, backgroundColor: COLORS[5] },
+          { label: names.recovered || "Tilbakeført", data: data.recovery.recovered, backgroundColor: COLORS[2] }
         ]
       },
       options: baseOptions(false)
@@ -81,8 +82,8 @@
       data: {
         labels: data.fylker.labels,
         datasets: [
-          { label: "Deltar", data: data.fylker.participating, backgroundColor: COLORS[0] },
-          { label: "Deltar ikke", data: data.fylker.others, backgroundColor: "#a0aec0" }
+          { label: names.participating || "Deltar", data: data.fylker.participating, backgroundColor: COLORS[0] },
+          { label: names.others || "Deltar ikke", data: data.fylker.others, backgroundColor: "#a0aec0" }
         ]
       },
       options: fylkeOptions
@@ -91,9 +92,10 @@
 
   function forecast(data) {
     var datasets = [];
+    var names = data.names || {};
     data.series.forEach(function (s, i) {
-      datasets.push({ label: s.label + " – kapital", data: s.closing, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0 });
-      datasets.push({ label: s.label + " – disponibelt", data: s.available, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: [6, 4], tension: 0 });
+      datasets.push({ label: s.label + " – " + (names.capital || "kapital"), data: s.closing, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0 });
+      datasets.push({ label: s.label + " – " + (names.available || "disponibelt"), data: s.available, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: [6, 4], tension: 0 });
     });
     draw("chart-forecast", { type: "line", data: { labels: data.labels, datasets: datasets }, options: baseOptions(false) });
   }
