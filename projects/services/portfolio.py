@@ -76,9 +76,17 @@ def project_approve(
 
 @transaction.atomic
 def disbursement_record(
-    *, project: Project, amount: Decimal, paid_on: datetime.date, actor, note: str = ""
+    *,
+    project: Project,
+    amount: Decimal,
+    paid_on: datetime.date,
+    actor,
+    note: str = "",
+    idempotency_key: str | None = None,
 ) -> LedgerEntry:
-    """Pay part of the grant out of the fund. Never more than the grant left, never below 0."""
+    """Pay part of the grant out of the fund. Never more than the grant left, never below 0.
+    Called by the approval of a payment request (projects/services/payments.py), which passes
+    the request's key so that it is booked once."""
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan utbetale."))
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -104,6 +112,7 @@ def disbursement_record(
             member=project.responsible,
             subject=project,
             project_ref=project.pk,
+            idempotency_key=idempotency_key,
         )
     except LedgerError as exc:
         raise ProposalError(str(exc)) from exc
