@@ -270,7 +270,7 @@ def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
         (reverse("projects:decision", args=[proposal.pk]), {"action": "decline", "comment": "x"}),
         (
             reverse("projects:project_detail", args=[project.pk]),
-            {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"},
+            {"action": "approve_request", "payment_request": "1", "paid_on": "2027-01-01"},
         ),
         (reverse("projects:meeting_create"), {"title": "x", "held_on": "2027-01-01"}),
     ]:
@@ -324,11 +324,10 @@ def test_project_pages_by_role_and_status_report_by_responsible(
         ),
     )
     assert project.reports.get().light == "green"
-    # The responsible municipality cannot disburse or close.
-    assert (
-        client.post(url, {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"}).status_code
-        == 403
-    )
+    # The responsible municipality cannot approve its own payment request or close.
+    for action in ("approve_request", "return_request", "close"):
+        data = {"action": action, "payment_request": "1", "paid_on": "2027-01-01"}
+        assert client.post(url, data).status_code == 403
     assert not LedgerEntry.objects.filter(kind="disbursement").exists()
 
 
@@ -483,8 +482,9 @@ def test_council_reads_the_portfolio_and_cannot_act_on_a_project(
     assert project.title in client.get(reverse("projects:portfolio")).content.decode()
     page = client.get(url)
     assert page.status_code == 200
-    assert page.context["disburse_form"] is None and page.context["report_form"] is None
-    for action in ("disburse", "milestone", "close", "report"):
+    assert page.context["request_form"] is None and page.context["report_form"] is None
+    actions = ("approve_request", "return_request", "milestone", "close", "report")
+    for action in (*actions, "payment_request", "final_report", "benefit_report"):
         answer = client.post(url, {"action": action, "amount": "1", "paid_on": "2027-01-01"})
         assert answer.status_code == 403
     assert not LedgerEntry.objects.filter(kind="disbursement").exists()

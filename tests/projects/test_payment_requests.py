@@ -59,7 +59,7 @@ def _disbursements(project):
 
 @pytest.fixture
 def project(ks_user):
-    return active_project(ks_user)
+    return active_project(ks_user, request=False)
 
 
 def test_partial_request_approved_books_one_disbursement_linked_to_it(project, ks_user):

@@ -89,6 +89,11 @@ MATRIX = {
     # The council follows the portfolio read-only (issue 19 §4).
     "projects:portfolio": ("get", ANY_SIGNED_IN, None),
     "projects:project_detail": ("get", rule(municipal_b=NOT_FOUND), "project"),
+    "projects:payment_attachment": (
+        "get",
+        rule(municipal_b=NOT_FOUND),
+        "payment_request_attachment",
+    ),
     # repayments: solutions are a catalogue for every municipal user; agreements are A's
     "repayments:solution_list": ("get", MUNICIPAL, None),
     "repayments:solution_detail": ("get", MUNICIPAL, "solution"),
