@@ -3,14 +3,18 @@
 import datetime
 
 from celery import shared_task
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role, User
 from core.tasking import publish
+from invoicing.mail import send_once
 from invoicing.models import Document
 from invoicing.services import letter_create
 
 from .models import ProposalTransition
 from .notifications import transition_email_send
+from .selectors import benefit_reports_due
 
 # KS's decisions that are sent to the applicants as a decision letter (PDF).
 DECISION_TRANSITIONS = {"approve", "decline"}
@@ -66,3 +70,40 @@ def sweep_pending_notifications(older_than_minutes: int = 2) -> int:
     pending = ProposalTransition.objects.filter(notified_at__isnull=True, at__lt=cutoff)
     ids = pending.values_list("pk", flat=True)
     return sum(publish(notify_proposal_transition, pk) for pk in ids)
+
+
+@shared_task
+def benefit_report_reminders(today: str | None = None) -> int:
+    """The yearly reminder that a benefit report is due (issue 18 §5): one e-mail per project,
+    year and reminder round to the responsible member's users, once per key
+    (invoicing.mail.send_once). Run by Celery beat on 15 November and 15 January."""
+    today = timezone.localdate()
+    sent = 0
+    for due in benefit_reports_due(today=today):
+        project = due.project
+        users = User.objects.filter(
+            role=Role.MUNICIPAL, is_active=True, organisation_id=project.responsible_id
+        ).exclude(email="")
+        recipients = sorted({u.email for u in users})
+        body = "\n".join(
+            [
+                f"Gevinstrapporten for «{project.title}» for {due.year} er ikke sendt ennå.",
+                "",
+                "Prosjekteier rapporterer realiserte gevinster én gang i året etter at "
+                "løsningen er tatt i bruk (vilkår i tilsagnet fra DigiFin).",
+                "",
+                "Rapporter i portalen: "
+                + reverse("projects:project_detail", args=[project.pk])
+                + "#gevinster",
+            ]
+        )
+        for to in recipients:
+            record = send_once(
+                key=f"benefit-report-reminder:{project.pk}:{due.year}:{today:%Y-%m}:{to}",
+                to=to,
+                subject=f"DigiFin: gevinstrapport for {due.year} – {project.title}",
+                body=body,
+                attachments=[],
+            )
+            sent += record is not None
+    return sent

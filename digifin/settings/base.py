@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "invoicing.tasks.reminders_generate",
         "schedule": crontab(hour=6, minute=15),
     },
+    # Benefit reports due (issue 18 §5): a reminder on 15 November and 15 January, once per
+    # project, year and round (projects.tasks.benefit_report_reminders).
+    "projects-benefit-report-reminders": {
+        "task": "projects.tasks.benefit_report_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_month=15, month_of_year="1,11"),
+    },
     # The reconciliation every night (overview/reconciliation.py; a failure shows KS a banner).
     "overview-reconcile": {
         "task": "overview.tasks.reconcile_nightly",

@@ -34,10 +34,11 @@ def _amount(kind: str, value) -> Decimal:
 
 @transaction.atomic
 def benefit_report_submit(
-    *, project: Project, year: int, realised: dict, comment: str = "", actor
+    *, project: Project, year: int, realised: dict, comment: str = "", actor, today=None
 ) -> BenefitReport:
     """One report per project and year; `realised` is kind → kroner (a Decimal, or text from a
-    form: a value that is not a number is refused with the benefit's name)."""
+    form: a value that is not a number is refused with the benefit's name). `today` (default:
+    the date) decides which years are open."""
     unknown = set(realised) - set(BenefitYear.Kind.values)
     if unknown:
         raise FollowupError(_("Ukjent type gevinst: %(kinds)s") % {"kinds": sorted(unknown)})
@@ -47,7 +48,7 @@ def benefit_report_submit(
         process="benefit_report",
         name="submit",
         state=NEW,
-        ctx=Ctx(project=project, year=year),
+        ctx=Ctx(project=project, year=year, today=today),
         user=actor,
     )
     already = _("År: gevinstene for %(year)s er allerede rapportert.") % {"year": year}

@@ -43,6 +43,7 @@ class Ctx:
     amount: Decimal | None = None
     year: int | None = None
     comment: str | None = None
+    today: datetime.date | None = None
 
 
 Check = Callable[[Ctx, object], tuple[bool, str]]
@@ -127,7 +128,8 @@ def project_launched(ctx: Ctx, user) -> tuple[bool, str]:
 
 
 def year_open(ctx: Ctx, user) -> tuple[bool, str]:
-    years = benefit_report_years_open(project=ctx.project, today=datetime.date.today())
+    today = ctx.today or datetime.date.today()
+    years = benefit_report_years_open(project=ctx.project, today=today)
     if ctx.year in years:
         return True, ""
     return False, _("År: gevinstrapport kan sendes for %(years)s.") % {

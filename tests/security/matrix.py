@@ -131,6 +131,8 @@ MATRIX = {
     "invoicing:letters": ("get", STAFF, None),
     "invoicing:letter_preview": ("get", STAFF, "letter_of_a"),
     # the fund overview (KS and the council), reports and forecasts (KS)
+    "overview:benefits": ("get", COUNCIL_OR_STAFF, None),
+    "overview:benefits_export": ("get", COUNCIL_OR_STAFF, "csv_format"),
     "overview:fund_overview": ("get", COUNCIL_OR_STAFF, None),
     "overview:overview_export": ("get", COUNCIL_OR_STAFF, "overview_table"),
     "overview:reports": ("get", STAFF, None),
