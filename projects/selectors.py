@@ -25,6 +25,8 @@ from .models import (
     CoApplicant,
     CostYear,
     CouncilMeeting,
+    Grant,
+    GrantTransition,
     Project,
     Proposal,
     ProposalStatus,
@@ -514,3 +516,39 @@ def portfolio(*, user) -> list[PortfolioRow]:
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The grant (tilsagn, issue 18)
+# ---------------------------------------------------------------------------------------------
+def grant_of(*, project) -> Grant | None:
+    """The project's grant, or None for a project made without one (old data, bench rows)."""
+    try:
+        return project.grant
+    except Grant.DoesNotExist:
+        return None
+
+
+def grant_accepted(*, project) -> bool:
+    """Whether the formal applicant has accepted the project's grant: payments only after."""
+    grant = grant_of(project=project)
+    return grant is not None and grant.status == Grant.Status.ACCEPTED
+
+
+def grants_awaiting_acceptance(*, member=None) -> QuerySet[Grant]:
+    """Grants offered and not yet accepted, declined or lapsed, nearest deadline first; with
+    `member`, those the member is the formal applicant of (the lead member of the proposal):
+    the task "Aksepter tilsagn" in the member's task list."""
+    qs = Grant.objects.filter(status=Grant.Status.OFFERED).select_related(
+        "project", "project__proposal", "project__responsible"
+    )
+    if member is not None:
+        qs = qs.filter(project__proposal__lead_member=member)
+    return qs.order_by("accept_by", "id")
+
+
+def grant_timeline(*, grant: Grant | None) -> list[GrantTransition]:
+    """The grant's events (offered, conditions changed, accepted, declined, lapsed) with actor."""
+    if grant is None:
+        return []
+    return list(grant.transitions.select_related("actor"))

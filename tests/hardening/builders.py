@@ -8,7 +8,7 @@ from fund.services import ledger_record
 from projects.models import ProposalStatus
 from projects.services.portfolio import project_approve
 from tests.invoicing.factories import issue_manual, member_with_address
-from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.factories import accept_grant, complete_proposal, participant_user
 
 
 def active_project(ks_user):
@@ -25,6 +25,7 @@ def active_project(ks_user):
     proposal.status = ProposalStatus.PRIORITISED
     proposal.save()
     project = project_approve(proposal=proposal, budget={2026: Decimal("100000")}, actor=ks_user)
+    accept_grant(project)  # the applicant accepted: payments may follow
     return project, applicant
 
 
