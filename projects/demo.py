@@ -26,6 +26,7 @@ from .models import (
 )
 from .selectors import active_criteria
 from .services.council import agenda_add, meeting_close, outcome_record, score_record
+from .services.grants import grant_accept
 from .services.portfolio import ProposalError, disbursement_record, milestone_add, project_approve
 from .services.proposals import ks_member, snapshot_proposal
 
@@ -410,6 +411,13 @@ def _load_council(*, ks, stdout) -> None:
             title="Lansering for alle kommuner",
             due_on=datetime.date(2027, 11, 1),
             actor=ks,
+        )
+        # Lillehammer accepts the grant in the portal before anything is paid out (issue 18).
+        lillehammer = User.objects.filter(username="lillehammer").first()
+        grant_accept(
+            grant=project.grant,
+            signed_by_name="Lars Haugen, på vegne av kommunedirektøren",
+            actor=lillehammer or ks,
         )
         disbursement_record(
             project=project,

@@ -633,6 +633,128 @@ class StatusReport(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
+# The grant (tilsagn) after KS's decision (issue 18)
+# ---------------------------------------------------------------------------------------------
+class StandardCondition(models.Model):
+    """A standard condition of every grant (tilsagnsvilkår), from the principle note (seeds 002:
+    development costs only, relevance for all, the sector owns the result, repayment through
+    access fees, FDVU outside the fund, reporting duty). KS edits them in the admin; approval
+    copies the active ones onto the grant, where KS may adjust them while the grant is offered."""
+
+    position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    title = models.CharField(_("vilkår"), max_length=200)
+    text = models.TextField(_("tekst"))
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("standardvilkår")
+        verbose_name_plural = _("standardvilkår")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Grant(models.Model):
+    """KS's grant to a project (tilsagn): offered by the approval, accepted or declined by the
+    formal applicant before `accept_by`, or lapsed after it. Transitions in
+    projects/services/grants.py (one table); each is logged in GrantTransition."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Tilbudt / venter på aksept")
+        ACCEPTED = "accepted", _("Akseptert")
+        DECLINED = "declined", _("Avslått av søker")
+        LAPSED = "lapsed", _("Bortfalt")
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="grant")
+    amount = models.DecimalField(_("tilsagnsbeløp"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OFFERED
+    )
+    decided_on = models.DateField(_("vedtaksdato"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vedtatt av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accept_by = models.DateField(_("frist for aksept"))
+    # The references as they stood at the decision (the proposal's DF number, the council's case).
+    proposal_reference = models.CharField(_("forslagsnummer"), max_length=40, blank=True)
+    council_case = models.CharField(_("rådssak"), max_length=20, blank=True)
+    accepted_at = models.DateTimeField(_("akseptert"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("akseptert av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_by_name = models.CharField(_("signert av"), max_length=200, blank=True)
+    declined_reason = models.TextField(_("begrunnelse for avslag"), blank=True)
+    lapsed_at = models.DateTimeField(_("bortfalt"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tilsagn")
+        verbose_name_plural = _("tilsagn")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+            models.CheckConstraint(condition=money_q("amount"), name="grant_amount_bounded"),
+            models.CheckConstraint(
+                condition=Q(accept_by__gte=models.F("decided_on")), name="grant_deadline_after"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "accept_by"], name="grant_status_deadline")]
+
+    def __str__(self):
+        return f"Tilsagn {self.project}"
+
+
+class GrantCondition(models.Model):
+    """One condition of one grant, copied from the standard conditions at approval."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="conditions")
+    position = models.PositiveSmallIntegerField(_("rekkefølge"))
+    title = models.CharField(_("vilkår"), max_length=200)
+    text = models.TextField(_("tekst"))
+
+    class Meta:
+        verbose_name = _("tilsagnsvilkår")
+        verbose_name_plural = _("tilsagnsvilkår")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "position"], name="grant_condition_position")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class GrantTransition(models.Model):
+    """The log of every change of a grant's state: who (none when the deadline lapsed it), when,
+    from, to and the signer's name or the reason. Shown on the project's timeline."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, choices=Grant.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Grant.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tilsagnshendelse")
+        verbose_name_plural = _("tilsagnshendelser")
+        ordering = ["at", "id"]
+
+
+# ---------------------------------------------------------------------------------------------
 # After the grant: payment requests, the final report, benefits (issue 18 §4–§6)
 # ---------------------------------------------------------------------------------------------
 class ProjectEvent(models.Model):

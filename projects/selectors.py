@@ -30,6 +30,8 @@ from .models import (
     CostYear,
     CouncilMeeting,
     FinalReport,
+    Grant,
+    GrantTransition,
     PaymentRequest,
     Project,
     Proposal,
@@ -523,15 +525,45 @@ def portfolio(*, user) -> list[PortfolioRow]:
 
 
 # ---------------------------------------------------------------------------------------------
-# After the grant: payment requests, benefits plan and reports (issue 18 §4–§5)
+# The grant (tilsagn, issue 18)
 # ---------------------------------------------------------------------------------------------
-BENEFIT_REPORT_OPENS = (11, 1)  # a year's benefit report may be sent from 1 November that year
+def grant_of(*, project) -> Grant | None:
+    """The project's grant, or None for a project made without one (old data, bench rows)."""
+    try:
+        return project.grant
+    except Grant.DoesNotExist:
+        return None
 
 
 def grant_accepted(*, project) -> bool:
-    """Whether the applicant has accepted the grant (issue 18 §3). Until the grant model
-    arrives, a project's grant counts as accepted."""
-    return True
+    """Whether the formal applicant has accepted the project's grant: payments only after."""
+    grant = grant_of(project=project)
+    return grant is not None and grant.status == Grant.Status.ACCEPTED
+
+
+def grants_awaiting_acceptance(*, member=None) -> QuerySet[Grant]:
+    """Grants offered and not yet accepted, declined or lapsed, nearest deadline first; with
+    `member`, those the member is the formal applicant of (the lead member of the proposal):
+    the task "Aksepter tilsagn" in the member's task list."""
+    qs = Grant.objects.filter(status=Grant.Status.OFFERED).select_related(
+        "project", "project__proposal", "project__responsible"
+    )
+    if member is not None:
+        qs = qs.filter(project__proposal__lead_member=member)
+    return qs.order_by("accept_by", "id")
+
+
+def grant_timeline(*, grant: Grant | None) -> list[GrantTransition]:
+    """The grant's events (offered, conditions changed, accepted, declined, lapsed) with actor."""
+    if grant is None:
+        return []
+    return list(grant.transitions.select_related("actor"))
+
+
+# ---------------------------------------------------------------------------------------------
+# After the grant: payment requests, benefits plan and reports (issue 18 §4–§5)
+# ---------------------------------------------------------------------------------------------
+BENEFIT_REPORT_OPENS = (11, 1)  # a year's benefit report may be sent from 1 November that year
 
 
 def payment_request_room(*, project, excluding=None) -> Decimal:
@@ -624,9 +656,32 @@ def benefits_realised(*, project) -> dict[int, dict[str, Decimal]]:
     return realised
 
 
-def project_timeline(*, project) -> list:
-    """The project's timeline: every logged step of its processes, oldest first."""
-    return list(project.events.select_related("actor").order_by("at", "id"))
+@dataclass(frozen=True)
+class TimelineRow:
+    at: object
+    text: str
+    comment: str
+    actor: object
+
+
+def project_timeline(*, project) -> list[TimelineRow]:
+    """The project's timeline, oldest first: the grant's steps (offered, accepted, …) and every
+    logged step of its payment requests, final report and benefit reports, each with its actor
+    (none: a scheduled task)."""
+    rows = [
+        TimelineRow(
+            t.at,
+            _("Tilsagn: %(status)s") % {"status": t.get_to_status_display()},
+            t.comment,
+            t.actor,
+        )
+        for t in grant_timeline(grant=grant_of(project=project))
+    ]
+    rows += [
+        TimelineRow(e.at, e.text, e.comment, e.actor)
+        for e in project.events.select_related("actor").order_by("at", "id")
+    ]
+    return sorted(rows, key=lambda r: r.at)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,8 +13,8 @@ from invoicing.mail import send_once
 from invoicing.models import Document
 from invoicing.services import letter_create
 
-from .models import ProposalTransition
-from .notifications import transition_email_send
+from .models import Grant, GrantTransition, ProposalTransition
+from .notifications import grant_reminder_send, grant_transition_email_send, transition_email_send
 from .selectors import benefit_reports_due
 
 # KS's decisions that are sent to the applicants as a decision letter (PDF).
@@ -107,3 +108,35 @@ def benefit_report_reminders(today: str | None = None) -> int:
             )
             sent += record is not None
     return sent
+
+
+def notify_grant_transition(transition_id: int) -> int:
+    """E-mail the applicant that its grant was accepted, declined or lapsed (once per event)."""
+    log = GrantTransition.objects.select_related("grant__project__proposal").get(pk=transition_id)
+    return grant_transition_email_send(log)
+
+
+@shared_task
+def grant_deadlines() -> dict:
+    """Daily (Celery beat): remind the applicant DIGIFIN_GRANT_REMINDER_DAYS before the deadline
+    (once per grant: the e-mail's key), and lapse every offered grant whose deadline has passed
+    (its project stops and the capital is released). Safe to run twice."""
+    # Local import: services.grants enqueues this module's notify task (a real cycle).
+    from .services.grants import GrantError, grant_lapse
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.DIGIFIN_GRANT_REMINDER_DAYS)
+    offered = Grant.objects.filter(status=Grant.Status.OFFERED).select_related("project__proposal")
+    reminded = sum(
+        1
+        for grant in offered.filter(accept_by__gte=today, accept_by__lte=soon)
+        if grant_reminder_send(grant)
+    )
+    lapsed = 0
+    for grant in offered.filter(accept_by__lt=today):
+        try:
+            grant_lapse(grant=grant)
+        except GrantError:
+            continue  # accepted or lapsed meanwhile
+        lapsed += 1
+    return {"reminded": reminded, "lapsed": lapsed}

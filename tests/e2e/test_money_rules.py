@@ -16,7 +16,12 @@ from projects.services.payments import payment_request_submit
 from projects.services.portfolio import project_approve
 from tests.invoicing.factories import member_with_address
 from tests.members.factories import ParticipationFactory
-from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
+from tests.projects.factories import (
+    accept_grant,
+    complete_proposal,
+    ensure_criteria,
+    participant_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +70,7 @@ def test_a_disbursement_dated_after_today_is_refused_naming_the_rule(
     project = project_approve(
         proposal=prioritised, budget={2027: Decimal("1000000")}, actor=ks_user
     )
+    accept_grant(project)
     payment_request_submit(
         project=project,
         kind="partial",

@@ -9,7 +9,7 @@ from projects.models import PaymentRequest, ProposalStatus
 from projects.services.payments import payment_request_submit
 from projects.services.portfolio import project_approve
 from tests.invoicing.factories import issue_manual, member_with_address
-from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.factories import accept_grant, complete_proposal, participant_user
 
 
 def active_project(ks_user, *, request: bool = True):
@@ -27,6 +27,7 @@ def active_project(ks_user, *, request: bool = True):
     proposal.status = ProposalStatus.PRIORITISED
     proposal.save()
     project = project_approve(proposal=proposal, budget={2026: Decimal("100000")}, actor=ks_user)
+    accept_grant(project)  # the applicant accepted: payments may follow
     if request:
         payment_request_submit(
             project=project,

@@ -25,7 +25,7 @@ from projects.services.proposals import ProposalError
 from tests.accounts.factories import CouncilMemberFactory
 from tests.once_support import with_once
 
-from .factories import complete_proposal, participant_user
+from .factories import accept_grant, complete_proposal, participant_user
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2027, 3, 14)  # the council meeting (planned)
@@ -228,6 +228,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    accept_grant(project)
     entry = disbursement_record(
         project=project, amount=Decimal("400000"), paid_on=PAID, actor=ks_user
     )
@@ -247,6 +248,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
 def test_stopping_a_project_releases_the_unspent_grant(fund, meeting, qualified, ks_user, chair):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    accept_grant(project)
     disbursement_record(project=project, amount=Decimal("250000"), paid_on=PAID, actor=ks_user)
     project_close(project=project, status="stopped", note="Stoppet", actor=ks_user)
     assert selectors.committed_unspent_grants() == Decimal("0.00")
@@ -352,6 +354,7 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    accept_grant(project)
     disbursement_record(project=project, amount=Decimal("80000"), paid_on=PAID, actor=ks_user)
     fee = ledger_record(
         kind=LedgerEntry.Kind.ACCESS_FEE,

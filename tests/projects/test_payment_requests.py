@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from fund.models import LedgerEntry
-from projects.models import FinalReport, PaymentRequest, Project, ProjectEvent
+from projects.models import FinalReport, Grant, PaymentRequest, Project, ProjectEvent
 from projects.selectors import (
     available_capital,
     committed_unspent_grants,
@@ -98,11 +98,9 @@ def test_amount_above_the_grant_is_refused_with_the_remaining_amount(project, ks
     assert PaymentRequest.objects.count() == 1
 
 
-def test_no_request_before_the_grant_is_accepted(project, ks_user, monkeypatch):
+def test_no_request_before_the_grant_is_accepted(project, ks_user):
     project, applicant = project
-    monkeypatch.setattr(
-        "projects.services.followup_workflow.grant_accepted", lambda *, project: False
-    )
+    Grant.objects.filter(project=project).update(status=Grant.Status.OFFERED)
     with pytest.raises(FollowupError, match="ikke akseptert"):
         _request(project, applicant)
     assert not PaymentRequest.objects.exists()

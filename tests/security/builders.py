@@ -160,9 +160,11 @@ def payment_request_attachment(org_a, users):
 
     from projects.models import Project
     from projects.services.payments import payment_request_submit
+    from tests.projects.factories import accept_grant
     from tests.projects.test_attachments import MINIMAL_PDF
 
     item = Project.objects.get(pk=project(org_a, users)["pk"])
+    accept_grant(item)
     request = payment_request_submit(
         project=item,
         kind="partial",
