@@ -77,8 +77,9 @@ def sweep_pending_notifications(older_than_minutes: int = 2) -> int:
 def benefit_report_reminders(today: str | None = None) -> int:
     """The yearly reminder that a benefit report is due (issue 18 §5): one e-mail per project,
     year and reminder round to the responsible member's users, once per key
-    (invoicing.mail.send_once). Run by Celery beat on 15 November and 15 January."""
-    today = timezone.localdate()
+    (invoicing.mail.send_once). Run by Celery beat on 15 November and 15 January; `today` (an
+    ISO date) is for tests."""
+    today = datetime.date.fromisoformat(today) if today else timezone.localdate()
     sent = 0
     for due in benefit_reports_due(today=today):
         project = due.project
@@ -110,6 +111,7 @@ def benefit_report_reminders(today: str | None = None) -> int:
     return sent
 
 
+@shared_task
 def notify_grant_transition(transition_id: int) -> int:
     """E-mail the applicant that its grant was accepted, declined or lapsed (once per event)."""
     log = GrantTransition.objects.select_related("grant__project__proposal").get(pk=transition_id)
