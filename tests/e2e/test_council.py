@@ -14,7 +14,12 @@ from projects.services.council import agenda_add, meeting_create
 from projects.services.payments import payment_request_submit
 from tests.accounts.factories import CouncilMemberFactory
 from tests.e2e.conftest import describe_violations
-from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
+from tests.projects.factories import (
+    accept_grant,
+    complete_proposal,
+    ensure_criteria,
+    participant_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,9 +113,12 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
     page.get_by_label("Innvilget 2028 (kr)").fill("500000")
     page.get_by_role("button", name="Innvilg").click()
     expect(page.get_by_test_id("project-status")).to_have_text("Pågår")
-    # Money leaves the fund when KS approves the municipality's payment request (issue 18).
+    # Money leaves the fund when KS approves the municipality's payment request, after the
+    # applicant has accepted the grant (issue 18).
+    project = Project.objects.get(proposal=proposal)
+    accept_grant(project)
     payment_request_submit(
-        project=Project.objects.get(proposal=proposal),
+        project=project,
         kind="partial",
         amount=Decimal("400000"),
         progress="Første leveranse.",
