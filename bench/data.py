@@ -531,6 +531,7 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
         ContactPerson,
         CostYear,
         CouncilMeeting,
+        Grant,
         Milestone,
         Project,
         ProjectBudgetYear,
@@ -757,6 +758,26 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
     _bulk(ProjectBudgetYear, budget)
     _bulk(Milestone, milestones)
     _bulk(StatusReport, reports)
+    # Each project's grant, accepted by its applicant (issue 18): payments follow acceptance.
+    _bulk(
+        Grant,
+        [
+            Grant(  # decided in November the year before the project starts
+                project=project,
+                amount=project.granted,
+                status=Grant.Status.ACCEPTED,
+                decided_on=datetime.date((project.proposal.start_year or 2020) - 1, 11, 1),
+                decided_by=ks,
+                accept_by=datetime.date((project.proposal.start_year or 2020) - 1, 12, 1),
+                proposal_reference=project.proposal.reference or "",
+                accepted_at=datetime.datetime(
+                    (project.proposal.start_year or 2020) - 1, 11, 15, 12, tzinfo=datetime.UTC
+                ),
+                signed_by_name="Kommunedirektøren",
+            )
+            for project in projects
+        ],
+    )
 
     # Solutions, price models, access agreements --------------------------------------------
     solutions = _bulk(

@@ -75,12 +75,13 @@ def measure(client: Client, url: str, *, repeats: int = 20, warmup: int = 3) -> 
 def key_pages(users: dict) -> list[tuple[str, str, str]]:
     """(page, role, url) for every page the issue lists."""
     from bench.data import bench_org
-    from projects.models import Proposal
+    from projects.models import Project, Proposal
 
     proposal = (
         Proposal.objects.filter(lead_member=bench_org(), status="approved").order_by("pk").first()
         or Proposal.objects.filter(lead_member=bench_org()).order_by("pk").first()
     )
+    project = Project.objects.order_by("pk").first()
     pages = [
         ("portal start", "municipal", "/"),
         # «Mine oppgaver» per role (issue 19 §5: constant queries at every scale).
@@ -99,6 +100,13 @@ def key_pages(users: dict) -> list[tuple[str, str, str]]:
         ("admin: ledger", "ks_staff", "/admin/fund/ledgerentry/"),
         ("fund overview", "ks_staff", reverse("overview:fund_overview")),
         ("public page", "anonymous", reverse("public:transparency")),
+        # Issue 18: the project page with its payment requests, and benefits and adoption.
+        (
+            "project detail",
+            "ks_staff",
+            reverse("projects:project_detail", args=[project.pk]) if project else "",
+        ),
+        ("benefits and adoption", "council", reverse("overview:benefits")),
     ]
     return pages
 

@@ -14,8 +14,12 @@ class OverviewConfig(AppConfig):
         "anonymous": [(90, _("Åpenhet"), "public:transparency")],
         "ks_staff": [
             (50, _("Fondet"), "overview:fund_overview"),
+            (52, _("Gevinster"), "overview:benefits"),
             (55, _("Prognose"), "overview:scenario_list"),
             (57, _("Avstemming"), "overview:reconciliation"),
         ],
-        "council": [(50, _("Fondet"), "overview:fund_overview")],
+        "council": [
+            (50, _("Fondet"), "overview:fund_overview"),
+            (52, _("Gevinster"), "overview:benefits"),
+        ],
     }

@@ -20,6 +20,7 @@ from fund.models import ForecastScenario, FundReport
 from fund.selectors import matching_condition
 from members.models import Participation
 
+from . import benefits as benefit_figures
 from . import reconciliation as recon
 from . import reports, selectors, services
 from .forms import (
@@ -93,6 +94,25 @@ def overview_export(request, table: str, fmt: str):
         raise Http404
     title, headers, rows = tables[table]
     return reports.table_response(fmt, f"digifin-{table}", title, headers, rows)
+
+
+@council_or_staff_required
+def benefits(request):
+    """Gevinster og utbredelse (issue 18 §5): a plot and a table of the same numbers per project."""
+    entries = benefit_figures.benefits_and_adoption()
+    return render(
+        request,
+        "overview/benefits.html",
+        {"entries": entries, "chart_data": benefit_figures.chart_data(entries)},
+    )
+
+
+@council_or_staff_required
+def benefits_export(request, fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    title, headers, rows = benefit_figures.export_table(benefit_figures.benefits_and_adoption())
+    return reports.table_response(fmt, "digifin-gevinster-og-utbredelse", title, headers, rows)
 
 
 # --------------------------------------------------------------------------- reports

@@ -7,11 +7,14 @@ from .models import (
     CoApplicant,
     ContactPerson,
     CostYear,
+    Grant,
+    GrantTransition,
     Proposal,
     ProposalSnapshot,
     ProposalTransition,
     QualificationAnswer,
     QualificationCriterion,
+    StandardCondition,
 )
 
 
@@ -73,3 +76,33 @@ class QualificationCriterionAdmin(admin.ModelAdmin):
 admin.site.register(Attachment, list_display=["original_name", "proposal", "content_type", "size"])
 admin.site.register(ProposalSnapshot, list_display=["proposal", "version", "created_at"])
 admin.site.register(QualificationAnswer, list_display=["proposal", "criterion", "answer"])
+
+
+@admin.register(StandardCondition)
+class StandardConditionAdmin(admin.ModelAdmin):
+    """The standard grant conditions KS edits; approval copies the active ones onto the grant."""
+
+    list_display = ["position", "title", "active"]
+    list_editable = ["active"]
+
+
+class GrantTransitionInline(ReadOnlyInline):
+    model = GrantTransition
+    fields = ["at", "name", "from_status", "to_status", "actor", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(Grant)
+class GrantAdmin(SimpleHistoryAdmin):
+    """Read-only: the grant changes only through its workflow (projects/services/grants.py)."""
+
+    list_display = ["project", "amount", "status", "decided_on", "accept_by"]
+    list_filter = ["status"]
+    search_fields = ["project__title", "proposal_reference", "council_case"]
+    inlines = [GrantTransitionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from members.models import Member
 
+from . import demo_followup
 from .models import (
     SECTIONS,
     BenefitYear,
@@ -27,7 +28,9 @@ from .models import (
 from .selectors import active_criteria
 from .services.council import agenda_add, meeting_close, outcome_record, score_record
 from .services.council_documents import agenda_document_create, minutes_send
-from .services.portfolio import ProposalError, disbursement_record, milestone_add, project_approve
+from .services.grants import grant_accept
+from .services.payments import payment_request_approve, payment_request_submit
+from .services.portfolio import ProposalError, milestone_add, project_approve
 from .services.proposals import ks_member, snapshot_proposal
 
 S = ProposalStatus
@@ -319,6 +322,7 @@ def load(*, stdout) -> None:
         created += 1
     stdout.write(f"projects: {created} demo proposals added")
     _load_council(ks=ks, stdout=stdout)
+    demo_followup.load(ks=ks, stdout=stdout)
 
 
 def _load_council(*, ks, stdout) -> None:
@@ -427,11 +431,21 @@ def _load_council(*, ks, stdout) -> None:
             due_on=datetime.date(2027, 11, 1),
             actor=ks,
         )
-        disbursement_record(
-            project=project,
-            amount=Decimal("1500000"),
-            paid_on=datetime.date(2026, 10, 15),
-            actor=ks,
-            note="1. rate",
+        # Lillehammer accepts the grant in the portal before anything is paid out (issue 18).
+        lillehammer = User.objects.filter(username="lillehammer").first()
+        grant_accept(
+            grant=project.grant,
+            signed_by_name="Lars Haugen, på vegne av kommunedirektøren",
+            actor=lillehammer or ks,
         )
+        # The first rate: Lillehammer's payment request with its report, approved by KS.
+        first = payment_request_submit(
+            project=project,
+            kind="partial",
+            amount=Decimal("1500000"),
+            progress="Kravspesifikasjon og anskaffelse er ferdig; utviklingen er i gang.",
+            costs={"external": Decimal("1200000"), "internal": Decimal("300000")},
+            actor=lillehammer or ks,
+        )
+        payment_request_approve(request=first, paid_on=datetime.date(2026, 10, 15), actor=ks)
     stdout.write("projects: demo council meetings, scores, a decision and a project added")

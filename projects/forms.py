@@ -26,6 +26,9 @@ from .models import (
     BenefitYear,
     ContactPerson,
     CostYear,
+    Milestone,
+    PaymentRequest,
+    PaymentRequestCost,
     Proposal,
     ProposalStatus,
     QualificationAnswer,
@@ -417,3 +420,112 @@ class StatusReportForm(forms.Form):
         label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     spent = MoneyField(label=_("Brukt hittil (kr)"))
+
+
+# --- after the grant: payment requests, final report, benefit reports (issue 18) ---------------
+def _long_text(label, *, required=True, rows=3, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LONG,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _booked_date(label):
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Datoen pengene ble betalt: ikke fram i tid og ikke før fondet startet."),
+    )
+
+
+class _BookedDateMixin:
+    def clean_paid_on(self):
+        # The ledger's rule with its name (fund.services.booked_date_problem).
+        day = self.cleaned_data["paid_on"]
+        if problem := booked_date_problem(day):
+            raise forms.ValidationError(problem, code="booked_date")
+        return day
+
+
+COST_FIELDS = {f"cost_{c}": c for c in PaymentRequestCost.Category.values}
+
+
+class PaymentRequestForm(forms.Form):
+    """Utbetalingsanmodning with its report; `project` limits the milestones offered."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=PaymentRequest.Kind.choices)
+    amount = MoneyField(label=_("Beløp (kr)"), minimum=Decimal("0.01"))
+    progress = _long_text(
+        _("Framdrift"), help_text=_("Hva er gjort siden forrige anmodning, og hva gjenstår.")
+    )
+    milestones = forms.ModelMultipleChoiceField(
+        label=_("Milepæler som er nådd"),
+        queryset=Milestone.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    attachment = forms.FileField(
+        label=_("Vedlegg (f.eks. regnskap)"),
+        required=False,
+        help_text=_("PDF, DOCX, XLSX eller ODT, maks 10 MB."),
+    )
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["milestones"].queryset = project.milestones.filter(done_on__isnull=True)
+        for name, category in COST_FIELDS.items():
+            self.fields[name] = MoneyField(
+                label=_("Påløpt: %(category)s (kr)")
+                % {"category": PaymentRequestCost.Category(category).label},
+                required=False,
+            )
+
+
+class ApproveRequestForm(_BookedDateMixin, forms.Form):
+    payment_request = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    paid_on = _booked_date(_("Utbetalt dato"))
+
+
+class ReturnRequestForm(forms.Form):
+    payment_request = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    reason = _long_text(_("Begrunnelse"), rows=2, help_text=_("Kommunen ser begrunnelsen."))
+
+
+class FinalReportForm(forms.Form):
+    results = _long_text(_("Resultater"))
+    deliverables = _long_text(_("Leveranser"))
+    benefits_so_far = _long_text(_("Gevinster hittil"))
+    solution_name = forms.CharField(label=_("Løsningens navn"), max_length=160)
+    solution_description = _long_text(_("Beskrivelse av løsningen"), rows=2)
+    fdvu_owner = forms.CharField(
+        label=_("Hvem overtar forvaltning, drift og videreutvikling (FDVU)"), max_length=200
+    )
+    fdvu_terms = _long_text(
+        _("Vilkår for FDVU"),
+        rows=2,
+        help_text=_("FDVU betales av brukerne, utenfor fondet."),
+    )
+    fdvu_yearly_cost = MoneyField(label=_("Årlig FDVU-kostnad, anslag (kr)"))
+    handed_over_on = forms.DateField(
+        label=_("Overlevert til FDVU"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=planned_date_validators(),
+    )
+
+
+class BenefitReportForm(forms.Form):
+    """Realised benefits of one year, one amount per kind of benefit in the plan."""
+
+    year = YearField(label=_("År"))
+    comment = _long_text(_("Kommentar"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in BenefitYear.Kind.choices:
+            self.fields[f"realised_{kind}"] = MoneyField(
+                label=_("Realisert: %(kind)s (kr)") % {"kind": label}, required=False
+            )

@@ -684,3 +684,329 @@ class StatusReport(models.Model):
             models.UniqueConstraint(fields=["project", "period"], name="report_once_per_period"),
             models.CheckConstraint(condition=money_q("spent"), name="report_spent_bounded"),
         ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The grant (tilsagn) after KS's decision (issue 18)
+# ---------------------------------------------------------------------------------------------
+class StandardCondition(models.Model):
+    """A standard condition of every grant (tilsagnsvilkår), from the principle note (seeds 002:
+    development costs only, relevance for all, the sector owns the result, repayment through
+    access fees, FDVU outside the fund, reporting duty). KS edits them in the admin; approval
+    copies the active ones onto the grant, where KS may adjust them while the grant is offered."""
+
+    position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    title = models.CharField(_("vilkår"), max_length=200)
+    text = models.TextField(_("tekst"))
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("standardvilkår")
+        verbose_name_plural = _("standardvilkår")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Grant(models.Model):
+    """KS's grant to a project (tilsagn): offered by the approval, accepted or declined by the
+    formal applicant before `accept_by`, or lapsed after it. Transitions in
+    projects/services/grants.py (one table); each is logged in GrantTransition."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Tilbudt / venter på aksept")
+        ACCEPTED = "accepted", _("Akseptert")
+        DECLINED = "declined", _("Avslått av søker")
+        LAPSED = "lapsed", _("Bortfalt")
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="grant")
+    amount = models.DecimalField(_("tilsagnsbeløp"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OFFERED
+    )
+    decided_on = models.DateField(_("vedtaksdato"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vedtatt av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accept_by = models.DateField(_("frist for aksept"))
+    # The references as they stood at the decision (the proposal's DF number, the council's case).
+    proposal_reference = models.CharField(_("forslagsnummer"), max_length=40, blank=True)
+    council_case = models.CharField(_("rådssak"), max_length=20, blank=True)
+    accepted_at = models.DateTimeField(_("akseptert"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("akseptert av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_by_name = models.CharField(_("signert av"), max_length=200, blank=True)
+    declined_reason = models.TextField(_("begrunnelse for avslag"), blank=True)
+    lapsed_at = models.DateTimeField(_("bortfalt"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tilsagn")
+        verbose_name_plural = _("tilsagn")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+            models.CheckConstraint(condition=money_q("amount"), name="grant_amount_bounded"),
+            models.CheckConstraint(
+                condition=Q(accept_by__gte=models.F("decided_on")), name="grant_deadline_after"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "accept_by"], name="grant_status_deadline")]
+
+    def __str__(self):
+        return f"Tilsagn {self.project}"
+
+
+class GrantCondition(models.Model):
+    """One condition of one grant, copied from the standard conditions at approval."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="conditions")
+    position = models.PositiveSmallIntegerField(_("rekkefølge"))
+    title = models.CharField(_("vilkår"), max_length=200)
+    text = models.TextField(_("tekst"))
+
+    class Meta:
+        verbose_name = _("tilsagnsvilkår")
+        verbose_name_plural = _("tilsagnsvilkår")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "position"], name="grant_condition_position")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class GrantTransition(models.Model):
+    """The log of every change of a grant's state: who (none when the deadline lapsed it), when,
+    from, to and the signer's name or the reason. Shown on the project's timeline."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, choices=Grant.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Grant.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tilsagnshendelse")
+        verbose_name_plural = _("tilsagnshendelser")
+        ordering = ["at", "id"]
+
+
+# ---------------------------------------------------------------------------------------------
+# After the grant: payment requests, the final report, benefits (issue 18 §4–§6)
+# ---------------------------------------------------------------------------------------------
+class ProjectEvent(models.Model):
+    """The project's timeline: one row per step of its processes (payment requests, final report,
+    benefit reports), with who took it. Written by the step's service in its transaction."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    process = models.CharField(_("prosess"), max_length=32)
+    name = models.CharField(_("handling"), max_length=32)
+    text = models.CharField(_("hendelse"), max_length=300)
+    comment = models.TextField(_("kommentar"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("prosjekthendelse")
+        verbose_name_plural = _("prosjekthendelser")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["project", "at"], name="project_event_idx")]
+
+
+def _payment_attachment_path(instance, filename):
+    # As for proposals: a random name with the DETECTED type's extension.
+    return f"payment_requests/{instance.project_id}/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
+class PaymentRequest(models.Model):
+    """Utbetalingsanmodning: the responsible municipality asks for part (partial) or the rest
+    (final) of the grant, with a progress report. KS approves (the disbursement is booked in the
+    ledger and linked here, once) or returns it with a reason; a returned request stays as it
+    was and a corrected one is sent as a new request."""
+
+    class Kind(models.TextChoices):
+        PARTIAL = "partial", _("Delutbetaling")
+        FINAL = "final", _("Sluttutbetaling")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Til behandling hos KS")
+        APPROVED = "approved", _("Godkjent og utbetalt")
+        RETURNED = "returned", _("Returnert")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="payment_requests")
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    amount = models.DecimalField(_("beløp"), max_digits=14, decimal_places=2)
+    progress = models.TextField(_("framdrift"))
+    milestones_reached = models.ManyToManyField(
+        Milestone, verbose_name=_("milepæler nådd"), blank=True, related_name="+"
+    )
+    attachment = models.FileField(upload_to=_payment_attachment_path, max_length=300, blank=True)
+    attachment_name = models.CharField(_("vedlegg"), max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=120, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("sendt"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    return_reason = models.TextField(_("begrunnelse for retur"), blank=True)
+    # The disbursement this request was paid by: one entry per request, by the database.
+    ledger_entry = models.OneToOneField(
+        "fund.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_request",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("utbetalingsanmodning")
+        verbose_name_plural = _("utbetalingsanmodninger")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payreq_amount_positive"),
+            models.CheckConstraint(condition=money_q("amount"), name="payreq_amount_bounded"),
+            # One final request that is not returned, per project.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(kind="final") & ~Q(status="returned"),
+                name="payreq_one_final",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(ledger_entry__isnull=False),
+                name="payreq_approved_has_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.project}"
+
+
+class PaymentRequestCost(models.Model):
+    """Development costs incurred since the last request, by category (the report's cost part)."""
+
+    class Category(models.TextChoices):
+        INTERNAL = "internal", _("Egne timer (utvikling)")
+        EXTERNAL = "external", _("Innleide tjenester og konsulenter")
+        SOFTWARE = "software", _("Programvare og lisenser i utviklingen")
+        OTHER = "other", _("Andre utviklingskostnader")
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="costs")
+    category = models.CharField(_("kategori"), max_length=16, choices=Category.choices)
+    amount = models.DecimalField(_("påløpt"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "category"], name="payreq_cost_once"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & money_q("amount"), name="payreq_cost_bounded"
+            ),
+        ]
+
+
+class FinalReport(models.Model):
+    """Sluttrapport: results, deliverables, benefits so far, and the hand-over of the solution
+    to FDVU (forvaltning, drift, videreutvikling: outside the fund). Needed before the final
+    payment request; KS's approval of that request approves it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Sendt til KS")
+        APPROVED = "approved", _("Godkjent")
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="final_report")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    results = models.TextField(_("resultater"))
+    deliverables = models.TextField(_("leveranser"))
+    benefits_so_far = models.TextField(_("gevinster hittil"))
+    solution_name = models.CharField(_("løsningens navn"), max_length=160)
+    solution_description = models.TextField(_("beskrivelse av løsningen"))
+    fdvu_owner = models.CharField(_("hvem overtar forvaltning og drift (FDVU)"), max_length=200)
+    fdvu_terms = models.TextField(_("vilkår for FDVU"))
+    fdvu_yearly_cost = models.DecimalField(
+        _("årlig FDVU-kostnad (anslag)"), max_digits=14, decimal_places=2
+    )
+    handed_over_on = models.DateField(_("overlevert til FDVU"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("sendt"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("godkjent"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sluttrapport")
+        verbose_name_plural = _("sluttrapporter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fdvu_yearly_cost__gte=0) & money_q("fdvu_yearly_cost"),
+                name="final_report_fdvu_bounded",
+            ),
+        ]
+
+
+class BenefitReport(models.Model):
+    """Gevinstrapport: once a year after launch the responsible municipality reports the
+    benefits realised that year, one line per kind of benefit in the plan."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="benefit_reports")
+    year = models.PositiveSmallIntegerField(_("år"))
+    comment = models.TextField(_("kommentar"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gevinstrapport")
+        verbose_name_plural = _("gevinstrapporter")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="benefit_report_once"),
+            models.CheckConstraint(condition=year_q("year"), name="benefit_report_year_in_span"),
+        ]
+
+
+class BenefitReportLine(models.Model):
+    report = models.ForeignKey(BenefitReport, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("type gevinst"), max_length=16, choices=BenefitYear.Kind.choices)
+    realised = models.DecimalField(_("realisert (kr)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind"], name="benefit_line_once"),
+            models.CheckConstraint(
+                condition=Q(realised__gte=0) & money_q("realised"), name="benefit_line_bounded"
+            ),
+        ]

@@ -1,5 +1,6 @@
 """Reads for proposals: who sees what, lists with filters, and the computed figures."""
 
+import datetime
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,11 +23,18 @@ from members.selectors import participant_flags
 
 from .models import (
     AgendaItem,
+    BenefitReport,
+    BenefitReportLine,
+    BenefitYear,
     CoApplicant,
     ConflictDeclaration,
     CostYear,
     CouncilMeeting,
+    FinalReport,
+    Grant,
+    GrantTransition,
     MeetingDocument,
+    PaymentRequest,
     Project,
     Proposal,
     ProposalStatus,
@@ -673,3 +681,251 @@ def portfolio(*, user) -> list[PortfolioRow]:
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The grant (tilsagn, issue 18)
+# ---------------------------------------------------------------------------------------------
+def grant_of(*, project) -> Grant | None:
+    """The project's grant, or None for a project made without one (old data, bench rows)."""
+    try:
+        return project.grant
+    except Grant.DoesNotExist:
+        return None
+
+
+def grant_accepted(*, project) -> bool:
+    """Whether the formal applicant has accepted the project's grant: payments only after."""
+    grant = grant_of(project=project)
+    return grant is not None and grant.status == Grant.Status.ACCEPTED
+
+
+def grants_awaiting_acceptance(*, member=None) -> QuerySet[Grant]:
+    """Grants offered and not yet accepted, declined or lapsed, nearest deadline first; with
+    `member`, those the member is the formal applicant of (the lead member of the proposal):
+    the task "Aksepter tilsagn" in the member's task list."""
+    qs = Grant.objects.filter(status=Grant.Status.OFFERED).select_related(
+        "project", "project__proposal", "project__responsible"
+    )
+    if member is not None:
+        qs = qs.filter(project__proposal__lead_member=member)
+    return qs.order_by("accept_by", "id")
+
+
+def grant_timeline(*, grant: Grant | None) -> list[GrantTransition]:
+    """The grant's events (offered, conditions changed, accepted, declined, lapsed) with actor."""
+    if grant is None:
+        return []
+    return list(grant.transitions.select_related("actor"))
+
+
+# ---------------------------------------------------------------------------------------------
+# After the grant: payment requests, benefits plan and reports (issue 18 §4–§5)
+# ---------------------------------------------------------------------------------------------
+BENEFIT_REPORT_OPENS = (11, 1)  # a year's benefit report may be sent from 1 November that year
+
+
+def payment_request_room(*, project, excluding=None) -> Decimal:
+    """What may still be requested: the grant minus what is paid and what waits for KS
+    (`excluding`: a waiting request that is being checked itself)."""
+
+    waiting = PaymentRequest.objects.filter(project=project, status=PaymentRequest.Status.SUBMITTED)
+    if excluding is not None and excluding.pk:
+        waiting = waiting.exclude(pk=excluding.pk)
+    pending = waiting.aggregate(s=Sum("amount"))["s"] or ZERO
+    return to_money(project.granted - project_disbursed(project=project) - pending)
+
+
+def payment_requests_awaiting_approval():
+    """KS's task list: payment requests waiting for approval, oldest first."""
+
+    return (
+        PaymentRequest.objects.filter(status=PaymentRequest.Status.SUBMITTED)
+        .select_related("project", "project__responsible")
+        .order_by("submitted_at", "id")
+    )
+
+
+def launch_year(*, project) -> int | None:
+    """The year the solution was launched: the year the project was completed."""
+    if project.status != Project.Status.COMPLETED or project.closed_at is None:
+        return None
+    return project.closed_at.year
+
+
+def benefit_report_years_open(*, project, today) -> list[int]:
+    """The years a benefit report may be sent for: from the launch year to this year (this year
+    from 1 November), not yet reported ones and reported ones alike."""
+    first = launch_year(project=project)
+    if first is None:
+        return []
+    last = today.year if (today.month, today.day) >= BENEFIT_REPORT_OPENS else today.year - 1
+    return list(range(first, last + 1))
+
+
+@dataclass(frozen=True)
+class BenefitDue:
+    project: object
+    year: int
+
+
+def benefit_reports_due(*, member=None, today=None) -> list[BenefitDue]:
+    """Benefit reports that are due: per completed project (of `member`, when given) each open
+    year without a report. For the task list and the yearly reminder."""
+
+    today = today or datetime.date.today()
+    projects = Project.objects.filter(status=Project.Status.COMPLETED).select_related("responsible")
+    if member is not None:
+        projects = projects.filter(responsible=member)
+    projects = list(projects.order_by("title", "pk"))
+    reported = set(
+        BenefitReport.objects.filter(project__in=projects).values_list("project_id", "year")
+    )
+    return [
+        BenefitDue(project, year)
+        for project in projects
+        for year in benefit_report_years_open(project=project, today=today)
+        if (project.pk, year) not in reported
+    ]
+
+
+def benefits_plan(*, project) -> dict[int, dict[str, Decimal]]:
+    """The project's benefits plan: the proposal's benefit table as granted (derived, not
+    copied: a proposal is read-only after submission), as year → kind → kroner."""
+
+    plan: dict[int, dict[str, Decimal]] = {}
+    rows = BenefitYear.objects.filter(proposal_id=project.proposal_id).values_list(
+        "year", "kind", "amount"
+    )
+    for year, kind, amount in rows:
+        plan.setdefault(year, {}).setdefault(kind, ZERO)
+        plan[year][kind] += amount
+    return plan
+
+
+def benefits_realised(*, project) -> dict[int, dict[str, Decimal]]:
+    """Realised benefits reported by the project owner, as year → kind → kroner."""
+
+    realised: dict[int, dict[str, Decimal]] = {}
+    rows = BenefitReportLine.objects.filter(report__project=project).values_list(
+        "report__year", "kind", "realised"
+    )
+    for year, kind, amount in rows:
+        realised.setdefault(year, {})[kind] = amount
+    return realised
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: object
+    text: str
+    comment: str
+    actor: object
+
+
+def project_timeline(*, project) -> list[TimelineRow]:
+    """The project's timeline, oldest first: the grant's steps (offered, accepted, …) and every
+    logged step of its payment requests, final report and benefit reports, each with its actor
+    (none: a scheduled task)."""
+    rows = [
+        TimelineRow(
+            t.at,
+            _("Tilsagn: %(status)s") % {"status": t.get_to_status_display()},
+            t.comment,
+            t.actor,
+        )
+        for t in grant_timeline(grant=grant_of(project=project))
+    ]
+    rows += [
+        TimelineRow(e.at, e.text, e.comment, e.actor)
+        for e in project.events.select_related("actor").order_by("at", "id")
+    ]
+    return sorted(rows, key=lambda r: r.at)
+
+
+@dataclass(frozen=True)
+class ProjectFollowup:
+    """What the project page shows and offers after the grant, read once."""
+
+    requests: list
+    final_report: object
+    may_request: bool
+    why_not_request: str
+    may_report_final: bool
+    benefit_years_due: list[int]
+    benefit_rows: list[dict]
+    timeline: list
+    requested_room: Decimal
+
+
+def benefit_rows(*, project) -> list[dict]:
+    """The plan against what is realised, one row per year and kind (page, chart and export)."""
+    plan = benefits_plan(project=project)
+    realised = benefits_realised(project=project)
+    labels = dict(BenefitYear.Kind.choices)
+    rows = []
+    for year in sorted(set(plan) | set(realised)):
+        kinds = sorted(set(plan.get(year, {})) | set(realised.get(year, {})))
+        for kind in kinds:
+            rows.append(
+                {
+                    "year": year,
+                    "kind": kind,
+                    "kind_label": labels.get(kind, kind),
+                    "planned": plan.get(year, {}).get(kind, ZERO),
+                    "realised": realised.get(year, {}).get(kind),
+                }
+            )
+    return rows
+
+
+def project_followup(*, project, user, today=None) -> ProjectFollowup:
+    # A local import breaks a real cycle: the workflow table imports these selectors.
+    from .services.followup_workflow import NEW, Ctx, can_step  # noqa: PLC0415
+
+    today = today or datetime.date.today()
+    requests = list(
+        project.payment_requests.select_related("submitted_by", "decided_by", "ledger_entry")
+        .prefetch_related("costs", "milestones_reached")
+        .order_by("submitted_at", "id")
+    )
+    final_report = FinalReport.objects.filter(project=project).first()
+    responsible = user.is_municipal and user.organisation_id == project.responsible_id
+    may_request, why_not = False, ""
+    if responsible:
+        may_request, why_not = can_step(
+            process="payment_request",
+            name="submit",
+            state=NEW,
+            ctx=Ctx(project=project, kind=PaymentRequest.Kind.PARTIAL, amount=Decimal("0.01")),
+            user=user,
+        )
+    may_report_final = (
+        responsible
+        and (
+            can_step(
+                process="final_report",
+                name="submit",
+                state=final_report.status if final_report else NEW,
+                ctx=Ctx(project=project, obj=final_report),
+                user=user,
+            )[0]
+        )
+    )
+    reported = set(project.benefit_reports.values_list("year", flat=True))
+    due = (
+        [y for y in benefit_report_years_open(project=project, today=today) if y not in reported]
+        if responsible
+        else []
+    )
+    return ProjectFollowup(
+        requests=requests,
+        final_report=final_report,
+        may_request=may_request,
+        why_not_request=why_not,
+        may_report_final=may_report_final,
+        benefit_years_due=due,
+        benefit_rows=benefit_rows(project=project),
+        timeline=project_timeline(project=project),
+        requested_room=payment_request_room(project=project),
+    )

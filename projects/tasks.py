@@ -3,20 +3,27 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role, User
 from core.tasking import publish
+from invoicing.mail import send_once
 from invoicing.models import Document
 from invoicing.services import letter_create
 
-from .models import AgendaItem, CouncilMeeting, Proposal, ProposalTransition
+from .models import AgendaItem, CouncilMeeting, Grant, GrantTransition, Proposal, ProposalTransition
 from .notifications import (
     case_to_score_send,
     coapplicant_requests_send,
+    grant_reminder_send,
+    grant_transition_email_send,
     meeting_reminders_send,
     transition_email_send,
 )
+from .selectors import benefit_reports_due
 
 # KS's decisions that are sent to the applicants as a decision letter (PDF).
 DECISION_TRANSITIONS = {"approve", "decline"}
@@ -106,3 +113,74 @@ def notify_case_to_score(item_id: int) -> int:
 def remind_meetings() -> int:
     """Daily: remind the council of meetings in the coming week (once per meeting and user)."""
     return meeting_reminders_send(today=timezone.localdate())
+
+
+@shared_task
+def benefit_report_reminders(today: str | None = None) -> int:
+    """The yearly reminder that a benefit report is due (issue 18 §5): one e-mail per project,
+    year and reminder round to the responsible member's users, once per key
+    (invoicing.mail.send_once). Run by Celery beat on 15 November and 15 January; `today` (an
+    ISO date) is for tests."""
+    today = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    sent = 0
+    for due in benefit_reports_due(today=today):
+        project = due.project
+        users = User.objects.filter(
+            role=Role.MUNICIPAL, is_active=True, organisation_id=project.responsible_id
+        ).exclude(email="")
+        recipients = sorted({u.email for u in users})
+        body = "\n".join(
+            [
+                f"Gevinstrapporten for «{project.title}» for {due.year} er ikke sendt ennå.",
+                "",
+                "Prosjekteier rapporterer realiserte gevinster én gang i året etter at "
+                "løsningen er tatt i bruk (vilkår i tilsagnet fra DigiFin).",
+                "",
+                "Rapporter i portalen: "
+                + reverse("projects:project_detail", args=[project.pk])
+                + "#gevinster",
+            ]
+        )
+        for to in recipients:
+            record = send_once(
+                key=f"benefit-report-reminder:{project.pk}:{due.year}:{today:%Y-%m}:{to}",
+                to=to,
+                subject=f"DigiFin: gevinstrapport for {due.year} – {project.title}",
+                body=body,
+                attachments=[],
+            )
+            sent += record is not None
+    return sent
+
+
+@shared_task
+def notify_grant_transition(transition_id: int) -> int:
+    """E-mail the applicant that its grant was accepted, declined or lapsed (once per event)."""
+    log = GrantTransition.objects.select_related("grant__project__proposal").get(pk=transition_id)
+    return grant_transition_email_send(log)
+
+
+@shared_task
+def grant_deadlines() -> dict:
+    """Daily (Celery beat): remind the applicant DIGIFIN_GRANT_REMINDER_DAYS before the deadline
+    (once per grant: the e-mail's key), and lapse every offered grant whose deadline has passed
+    (its project stops and the capital is released). Safe to run twice."""
+    # Local import: services.grants enqueues this module's notify task (a real cycle).
+    from .services.grants import GrantError, grant_lapse
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.DIGIFIN_GRANT_REMINDER_DAYS)
+    offered = Grant.objects.filter(status=Grant.Status.OFFERED).select_related("project__proposal")
+    reminded = sum(
+        1
+        for grant in offered.filter(accept_by__gte=today, accept_by__lte=soon)
+        if grant_reminder_send(grant)
+    )
+    lapsed = 0
+    for grant in offered.filter(accept_by__lt=today):
+        try:
+            grant_lapse(grant=grant)
+        except GrantError:
+            continue  # accepted or lapsed meanwhile
+        lapsed += 1
+    return {"reminded": reminded, "lapsed": lapsed}

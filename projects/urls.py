@@ -45,4 +45,9 @@ urlpatterns += [
     path("beslutning/<int:pk>/", views_council.decision, name="decision"),
     path("portefolje/", views_council.portfolio, name="portfolio"),
     path("portefolje/<int:pk>/", views_council.project_detail, name="project_detail"),
+    path(
+        "utbetalingsanmodning/<int:pk>/vedlegg/",
+        views_council.payment_attachment,
+        name="payment_attachment",
+    ),
 ]

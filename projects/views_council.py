@@ -1,5 +1,6 @@
 """Views for KommIT-rådet, KS' decision and the portfolio (issue 5)."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,16 +26,21 @@ from fund.models import LedgerEntry
 
 from . import selectors
 from .forms import (
+    COST_FIELDS,
     AgendaAddForm,
     ApproveForm,
+    ApproveRequestForm,
+    BenefitReportForm,
     CloseForm,
     ConflictForm,
     DecisionForm,
-    DisbursementForm,
+    FinalReportForm,
     MeetingCloseForm,
     MeetingForm,
     MilestoneForm,
     OutcomeForm,
+    PaymentRequestForm,
+    ReturnRequestForm,
     ScoreForm,
     StatusReportForm,
 )
@@ -42,11 +48,13 @@ from .models import (
     AgendaItem,
     CouncilMeeting,
     MeetingDocument,
+    PaymentRequest,
     Project,
     Proposal,
     ProposalStatus,
     ScoringCriterion,
 )
+from .services.benefits import benefit_report_submit
 from .services.council import (
     agenda_add,
     conflict_declare,
@@ -56,8 +64,14 @@ from .services.council import (
     score_record,
 )
 from .services.council_documents import agenda_document_create
+from .services.payments import (
+    FINAL_REPORT_FIELDS,
+    final_report_submit,
+    payment_request_approve,
+    payment_request_return,
+    payment_request_submit,
+)
 from .services.portfolio import (
-    disbursement_record,
     milestone_add,
     project_approve,
     project_close,
@@ -372,15 +386,60 @@ class ProjectAction:
     service: Callable
     invalid: str
     done: str
+    takes_project: bool = False  # the form is built with the project (e.g. its milestones)
+
+
+def _payment_request(project, payment_request: int) -> PaymentRequest:
+    found = project.payment_requests.filter(pk=payment_request).first()
+    if found is None:
+        raise ProposalError(_("Anmodningen finnes ikke i dette prosjektet."))
+    return found
+
+
+def _request_submit(*, project, actor, milestones, attachment, **data):
+    costs = {category: data.pop(name) for name, category in COST_FIELDS.items()}
+    return payment_request_submit(
+        project=project,
+        actor=actor,
+        costs=costs,
+        milestones=milestones,
+        attachment=attachment,
+        **data,
+    )
+
+
+def _request_approve(*, project, actor, payment_request: int, paid_on):
+    request = _payment_request(project, payment_request)
+    return payment_request_approve(request=request, paid_on=paid_on, actor=actor)
+
+
+def _request_return(*, project, actor, payment_request: int, reason: str):
+    request = _payment_request(project, payment_request)
+    return payment_request_return(request=request, reason=reason, actor=actor)
+
+
+def _benefit_report(*, project, actor, year: int, comment: str, **data):
+    realised = {name.removeprefix("realised_"): value for name, value in data.items()}
+    return benefit_report_submit(
+        project=project, year=year, realised=realised, comment=comment, actor=actor
+    )
 
 
 PROJECT_ACTIONS = {
-    "disburse": ProjectAction(
+    # KS's manual disbursement form became the approval of a payment request (issue 18 §4).
+    "approve_request": ProjectAction(
         lambda u: u.is_ks_staff,
-        DisbursementForm,
-        disbursement_record,
-        gettext_lazy("Oppgi beløp og dato."),
-        gettext_lazy("Utbetalingen er bokført."),
+        ApproveRequestForm,
+        _request_approve,
+        gettext_lazy("Oppgi utbetalt dato."),
+        gettext_lazy("Anmodningen er godkjent og utbetalingen er bokført."),
+    ),
+    "return_request": ProjectAction(
+        lambda u: u.is_ks_staff,
+        ReturnRequestForm,
+        _request_return,
+        gettext_lazy("Skriv en begrunnelse."),
+        gettext_lazy("Anmodningen er returnert til kommunen."),
     ),
     "milestone": ProjectAction(
         lambda u: u.is_ks_staff,
@@ -403,6 +462,28 @@ PROJECT_ACTIONS = {
         gettext_lazy("Fyll ut statusrapporten."),
         gettext_lazy("Statusrapporten er sendt."),
     ),
+    "payment_request": ProjectAction(
+        lambda u: u.is_municipal,
+        PaymentRequestForm,
+        _request_submit,
+        gettext_lazy("Utbetalingsanmodningen er ikke sendt."),
+        gettext_lazy("Utbetalingsanmodningen er sendt til KS."),
+        takes_project=True,
+    ),
+    "final_report": ProjectAction(
+        lambda u: u.is_municipal,
+        FinalReportForm,
+        final_report_submit,
+        gettext_lazy("Sluttrapporten er ikke sendt."),
+        gettext_lazy("Sluttrapporten er sendt til KS."),
+    ),
+    "benefit_report": ProjectAction(
+        lambda u: u.is_municipal,
+        BenefitReportForm,
+        _benefit_report,
+        gettext_lazy("Gevinstrapporten er ikke sendt."),
+        gettext_lazy("Gevinstrapporten er sendt."),
+    ),
 }
 
 
@@ -416,9 +497,14 @@ def project_detail(request, pk):
             raise PermissionDenied
         here = reverse("projects:project_detail", args=[project.pk])
         try:
-            form = action.form(request.POST)
-            if not form.is_valid():  # the rule a field breaks is named (issue 16)
-                errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            extra = {"project": project} if action.takes_project else {}
+            form = action.form(request.POST, request.FILES, **extra)
+            if not form.is_valid():  # the field and the rule it breaks are named (issue 16, 18)
+                errors = [
+                    f"{form.fields[name].label}: {e}" if name in form.fields else str(e)
+                    for name, field_errors in form.errors.items()
+                    for e in field_errors
+                ]
                 raise ProposalError(" ".join([str(action.invalid), *errors]))
             with consume_once(request, f"projects.project.{request.POST['action']}") as once:
                 action.service(project=project, actor=user, **form.cleaned_data)
@@ -437,6 +523,8 @@ def project_detail(request, pk):
     ).order_by("occurred_on", "id")
     is_responsible = user.is_municipal and user.organisation_id == project.responsible_id
     active = project.status == Project.Status.ACTIVE
+    followup = selectors.project_followup(project=project, user=user)
+    final_report = followup.final_report
     return render(
         request,
         "projects/project_detail.html",
@@ -447,9 +535,45 @@ def project_detail(request, pk):
             "recovered": recovered,
             "recovery_gap": max(disbursed - recovered, Decimal("0.00")),
             "entries": entries,
-            "disburse_form": DisbursementForm() if user.is_ks_staff and active else None,
+            "followup": followup,
+            "request_form": PaymentRequestForm(project=project) if followup.may_request else None,
+            "final_report_form": FinalReportForm(
+                initial={f: getattr(final_report, f) for f in FINAL_REPORT_FIELDS}
+                if final_report
+                else None
+            )
+            if followup.may_report_final
+            else None,
+            "benefit_form": BenefitReportForm(initial={"year": followup.benefit_years_due[0]})
+            if followup.benefit_years_due
+            else None,
+            "decide_requests": user.is_ks_staff and active,
+            "today": datetime.date.today(),
             "milestone_form": MilestoneForm() if user.is_ks_staff and active else None,
             "close_form": CloseForm() if user.is_ks_staff and active else None,
             "report_form": StatusReportForm() if is_responsible and active else None,
         },
     )
+
+
+@portfolio_reader_required
+def payment_attachment(request, pk):
+    """A payment request's attachment (e.g. the accounts), for whoever sees the project; always
+    a download with the detected type, as proposals' attachments."""
+    visible = selectors.projects_visible_to(request.user).values("pk")
+    payment_request = get_object_or_404(PaymentRequest, pk=pk, project__in=visible)
+    if not payment_request.attachment:
+        raise Http404
+    try:
+        handle = payment_request.attachment.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=payment_request.attachment_name,
+        content_type=payment_request.attachment_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

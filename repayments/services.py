@@ -657,3 +657,37 @@ def capital_repayment_confirm(
             ),
         )
     return repayment
+
+
+# --- a completed project's solution (issue 18 §4) ------------------------------------------
+
+
+@transaction.atomic
+def solution_from_completed_project(*, project, actor) -> Solution | None:
+    """The final report hands the solution over to FDVU: register it as a solution of the
+    project (unpublished: KS sets the price model and publishes it), available from the
+    hand-over date. Registered by RepaymentsConfig.ready() with projects.hooks; a project that
+    already has a solution keeps it (only its availability date is set)."""
+    report = getattr(project, "final_report", None)
+    if report is None:
+        return None
+    existing = Solution.objects.select_for_update().filter(project=project).first()
+    if existing is not None:
+        return existing
+    name = report.solution_name
+    if Solution.objects.filter(name=name).exists():
+        name = f"{name} ({project.proposal.reference or project.pk})"[:160]
+    values = {
+        "name": name,
+        "description": report.solution_description,
+        "project": project,
+        # The figure used is the project's disbursements (selectors.development_cost); this is
+        # the fallback a solution must carry.
+        "development_cost": project.granted,
+        "available_on": report.handed_over_on,
+        "fdvu_terms": f"{report.fdvu_owner}\n\n{report.fdvu_terms}",
+        "fdvu_key": FdvuKey.EQUAL,
+        "fdvu_yearly_cost": report.fdvu_yearly_cost,
+        "fdvu_parameters": {},
+    }
+    return solution_create(actor=actor, **values)

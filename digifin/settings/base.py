@@ -265,6 +265,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "projects.tasks.remind_meetings",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Benefit reports due (issue 18 §5): a reminder on 15 November and 15 January, once per
+    # project, year and round (projects.tasks.benefit_report_reminders).
+    "projects-benefit-report-reminders": {
+        "task": "projects.tasks.benefit_report_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_month=15, month_of_year="1,11"),
+    },
+    # Grants: a reminder before the acceptance deadline, and lapse after it (projects.tasks).
+    "projects-grant-deadlines": {
+        "task": "projects.tasks.grant_deadlines",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # The reconciliation every night (overview/reconciliation.py; a failure shows KS a banner).
     "overview-reconcile": {
         "task": "overview.tasks.reconcile_nightly",
@@ -294,6 +305,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 DIGIFIN_FUND_NAME = "DigiFin"
 # Real discount rate for net present value (Finansdepartementets rundskriv R-109: 4 % real).
 DIGIFIN_DISCOUNT_RATE = Decimal(env.str("DIGIFIN_DISCOUNT_RATE", default="0.04"))
+# The grant (tilsagn): the applicant accepts within this many days of KS's decision (30 days, as
+# in regionalforvaltning.no's common practice; docs/decisions/projects-grant-lifecycle.md), and is
+# reminded this many days before the deadline.
+DIGIFIN_GRANT_ACCEPT_DAYS = env.int("DIGIFIN_GRANT_ACCEPT_DAYS", default=30)
+DIGIFIN_GRANT_REMINDER_DAYS = env.int("DIGIFIN_GRANT_REMINDER_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,14 @@ from fund.models import CapitalSource, LedgerEntry
 from fund.services import LedgerError, ledger_lock, ledger_record
 
 from ..models import Milestone, Project, ProjectBudgetYear, Proposal, StatusReport
-from ..selectors import available_capital, project_disbursed, proposal_funding
+from ..selectors import (
+    available_capital,
+    grant_accepted,
+    grant_of,
+    project_disbursed,
+    proposal_funding,
+)
+from .grants import grant_offer
 from .proposals import ProposalError
 from .workflow import TransitionError, perform_transition
 
@@ -62,6 +69,8 @@ def project_approve(
     ProjectBudgetYear.objects.bulk_create(
         [ProjectBudgetYear(project=project, year=y, amount=a) for y, a in sorted(budget.items())]
     )
+    # The grant (tilsagn) offered to the applicant, with its conditions and deadline (issue 18).
+    grant_offer(project=project, actor=actor)
     try:
         perform_transition(
             proposal=proposal,
@@ -76,14 +85,31 @@ def project_approve(
 
 @transaction.atomic
 def disbursement_record(
-    *, project: Project, amount: Decimal, paid_on: datetime.date, actor, note: str = ""
+    *,
+    project: Project,
+    amount: Decimal,
+    paid_on: datetime.date,
+    actor,
+    note: str = "",
+    idempotency_key: str | None = None,
 ) -> LedgerEntry:
-    """Pay part of the grant out of the fund. Never more than the grant left, never below 0."""
+    """Pay part of the grant out of the fund. Never more than the grant left, never below 0.
+    Called by the approval of a payment request (projects/services/payments.py), which passes
+    the request's key so that it is booked once."""
     if not actor.is_ks_staff:
         raise ProposalError(_("Bare KS kan utbetale."))
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status != Project.Status.ACTIVE:
         raise ProposalError(_("Prosjektet er avsluttet."))
+    if not grant_accepted(project=project):
+        grant = grant_of(project=project)
+        raise ProposalError(
+            _(
+                "Regelen om aksept: ingenting utbetales før søker har akseptert tilsagnet "
+                "(tilsagnets status: %(status)s)."
+            )
+            % {"status": grant.get_status_display() if grant else _("ikke opprettet")}
+        )
     amount = to_money(amount)
     if amount <= 0:
         raise ProposalError(_("Beløpet må være større enn null."))
@@ -104,6 +130,7 @@ def disbursement_record(
             member=project.responsible,
             subject=project,
             project_ref=project.pk,
+            idempotency_key=idempotency_key,
         )
     except LedgerError as exc:
         raise ProposalError(str(exc)) from exc

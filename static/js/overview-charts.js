@@ -100,7 +100,26 @@
     draw("chart-forecast", { type: "line", data: { labels: data.labels, datasets: datasets }, options: baseOptions(false) });
   }
 
+  function benefits(list) {
+    list.forEach(function (p) {
+      var options = baseOptions(false);
+      options.scales.members = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } };
+      options.plugins.tooltip = {};
+      var datasets = [
+        { label: "Planlagt gevinst (kr)", data: p.planned, backgroundColor: COLORS[5] },
+        { label: "Realisert gevinst (kr)", data: p.realised, backgroundColor: COLORS[2] },
+        { label: "Medlemmer med tilgang", data: p.adoption, type: "line", yAxisID: "members", borderColor: COLORS[0], backgroundColor: COLORS[0], tension: 0 }
+      ];
+      if (p.target !== null) {
+        datasets.push({ label: "Mål for utbredelse", data: p.years.map(function () { return p.target; }), type: "line", yAxisID: "members", borderColor: COLORS[1], backgroundColor: COLORS[1], borderDash: [6, 4], pointRadius: 0 });
+      }
+      draw(p.id, { type: "bar", data: { labels: p.years, datasets: datasets }, options: options });
+    });
+  }
+
   function start() {
+    var bn = read("benefits-data");
+    if (bn) { benefits(bn); }
     var data = read("overview-data");
     if (data) { overview(data); }
     var fc = read("forecast-data");

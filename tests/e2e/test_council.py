@@ -9,16 +9,22 @@ from playwright.sync_api import expect
 
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
-from projects.models import ProposalStatus, ScoringCriterion
+from projects.models import Project, ProposalStatus, ScoringCriterion
 from projects.services.council import (
     agenda_add,
     meeting_create,
     outcome_record,
     score_record,
 )
+from projects.services.payments import payment_request_submit
 from tests.accounts.factories import CouncilMemberFactory
 from tests.e2e.conftest import describe_violations
-from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
+from tests.projects.factories import (
+    accept_grant,
+    complete_proposal,
+    ensure_criteria,
+    participant_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,10 +118,22 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
     page.get_by_label("Innvilget 2028 (kr)").fill("500000")
     page.get_by_role("button", name="Innvilg").click()
     expect(page.get_by_test_id("project-status")).to_have_text("Pågår")
-    page.get_by_label("Beløp (kr)").fill("400000")
+    # Money leaves the fund when KS approves the municipality's payment request, after the
+    # applicant has accepted the grant (issue 18).
+    project = Project.objects.get(proposal=proposal)
+    accept_grant(project)
+    payment_request_submit(
+        project=project,
+        kind="partial",
+        amount=Decimal("400000"),
+        progress="Første leveranse.",
+        costs={},
+        actor=lead,
+    )
+    page.reload()
     # Booked money is never dated after today (core.bounds): the disbursement is paid today.
     page.get_by_label("Utbetalt dato").fill(datetime.date.today().isoformat())
-    page.get_by_role("button", name="Bokfør utbetaling").click()
+    page.get_by_role("button", name="Godkjenn og utbetal").click()
     expect(page.get_by_test_id("disbursed")).to_contain_text("400 000")
     _assert_axe(axe)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Portefølje").click()

@@ -12,10 +12,16 @@ from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
 from members.models import Participation
 from projects.models import Project, ProposalStatus
+from projects.services.payments import payment_request_submit
 from projects.services.portfolio import project_approve
 from tests.invoicing.factories import member_with_address
 from tests.members.factories import ParticipationFactory
-from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
+from tests.projects.factories import (
+    accept_grant,
+    complete_proposal,
+    ensure_criteria,
+    participant_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,12 +70,20 @@ def test_a_disbursement_dated_after_today_is_refused_naming_the_rule(
     project = project_approve(
         proposal=prioritised, budget={2027: Decimal("1000000")}, actor=ks_user
     )
+    accept_grant(project)
+    payment_request_submit(
+        project=project,
+        kind="partial",
+        amount=Decimal("400000"),
+        progress="Første leveranse.",
+        costs={},
+        actor=prioritised.created_by,
+    )
     login(ks_user)
     page.goto(f"{live_server.url}/prosjekter/portefolje/{project.pk}/")
-    page.get_by_label("Beløp (kr)").fill("400000")
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     page.get_by_label("Utbetalt dato").fill(tomorrow.isoformat())
-    page.get_by_role("button", name="Bokfør utbetaling").click()
+    page.get_by_role("button", name="Godkjenn og utbetal").click()
     alert = page.get_by_role("alert").first
     expect(alert).to_contain_text("Regelen om bokføringsdato")
     expect(alert).to_contain_text("planlagt utbetaling er en plan")

@@ -32,7 +32,7 @@ from projects.models import Project
 from projects.services.portfolio import disbursement_record
 from repayments import selectors as repayment_selectors
 from tests.overview.builders import build_fund
-from tests.projects.factories import ProposalFactory
+from tests.projects.factories import ProposalFactory, accept_grant
 from tests.repayments.factories import SolutionFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def world(ks_user):
         granted=D("5000000"),
         decided_by=ks_user,
     )
+    accept_grant(project)
     disbursement_record(project=project, amount=D("1000000"), paid_on=DAY, actor=ks_user)
     solution = SolutionFactory(
         name="Byggesøknad", project=project, is_published=True, published_on=DAY

@@ -5,14 +5,16 @@ from decimal import Decimal
 
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
-from projects.models import ProposalStatus
+from projects.models import PaymentRequest, ProposalStatus
+from projects.services.payments import payment_request_submit
 from projects.services.portfolio import project_approve
 from tests.invoicing.factories import issue_manual, member_with_address
-from tests.projects.factories import complete_proposal, participant_user
+from tests.projects.factories import accept_grant, complete_proposal, participant_user
 
 
-def active_project(ks_user):
-    """(project, the responsible member's user) with 100 000 kr granted from a funded fund."""
+def active_project(ks_user, *, request: bool = True):
+    """(project, the responsible member's user) with 100 000 kr granted from a funded fund and,
+    unless `request=False`, a partial payment request of 1 000 kr waiting for KS's approval."""
     ledger_record(
         kind=LedgerEntry.Kind.STATE_GRANT,
         source=CapitalSource.KMD,
@@ -25,6 +27,16 @@ def active_project(ks_user):
     proposal.status = ProposalStatus.PRIORITISED
     proposal.save()
     project = project_approve(proposal=proposal, budget={2026: Decimal("100000")}, actor=ks_user)
+    accept_grant(project)  # the applicant accepted: payments may follow
+    if request:
+        payment_request_submit(
+            project=project,
+            kind="partial",
+            amount=Decimal("1000"),
+            progress="Første leveranse er ferdig.",
+            costs={"external": Decimal("1000")},
+            actor=applicant,
+        )
     return project, applicant
 
 
@@ -33,9 +45,11 @@ def open_invoice():
 
 
 def disbursement_data(**extra) -> dict:
+    """KS approves the latest waiting payment request (the door disbursements go through)."""
+    waiting = PaymentRequest.objects.filter(status=PaymentRequest.Status.SUBMITTED).latest("pk")
     return {
-        "action": "disburse",
-        "amount": "1000",
+        "action": "approve_request",
+        "payment_request": str(waiting.pk),
         "paid_on": datetime.date.today().isoformat(),
         **extra,
     }

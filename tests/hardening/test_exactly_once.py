@@ -128,13 +128,14 @@ def test_another_users_token_is_refused(ks_client, ks_user):
 
 
 def test_a_refused_write_does_not_use_up_the_token(ks_client, ks_user):
-    """The token is consumed in the write's transaction: when the service refuses (here: more
-    than the grant left), it is rolled back with it, and the corrected form can be sent."""
+    """The token is consumed in the write's transaction: when the service refuses (here: a
+    payment request that is not the project's), it is rolled back with it, and the corrected
+    form can be sent."""
     project, _ = active_project(ks_user)
     url = reverse("projects:project_detail", args=[project.pk])
     token = issue_token(ks_user)
-    too_much = ks_client.post(url, disbursement_data(amount="200000", **{FIELD: token}))
-    assert too_much.status_code == 302
+    wrong = ks_client.post(url, disbursement_data(payment_request="999999", **{FIELD: token}))
+    assert wrong.status_code == 302
     assert not _disbursements(project).exists()
     assert not OnceToken.objects.exists()
     ks_client.post(url, disbursement_data(**{FIELD: token}))
@@ -196,9 +197,11 @@ def test_a_write_that_finds_sqlite_locked_gets_a_message_not_a_500(ks_client, ks
     def locked(**kwargs):
         raise OperationalError("database is locked")
 
-    action = views_council.PROJECT_ACTIONS["disburse"]
+    action = views_council.PROJECT_ACTIONS["approve_request"]
     monkeypatch.setitem(
-        views_council.PROJECT_ACTIONS, "disburse", dataclasses.replace(action, service=locked)
+        views_council.PROJECT_ACTIONS,
+        "approve_request",
+        dataclasses.replace(action, service=locked),
     )
     project, _ = active_project(ks_user)
     url = reverse("projects:project_detail", args=[project.pk])

@@ -70,7 +70,7 @@ def test_parallel_double_click_on_disburse_books_one_outflow(ks_user):
     entries = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DISBURSEMENT, subject_id=project.pk)
     assert entries.count() == 1
     assert sum(ALREADY in page for page in pages) == 1
-    assert sum("Utbetalingen er bokført." in page for page in pages) == 1
+    assert sum("Anmodningen er godkjent og utbetalingen er bokført." in page for page in pages) == 1
 
 
 def test_parallel_double_click_on_manual_payment_records_one_payment(ks_user):

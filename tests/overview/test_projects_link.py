@@ -9,7 +9,7 @@ from overview import selectors, views
 from projects.models import Project
 from projects.selectors import available_capital
 from projects.services.portfolio import disbursement_record
-from tests.projects.factories import ProposalFactory
+from tests.projects.factories import ProposalFactory, accept_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_granted_and_available_follow_the_portfolio(fund, ks_user):
         granted=D("5000000"),
         decided_by=ks_user,
     )
+    accept_grant(project)
     disbursement_record(
         project=project, amount=D("2000000"), paid_on=datetime.date(2025, 3, 1), actor=ks_user
     )
@@ -51,6 +52,7 @@ def test_public_page_lists_granted_projects_with_ledger_payments(client, fund, k
         granted=D("5000000"),
         decided_by=ks_user,
     )
+    accept_grant(project)
     disbursement_record(
         project=project, amount=D("1250000"), paid_on=datetime.date(2025, 3, 1), actor=ks_user
     )

@@ -4,7 +4,9 @@ from decimal import Decimal
 import factory
 
 from members.models import Participation
-from projects.models import BenefitYear, ContactPerson, CostYear, Proposal
+from projects.conditions import ensure_standard_conditions
+from projects.models import BenefitYear, ContactPerson, CostYear, Grant, Proposal
+from projects.services.grants import grant_accept
 from tests.accounts.factories import MunicipalUserFactory
 from tests.members.factories import MemberFactory, ParticipationFactory
 
@@ -84,3 +86,31 @@ def ensure_criteria():
 
     for name in ("0002_qualification_criteria", "0004_scoring_criteria"):
         importlib.import_module(f"projects.migrations.{name}").load(apps, None)
+    ensure_standard_conditions()
+
+
+def accept_grant(project, *, signed_by_name: str = "Kari Nordmann, rådmann") -> Grant:
+    """The formal applicant accepts the project's grant (KS's approval offered it), as the
+    portal does, so that payments may follow. A project made directly without a grant (test
+    data) gets one recorded as accepted."""
+    grant = Grant.objects.filter(project=project).first()
+    if grant is None:
+        return Grant.objects.create(
+            project=project,
+            amount=project.granted,
+            status=Grant.Status.ACCEPTED,
+            decided_on=project.decided_at.date(),
+            decided_by=project.decided_by,
+            accept_by=project.decided_at.date() + datetime.timedelta(days=30),
+            proposal_reference=project.proposal.reference or "",
+            signed_by_name=signed_by_name,
+        )
+    if grant.status == Grant.Status.ACCEPTED:
+        return grant
+    proposal = project.proposal
+    signer = (
+        MunicipalUserFactory(organisation=proposal.lead_member)
+        if proposal.lead_member_id and proposal.lead_member.kind != "ks"
+        else project.decided_by
+    )
+    return grant_accept(grant=grant, signed_by_name=signed_by_name, actor=signer)

@@ -25,7 +25,7 @@ from projects.services.proposals import ProposalError
 from tests.accounts.factories import CouncilMemberFactory
 from tests.once_support import with_once
 
-from .factories import complete_proposal, participant_user
+from .factories import accept_grant, complete_proposal, participant_user
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2027, 3, 14)  # the council meeting (planned)
@@ -228,6 +228,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    accept_grant(project)
     entry = disbursement_record(
         project=project, amount=Decimal("400000"), paid_on=PAID, actor=ks_user
     )
@@ -247,6 +248,7 @@ def test_disbursements_are_ledger_entries_and_never_exceed_the_grant(
 def test_stopping_a_project_releases_the_unspent_grant(fund, meeting, qualified, ks_user, chair):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("1000000")}, actor=ks_user)
+    accept_grant(project)
     disbursement_record(project=project, amount=Decimal("250000"), paid_on=PAID, actor=ks_user)
     project_close(project=project, status="stopped", note="Stoppet", actor=ks_user)
     assert selectors.committed_unspent_grants() == Decimal("0.00")
@@ -270,7 +272,7 @@ def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
         (reverse("projects:decision", args=[proposal.pk]), {"action": "decline", "comment": "x"}),
         (
             reverse("projects:project_detail", args=[project.pk]),
-            {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"},
+            {"action": "approve_request", "payment_request": "1", "paid_on": "2027-01-01"},
         ),
         (reverse("projects:meeting_create"), {"title": "x", "held_on": "2027-01-01"}),
     ]:
@@ -324,11 +326,10 @@ def test_project_pages_by_role_and_status_report_by_responsible(
         ),
     )
     assert project.reports.get().light == "green"
-    # The responsible municipality cannot disburse or close.
-    assert (
-        client.post(url, {"action": "disburse", "amount": "1", "paid_on": "2027-01-01"}).status_code
-        == 403
-    )
+    # The responsible municipality cannot approve its own payment request or close.
+    for action in ("approve_request", "return_request", "close"):
+        data = {"action": action, "payment_request": "1", "paid_on": "2027-01-01"}
+        assert client.post(url, data).status_code == 403
     assert not LedgerEntry.objects.filter(kind="disbursement").exists()
 
 
@@ -353,6 +354,7 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
 ):
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    accept_grant(project)
     disbursement_record(project=project, amount=Decimal("80000"), paid_on=PAID, actor=ks_user)
     fee = ledger_record(
         kind=LedgerEntry.Kind.ACCESS_FEE,
@@ -483,8 +485,9 @@ def test_council_reads_the_portfolio_and_cannot_act_on_a_project(
     assert project.title in client.get(reverse("projects:portfolio")).content.decode()
     page = client.get(url)
     assert page.status_code == 200
-    assert page.context["disburse_form"] is None and page.context["report_form"] is None
-    for action in ("disburse", "milestone", "close", "report"):
+    assert page.context["request_form"] is None and page.context["report_form"] is None
+    actions = ("approve_request", "return_request", "milestone", "close", "report")
+    for action in (*actions, "payment_request", "final_report", "benefit_report"):
         answer = client.post(url, {"action": action, "amount": "1", "paid_on": "2027-01-01"})
         assert answer.status_code == 403
     assert not LedgerEntry.objects.filter(kind="disbursement").exists()

@@ -34,6 +34,18 @@ def test_demo_load_is_idempotent_and_covers_the_demo_organisations():
     statuses = set(Proposal.objects.values_list("status", flat=True))
     assert {"draft", "submitted", "returned", "qualified", "rejected", "approved"} <= statuses
     assert Proposal.objects.filter(status="prioritised").exists()
-    project = Project.objects.get()
-    assert project.granted > 0 and LedgerEntry.objects.filter(kind="disbursement").count() == 1
+    # Issue 18: Lillehammer's project has its first rate paid on a payment request and a second
+    # one waiting for KS; Bergen's startlån project is completed with a final report, its
+    # solution handed over, and (from 1 November of its launch year) benefits reported.
+    barnevern = Project.objects.get(title="Digital barnevernsmelding")
+    assert barnevern.status == "active"
+    assert list(barnevern.payment_requests.values_list("status", flat=True)) == [
+        "approved",
+        "submitted",
+    ]
+    startlan = Project.objects.get(title="Digital søknad om startlån")
+    assert startlan.status == "completed" and startlan.final_report.status == "approved"
+    assert startlan.solutions.filter(name="Digital startlånsøknad").exists()
+    assert LedgerEntry.objects.filter(kind="disbursement").count() == 3
+    assert LedgerEntry.objects.filter(payment_request__isnull=False).count() == 3
     assert AgendaItem.objects.filter(meeting__closed_at__isnull=True).exists()

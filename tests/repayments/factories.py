@@ -102,13 +102,15 @@ def published(solution: Solution, *, kind: str, parameters: dict, actor) -> Solu
 def project(*, actor, title="Digiorden-prosjektet", granted=Decimal("2500000")):
     """A project in KS's portfolio (projects.Project), made directly: repayments only links it."""
     from projects.models import Project
-    from tests.projects.factories import ProposalFactory
+    from tests.projects.factories import ProposalFactory, accept_grant
 
     proposal = ProposalFactory(title=title)
-    return Project.objects.create(
+    made = Project.objects.create(
         proposal=proposal,
         title=title,
         responsible=proposal.lead_member,
         granted=granted,
         decided_by=actor,
     )
+    accept_grant(made)  # decided and accepted: payments may follow
+    return made

@@ -185,6 +185,29 @@ def project(org_a, users):
     return {"pk": item.pk}
 
 
+def payment_request_attachment(org_a, users):
+    """A payment request of organisation A's project with its accounts attached (issue 18)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.models import Project
+    from projects.services.payments import payment_request_submit
+    from tests.projects.factories import accept_grant
+    from tests.projects.test_attachments import MINIMAL_PDF
+
+    item = Project.objects.get(pk=project(org_a, users)["pk"])
+    accept_grant(item)
+    request = payment_request_submit(
+        project=item,
+        kind="partial",
+        amount=Decimal("100000"),
+        progress="Første leveranse.",
+        costs={"external": Decimal("100000")},
+        attachment=SimpleUploadedFile("regnskap.pdf", MINIMAL_PDF),
+        actor=users["municipal_a"],
+    )
+    return {"pk": request.pk}
+
+
 # --- repayments --------------------------------------------------------------------------------
 
 
@@ -338,6 +361,7 @@ BUILDERS = {
     "agenda_item": agenda_item,
     "prioritised_proposal": prioritised_proposal,
     "project": project,
+    "payment_request_attachment": payment_request_attachment,
     "solution": solution,
     "agreement": agreement,
     "fdvu_period": fdvu_period,
@@ -366,6 +390,8 @@ STATE_FIELDS = (
     ("projects.Proposal", ("status", "version", "title")),
     ("projects.CouncilMeeting", ("closed_at",)),
     ("projects.Project", ("status",)),
+    ("projects.PaymentRequest", ("status",)),
+    ("projects.FinalReport", ("status",)),
     ("repayments.Solution", ("is_published",)),
     ("repayments.AccessAgreement", ("status", "fee_status", "left_on")),
     ("repayments.FdvuPeriod", ("status",)),

@@ -101,6 +101,11 @@ MATRIX = {
     # The council follows the portfolio read-only (issue 19 §4).
     "projects:portfolio": ("get", ANY_SIGNED_IN, None),
     "projects:project_detail": ("get", rule(municipal_b=NOT_FOUND), "project"),
+    "projects:payment_attachment": (
+        "get",
+        rule(municipal_b=NOT_FOUND),
+        "payment_request_attachment",
+    ),
     # repayments: solutions are a catalogue for every municipal user; agreements are A's
     "repayments:solution_list": ("get", MUNICIPAL, None),
     "repayments:solution_detail": ("get", MUNICIPAL, "solution"),
@@ -138,6 +143,8 @@ MATRIX = {
     "invoicing:letters": ("get", STAFF, None),
     "invoicing:letter_preview": ("get", STAFF, "letter_of_a"),
     # the fund overview (KS and the council), reports and forecasts (KS)
+    "overview:benefits": ("get", COUNCIL_OR_STAFF, None),
+    "overview:benefits_export": ("get", COUNCIL_OR_STAFF, "csv_format"),
     "overview:fund_overview": ("get", COUNCIL_OR_STAFF, None),
     "overview:overview_export": ("get", COUNCIL_OR_STAFF, "overview_table"),
     "overview:reports": ("get", STAFF, None),
