@@ -246,6 +246,7 @@ class Document(models.Model):
         DECISION = "decision", _("Vedtaksbrev")
         ACCESS_CONFIRMATION = "access_confirmation", _("Bekreftelse på tilgang")
         REMINDER = "reminder", _("Purring")
+        GRANT = "grant", _("Tilsagnsbrev")
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="invoicing_documents"

@@ -531,8 +531,8 @@ def grant_of(*, project) -> Grant | None:
 
 def grant_accepted(*, project) -> bool:
     """Whether the formal applicant has accepted the project's grant: payments only after."""
-    grant = grant_of(project=project)
-    return grant is not None and grant.status == Grant.Status.ACCEPTED
+    # Read from the database, not a cached `project.grant`: acceptance may have just happened.
+    return Grant.objects.filter(project_id=project.pk, status=Grant.Status.ACCEPTED).exists()
 
 
 def grants_awaiting_acceptance(*, member=None) -> QuerySet[Grant]:

@@ -36,3 +36,9 @@ urlpatterns += [
     path("portefolje/", views_council.portfolio, name="portfolio"),
     path("portefolje/<int:pk>/", views_council.project_detail, name="project_detail"),
 ]
+
+from . import views_grants  # noqa: E402
+
+urlpatterns += [
+    path("portefolje/<int:pk>/tilsagn/", views_grants.grant_detail, name="grant_detail"),
+]

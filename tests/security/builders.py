@@ -154,6 +154,25 @@ def project(org_a, users):
     return {"pk": item.pk}
 
 
+def grant(org_a, users):
+    """A's project with its grant offered to A (awaiting acceptance)."""
+    import datetime
+
+    from projects.models import Grant, Project
+
+    kwargs = project(org_a, users)
+    item = Project.objects.get(pk=kwargs["pk"])
+    today = datetime.date.today()
+    Grant.objects.create(
+        project=item,
+        amount=item.granted,
+        decided_on=today,
+        decided_by=users["ks_staff"],
+        accept_by=today + datetime.timedelta(days=30),
+    )
+    return kwargs
+
+
 # --- repayments --------------------------------------------------------------------------------
 
 
@@ -305,6 +324,7 @@ BUILDERS = {
     "agenda_item": agenda_item,
     "prioritised_proposal": prioritised_proposal,
     "project": project,
+    "grant": grant,
     "solution": solution,
     "agreement": agreement,
     "fdvu_period": fdvu_period,

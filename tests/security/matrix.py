@@ -89,6 +89,8 @@ MATRIX = {
     # The council follows the portfolio read-only (issue 19 §4).
     "projects:portfolio": ("get", ANY_SIGNED_IN, None),
     "projects:project_detail": ("get", rule(municipal_b=NOT_FOUND), "project"),
+    # The grant: A's applicant accepts; B cannot learn it exists (issue 18).
+    "projects:grant_detail": ("get", rule(municipal_b=NOT_FOUND), "grant"),
     # repayments: solutions are a catalogue for every municipal user; agreements are A's
     "repayments:solution_list": ("get", MUNICIPAL, None),
     "repayments:solution_detail": ("get", MUNICIPAL, "solution"),
