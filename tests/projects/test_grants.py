@@ -324,3 +324,17 @@ def test_the_accept_form_names_what_is_missing_and_saves_nothing(
     assert response.status_code == 200
     assert "Fyll ut navnet på den som signerer" in response.content.decode()
     assert Grant.objects.get(project=project).status == Grant.Status.OFFERED
+
+
+def test_the_reconciliation_names_a_lapsed_grant_whose_project_still_commits_capital(
+    fund, prioritised, ks_user
+):
+    from overview.reconciliation import check_projects
+
+    project = _approve(prioritised, ks_user)
+    grant_lapse(grant=_past_deadline(project.grant))
+    assert check_projects() == []  # lapsed and the project stopped: consistent
+    Project.objects.filter(pk=project.pk).update(status=Project.Status.ACTIVE)  # a broken row
+    assert check_projects() == [
+        f"{project.title}: tilsagnet er Bortfalt, men prosjektet er fortsatt aktivt"
+    ]
