@@ -338,3 +338,28 @@ def test_the_reconciliation_names_a_lapsed_grant_whose_project_still_commits_cap
     assert check_projects() == [
         f"{project.title}: tilsagnet er Bortfalt, men prosjektet er fortsatt aktivt"
     ]
+
+
+def test_the_grant_page_queries_do_not_grow_with_conditions_or_events(
+    client, fund, prioritised, ks_user, applicant
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = _approve(prioritised, ks_user)
+    url = reverse("projects:grant_detail", args=[project.pk])
+    client.force_login(applicant)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for n in range(4):
+        grant_conditions_update(
+            grant=project.grant,
+            conditions=[(f"Vilkår {i}", "Tekst.") for i in range(12 + n)],
+            actor=ks_user,
+        )
+    assert count() == few
