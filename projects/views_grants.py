@@ -67,6 +67,8 @@ def grant_detail(request, pk):
         grant.refresh_from_db()
         actions = {t.name: (a, r) for t, a, r in available_transitions(grant=grant, user=user)}
     offered = grant.status == grant.Status.OFFERED
+    released = grant.status in (grant.Status.DECLINED, grant.Status.LAPSED)
+    sees_capital = user.is_ks_staff or user.is_council
     return render(
         request,
         "projects/grant_detail.html",
@@ -84,6 +86,8 @@ def grant_detail(request, pk):
             "accept_form": accept_form,
             "decline_form": decline_form,
             "conditions_form": conditions_form if offered else None,
+            "released": released,
+            "available": selectors.available_capital() if released and sees_capital else None,
         },
     )
 

@@ -177,7 +177,7 @@ def test_declining_stops_the_project_and_releases_the_capital(
 
 
 def test_the_deadline_task_lapses_the_grant_and_releases_the_capital(
-    fund, prioritised, ks_user, applicant
+    client, fund, prioritised, ks_user, applicant
 ):
     project = _approve(prioritised, ks_user)
     assert selectors.committed_unspent_grants() == Decimal("1500000.00")
@@ -196,6 +196,10 @@ def test_the_deadline_task_lapses_the_grant_and_releases_the_capital(
     assert lapse.actor is None  # the deadline, not a person
     with pytest.raises(ProposalError):
         disbursement_record(project=project, amount=Decimal("1"), paid_on=PAID, actor=ks_user)
+    client.force_login(ks_user)
+    page = client.get(reverse("projects:grant_detail", args=[project.pk])).content.decode()
+    assert f"Tilsagnet på 1{NB}500{NB}000{NB}kr er frigitt" in page
+    assert f"Tilgjengelig kapital nå: 3{NB}000{NB}000{NB}kr" in page
 
 
 def test_the_reminder_is_sent_once_before_the_deadline(
