@@ -499,12 +499,14 @@ class PortfolioRow:
     disbursed: Decimal
     remaining: Decimal
     next_milestone: object
+    grant: object = None  # the project's Grant (issue 18), None for a project without one
 
 
 def portfolio(*, user) -> list[PortfolioRow]:
     version = ledger_version()  # one look-up for all the projects' disbursements
     rows = []
-    for project in projects_visible_to(user).prefetch_related("milestones"):
+    projects = projects_visible_to(user).select_related("grant").prefetch_related("milestones")
+    for project in projects:
         disbursed = project_disbursed(project=project, version=version)
         upcoming = [m for m in project.milestones.all() if m.done_on is None]
         rows.append(
@@ -513,6 +515,7 @@ def portfolio(*, user) -> list[PortfolioRow]:
                 disbursed,
                 to_money(project.granted - disbursed),
                 upcoming[0] if upcoming else None,
+                grant_of(project=project),
             )
         )
     return rows

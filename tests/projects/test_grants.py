@@ -367,3 +367,14 @@ def test_the_grant_page_queries_do_not_grow_with_conditions_or_events(
             actor=ks_user,
         )
     assert count() == few
+
+
+def test_ks_sees_each_grants_status_and_deadline_in_the_portfolio(
+    client, fund, prioritised, ks_user
+):
+    project = _approve(prioritised, ks_user)
+    client.force_login(ks_user)
+    html = client.get(reverse("projects:portfolio")).content.decode()
+    assert "Tilbudt / venter på aksept" in html
+    assert f"frist {project.grant.accept_by:%d.%m.%Y}" in html
+    assert reverse("projects:grant_detail", args=[project.pk]) in html
