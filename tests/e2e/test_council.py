@@ -9,11 +9,16 @@ from playwright.sync_api import expect
 
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
-from projects.models import ProposalStatus
+from projects.models import Project, ProposalStatus
 from projects.services.council import agenda_add, meeting_create
 from tests.accounts.factories import CouncilMemberFactory
 from tests.e2e.conftest import describe_violations
-from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
+from tests.projects.factories import (
+    accept_grant,
+    complete_proposal,
+    ensure_criteria,
+    participant_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,6 +112,9 @@ def test_council_scores_recusal_outcome_and_ks_decision_within_capital(
     page.get_by_label("Innvilget 2028 (kr)").fill("500000")
     page.get_by_role("button", name="Innvilg").click()
     expect(page.get_by_test_id("project-status")).to_have_text("Pågår")
+    # The applicant accepts the grant before anything is paid out (issue 18).
+    accept_grant(Project.objects.get(proposal__title="Digital barnevernsmelding"))
+    page.reload()
     page.get_by_label("Beløp (kr)").fill("400000")
     # Booked money is never dated after today (core.bounds): the disbursement is paid today.
     page.get_by_label("Utbetalt dato").fill(datetime.date.today().isoformat())

@@ -12,6 +12,7 @@ from fund.services import ledger_record
 from projects.models import Grant, ProposalStatus, ScoringCriterion
 from projects.services.council import agenda_add, meeting_create, outcome_record, score_record
 from tests.accounts.factories import CouncilMemberFactory
+from tests.e2e.conftest import describe_violations
 from tests.pdf_support import pdf_text
 from tests.projects.factories import complete_proposal, ensure_criteria, participant_user
 
@@ -55,7 +56,7 @@ def prioritised(applicant, ks_user):
 
 
 def test_ks_approves_the_applicant_reads_the_tilsagnsbrev_and_accepts(
-    page, login, live_server, ks_user, applicant, prioritised
+    page, login, live_server, ks_user, applicant, prioritised, axe
 ):
     login(ks_user)
     page.goto(f"{live_server.url}/prosjekter/beslutning/{prioritised.pk}/")
@@ -71,6 +72,8 @@ def test_ks_approves_the_applicant_reads_the_tilsagnsbrev_and_accepts(
     page.goto(f"{live_server.url}/prosjekter/portefolje/{grant.project_id}/tilsagn/")
     expect(page.get_by_test_id("grant-status")).to_have_text("Tilbudt / venter på aksept")
     expect(page.get_by_test_id("grant-deadline")).to_have_text(deadline)
+    violations = axe()
+    assert not violations, describe_violations(violations)
     letter = page.get_by_test_id("grant-letters").get_by_role("link").first
     expect(letter).to_contain_text("Tilsagnsbrev")
     response = page.request.get(f"{live_server.url}{letter.get_attribute('href')}")
