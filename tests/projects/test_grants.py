@@ -378,3 +378,20 @@ def test_ks_sees_each_grants_status_and_deadline_in_the_portfolio(
     assert "Tilbudt / venter på aksept" in html
     assert f"frist {project.grant.accept_by:%d.%m.%Y}" in html
     assert reverse("projects:grant_detail", args=[project.pk]) in html
+
+
+def test_projects_decided_before_grants_existed_get_an_accepted_grant(ks_user):
+    """Migration 0011: their payments stand, so their grant stands as accepted."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.repayments.factories import project as make_project
+
+    project = make_project(actor=ks_user, title="Gammelt prosjekt")
+    Grant.objects.filter(project=project).delete()  # as before issue 18
+    importlib.import_module("projects.migrations.0011_grant_data").forwards(apps, None)
+    grant = Grant.objects.get(project=project)
+    assert grant.status == Grant.Status.ACCEPTED and grant.amount == project.granted
+    assert grant.conditions.count() == StandardCondition.objects.filter(active=True).count()
+    assert selectors.grant_accepted(project=project)
