@@ -75,13 +75,14 @@ def measure(client: Client, url: str, *, repeats: int = 20, warmup: int = 3) -> 
 def key_pages(users: dict) -> list[tuple[str, str, str]]:
     """(page, role, url) for every page the issue lists."""
     from bench.data import bench_org
-    from projects.models import Project, Proposal
+    from projects.models import Grant, Project, Proposal
 
     proposal = (
         Proposal.objects.filter(lead_member=bench_org(), status="approved").order_by("pk").first()
         or Proposal.objects.filter(lead_member=bench_org()).order_by("pk").first()
     )
     project = Project.objects.order_by("pk").first()
+    grant = Grant.objects.filter(project__proposal__lead_member=bench_org()).order_by("pk").first()
     pages = [
         ("portal start", "municipal", "/"),
         # «Mine oppgaver» per role (issue 19 §5: constant queries at every scale).
@@ -96,6 +97,11 @@ def key_pages(users: dict) -> list[tuple[str, str, str]]:
         ),
         ("council queue", "council", reverse("projects:council_queue")),
         ("KS proposal list", "ks_staff", reverse("projects:staff_list")),
+        (
+            "grant page",
+            "municipal",
+            reverse("projects:grant_detail", args=[grant.project_id]) if grant else "",
+        ),
         ("admin: members", "ks_staff", "/admin/members/member/"),
         ("admin: ledger", "ks_staff", "/admin/fund/ledgerentry/"),
         ("fund overview", "ks_staff", reverse("overview:fund_overview")),

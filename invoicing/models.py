@@ -247,6 +247,7 @@ class Document(models.Model):
         ACCESS_CONFIRMATION = "access_confirmation", _("Bekreftelse på tilgang")
         REMINDER = "reminder", _("Purring")
         MINUTES = "minutes", _("Protokoll")
+        GRANT = "grant", _("Tilsagnsbrev")
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="invoicing_documents"

@@ -53,7 +53,7 @@ from members.selectors import (
     member_list,
     member_paid_amounts,
 )
-from projects.models import Project
+from projects.models import Grant, Project
 from projects.selectors import proposal_fundings
 
 from . import reports, selectors
@@ -354,6 +354,28 @@ def check_projects() -> list[str]:
                 f"{p['title']}: innvilget {_kr(p['granted'])} er mer enn søkt "
                 f"{_kr(funding.requested_from_fund)}"
             )
+    return rows + _grant_rows(projects, raw)
+
+
+def _grant_rows(projects: dict, disbursed: dict) -> list[str]:
+    """The grant (issue 18) agrees with its project: the same amount; declined or lapsed means
+    the project is no longer active (else its capital is still committed, and available capital
+    is understated); money only went to a project whose grant was accepted."""
+    rows = []
+    grants = Grant.objects.values_list("project_id", "amount", "status", "project__status")
+    for pid, amount, status, project_status in grants:
+        title = projects[pid]["title"] if pid in projects else pid
+        if amount != projects.get(pid, {}).get("granted", amount):
+            rows.append(
+                f"{title}: tilsagnet er {_kr(amount)}, men prosjektet har innvilget "
+                f"{_kr(projects[pid]['granted'])}"
+            )
+        released = status in (Grant.Status.DECLINED, Grant.Status.LAPSED)
+        if released and project_status == Project.Status.ACTIVE:
+            label = Grant.Status(status).label
+            rows.append(f"{title}: tilsagnet er {label}, men prosjektet er fortsatt aktivt")
+        if status != Grant.Status.ACCEPTED and disbursed.get(pid, ZERO) > 0:
+            rows.append(f"{title}: utbetalt {_kr(disbursed[pid])}, men tilsagnet er ikke akseptert")
     return rows
 
 

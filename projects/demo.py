@@ -12,6 +12,7 @@ from accounts.models import User
 from members.models import Member
 
 from . import demo_followup
+from .letters import grant_letters_send
 from .models import (
     SECTIONS,
     BenefitYear,
@@ -19,6 +20,7 @@ from .models import (
     ContactPerson,
     CostYear,
     CouncilMeeting,
+    Grant,
     Proposal,
     ProposalStatus,
     ProposalTransition,
@@ -28,7 +30,7 @@ from .models import (
 from .selectors import active_criteria
 from .services.council import agenda_add, meeting_close, outcome_record, score_record
 from .services.council_documents import agenda_document_create, minutes_send
-from .services.grants import grant_accept
+from .services.grants import grant_accept, grant_lapse
 from .services.payments import payment_request_approve, payment_request_submit
 from .services.portfolio import ProposalError, milestone_add, project_approve
 from .services.proposals import ks_member, snapshot_proposal
@@ -170,6 +172,58 @@ PROPOSALS = [
         700_000,
         3_800_000,
     ),
+    # Issue 18: prioritised in the held meeting and granted, so that each demo municipality has a
+    # grant to accept (GRANT_PLAN below), and one grant that lapsed unaccepted.
+    (
+        "3440",
+        "Digital tilskuddsforvaltning for lag og foreninger",
+        "søknader om kommunale tilskudd kommer på e-post og behandles i regneark",
+        S.QUALIFIED,
+        [],
+        [1_600_000, 800_000],
+        200_000,
+        1_100_000,
+    ),
+    (
+        "4601",
+        "Felles innbyggerbrev med digital signatur",
+        "vedtaksbrev sendes på papir og signeres for hånd",
+        S.QUALIFIED,
+        ["3405"],
+        [2_200_000, 1_000_000],
+        300_000,
+        1_900_000,
+    ),
+    (
+        "3405",
+        "Digital søknad om startlån og bostøtte",
+        "søknader om startlån og bostøtte krever papirdokumentasjon",
+        S.QUALIFIED,
+        ["3440"],
+        [1_400_000, 600_000],
+        150_000,
+        900_000,
+    ),
+    (
+        "3440",
+        "Felles chatbot for kommunale tjenester",
+        "hver kommune svarer på de samme spørsmålene i telefon og e-post",
+        S.QUALIFIED,
+        [],
+        [1_200_000, 500_000],
+        250_000,
+        800_000,
+    ),
+]
+
+# Grants of the demo (issue 18): (proposal title, what happens to the grant). "offered" grants
+# wait for their applicant (Øyer, Bergen, Lillehammer); "lapsed" was decided 45 days ago and
+# never accepted.
+GRANT_PLAN = [
+    ("Digital tilskuddsforvaltning for lag og foreninger", "offered"),
+    ("Felles innbyggerbrev med digital signatur", "offered"),
+    ("Digital søknad om startlån og bostøtte", "offered"),
+    ("Felles chatbot for kommunale tjenester", "lapsed"),
 ]
 
 HISTORY = {
@@ -376,6 +430,7 @@ def _load_council(*, ks, stdout) -> None:
             4,
             "Prioriteres.",
         ),
+        *((title, held, "prioritised", 4, "Prioriteres.") for title, _fate in GRANT_PLAN),
     ]
     items = []
     for title, meeting, outcome, value, minutes in plan:
@@ -448,4 +503,36 @@ def _load_council(*, ks, stdout) -> None:
             actor=lillehammer or ks,
         )
         payment_request_approve(request=first, paid_on=datetime.date(2026, 10, 15), actor=ks)
+    _load_grants(ks=ks, stdout=stdout)
     stdout.write("projects: demo council meetings, scores, a decision and a project added")
+
+
+def _load_grants(*, ks, stdout) -> None:
+    """KS grants the GRANT_PLAN proposals (offered, awaiting acceptance, or lapsed after the
+    deadline), and every demo grant's tilsagnsbrev is rendered to a PDF file on its members, as
+    the approval's task does in real use."""
+    for title, fate in GRANT_PLAN:
+        proposal = Proposal.objects.filter(title=title, status=S.PRIORITISED).first()
+        if proposal is None:
+            continue
+        try:
+            project = project_approve(
+                proposal=proposal,
+                budget={
+                    y.year: y.development - y.own_contribution
+                    for y in proposal.cost_years.all()
+                    if y.development
+                },
+                actor=ks,
+            )
+        except ProposalError as exc:
+            stdout.write(f"projects: demo grant skipped ({exc})")
+            continue
+        if fate == "lapsed":
+            decided = timezone.localdate() - datetime.timedelta(days=45)
+            Grant.objects.filter(project=project).update(
+                decided_on=decided, accept_by=decided + datetime.timedelta(days=30)
+            )
+            grant_lapse(grant=Grant.objects.get(project=project))
+    for grant in Grant.objects.select_related("project__proposal__lead_member"):
+        grant_letters_send(grant=grant, actor=ks)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.bounds import (
     TEXT_LONG,
+    TEXT_SHORT,
     FiniteDecimalField,
     MoneyField,
     YearField,
@@ -420,6 +421,61 @@ class StatusReportForm(forms.Form):
         label=_("Risiko"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     spent = MoneyField(label=_("Brukt hittil (kr)"))
+
+
+# --- the grant (tilsagn, issue 18) ------------------------------------------------------------
+class GrantAcceptForm(forms.Form):
+    signed_by_name = forms.CharField(
+        label=_("Navn og stilling på den som signerer for søker"),
+        max_length=TEXT_SHORT,
+        help_text=_("Den som har fullmakt til å forplikte søkeren, f.eks. kommunedirektøren."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Vi aksepterer tilsagnet og vilkårene slik de står i tilsagnsbrevet."),
+        required=True,
+    )
+
+
+class GrantDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse for å avslå tilsagnet"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxLengthValidator(TEXT_LONG)],
+    )
+
+
+class GrantConditionsForm(forms.Form):
+    """The grant's conditions, one title and text per row, plus an empty row to add one; an
+    emptied row removes its condition."""
+
+    def __init__(self, *args, conditions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = [*conditions, ("", "")]
+        for n, (title, text) in enumerate(rows, start=1):
+            self.fields[f"title_{n}"] = forms.CharField(
+                label=_("Vilkår %(n)s") % {"n": n},
+                max_length=TEXT_SHORT,
+                required=False,
+                initial=title,
+            )
+            self.fields[f"text_{n}"] = forms.CharField(
+                label=_("Tekst for vilkår %(n)s") % {"n": n},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[MaxLengthValidator(TEXT_LONG)],
+                required=False,
+                initial=text,
+            )
+        self.count = len(rows)
+
+    def rows(self):
+        for n in range(1, self.count + 1):
+            yield self[f"title_{n}"], self[f"text_{n}"]
+
+    def conditions(self) -> list[tuple[str, str]]:
+        return [
+            (self.cleaned_data.get(f"title_{n}", ""), self.cleaned_data.get(f"text_{n}", ""))
+            for n in range(1, self.count + 1)
+        ]
 
 
 # --- after the grant: payment requests, final report, benefit reports (issue 18) ---------------

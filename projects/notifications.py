@@ -216,7 +216,7 @@ def grant_reminder_send(grant) -> int:
             f"Tilsagnet må aksepteres i portalen senest {deadline}. Etter fristen bortfaller "
             "tilsagnet, og midlene frigis til andre prosjekter.",
             "",
-            f"Aksepter i portalen: {reverse('projects:project_detail', args=[grant.project_id])}",
+            f"Aksepter i portalen: {reverse('projects:grant_detail', args=[grant.project_id])}",
             "",
             "Vennlig hilsen\nKS, DigiFin",
         ]
@@ -244,7 +244,7 @@ def grant_transition_email_send(log) -> int:
         )
     elif log.comment:
         lines += ["", "Begrunnelse:", log.comment]
-    lines += ["", f"Se tilsagnet: {reverse('projects:project_detail', args=[grant.project_id])}"]
+    lines += ["", f"Se tilsagnet: {reverse('projects:grant_detail', args=[grant.project_id])}"]
     return _send_once_to_all(
         key=f"grant-transition:{log.pk}",
         recipients=applicant_recipients(proposal),

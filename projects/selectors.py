@@ -664,12 +664,14 @@ class PortfolioRow:
     disbursed: Decimal
     remaining: Decimal
     next_milestone: object
+    grant: object = None  # the project's Grant (issue 18), None for a project without one
 
 
 def portfolio(*, user) -> list[PortfolioRow]:
     version = ledger_version()  # one look-up for all the projects' disbursements
     rows = []
-    for project in projects_visible_to(user).prefetch_related("milestones"):
+    projects = projects_visible_to(user).select_related("grant").prefetch_related("milestones")
+    for project in projects:
         disbursed = project_disbursed(project=project, version=version)
         upcoming = [m for m in project.milestones.all() if m.done_on is None]
         rows.append(
@@ -678,6 +680,7 @@ def portfolio(*, user) -> list[PortfolioRow]:
                 disbursed,
                 to_money(project.granted - disbursed),
                 upcoming[0] if upcoming else None,
+                grant_of(project=project),
             )
         )
     return rows
@@ -696,8 +699,8 @@ def grant_of(*, project) -> Grant | None:
 
 def grant_accepted(*, project) -> bool:
     """Whether the formal applicant has accepted the project's grant: payments only after."""
-    grant = grant_of(project=project)
-    return grant is not None and grant.status == Grant.Status.ACCEPTED
+    # Read from the database, not a cached `project.grant`: acceptance may have just happened.
+    return Grant.objects.filter(project_id=project.pk, status=Grant.Status.ACCEPTED).exists()
 
 
 def grants_awaiting_acceptance(*, member=None) -> QuerySet[Grant]:

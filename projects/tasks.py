@@ -14,6 +14,7 @@ from invoicing.mail import send_once
 from invoicing.models import Document
 from invoicing.services import letter_create
 
+from .letters import grant_letters_send
 from .models import AgendaItem, CouncilMeeting, Grant, GrantTransition, Proposal, ProposalTransition
 from .notifications import (
     case_to_score_send,
@@ -37,7 +38,12 @@ def notify_proposal_transition(transition_id: int) -> int:
     log = ProposalTransition.objects.select_related("proposal", "proposal__lead_member").get(
         pk=transition_id
     )
-    if log.name in DECISION_TRANSITIONS:
+    if log.name == "approve" and getattr(log.proposal, "project", None) is not None:
+        # The approval's letter is the tilsagnsbrev (issue 18): amount, budget, conditions,
+        # references and the deadline, to every applicant.
+        grant = log.proposal.project.grant
+        grant_letters_send(grant=grant, actor=log.actor, comment=log.comment)
+    elif log.name in DECISION_TRANSITIONS:
         decision_letters_send(log=log)
     return transition_email_send(log)
 

@@ -51,3 +51,9 @@ urlpatterns += [
         name="payment_attachment",
     ),
 ]
+
+from . import views_grants  # noqa: E402
+
+urlpatterns += [
+    path("portefolje/<int:pk>/tilsagn/", views_grants.grant_detail, name="grant_detail"),
+]

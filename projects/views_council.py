@@ -530,6 +530,7 @@ def project_detail(request, pk):
         "projects/project_detail.html",
         {
             "project": project,
+            "grant": selectors.grant_of(project=project),
             "disbursed": disbursed,
             "remaining": project.granted - disbursed,
             "recovered": recovered,

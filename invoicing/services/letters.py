@@ -15,6 +15,7 @@ LETTER_TITLES = {
     Document.Kind.DECISION: "Vedtak",
     Document.Kind.ACCESS_CONFIRMATION: "Bekreftelse på tilgang til løsning",
     Document.Kind.REMINDER: "Purring",
+    Document.Kind.GRANT: "Tilsagnsbrev",
 }
 
 

@@ -70,6 +70,7 @@ FORMS = {
     "projects:council_item": Form("agenda_item"),
     "projects:decision": Form("prioritised_proposal"),
     "projects:project_detail": Form("project"),
+    "projects:grant_detail": Form("grant"),
     # repayments
     "repayments:access_request": Form("solution", pages=("repayments:solution_detail",)),
     "repayments:access_leave": Form("agreement"),

@@ -389,7 +389,7 @@ def test_project_page_shows_capital_recovered_by_access_fees_and_the_gap(
     assert f'data-testid="recovery-gap">55{nb}000{nb}kr' in html
 
 
-def test_ks_decision_sends_a_decision_letter_to_every_applicant_once(
+def test_ks_approval_sends_the_tilsagnsbrev_to_every_applicant_once(
     fund, meeting, qualified, ks_user, chair, django_capture_on_commit_callbacks
 ):
     from invoicing.models import Document
@@ -402,7 +402,7 @@ def test_ks_decision_sends_a_decision_letter_to_every_applicant_once(
     proposal = _prioritised(qualified, meeting, ks_user, chair)
     with django_capture_on_commit_callbacks(execute=True):
         project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
-    letters = Document.objects.filter(kind=Document.Kind.DECISION)
+    letters = Document.objects.filter(kind=Document.Kind.GRANT)  # issue 18: the grant letter
     assert {d.member for d in letters} == {proposal.lead_member, co}
     assert all(d.file.name.endswith(".pdf") for d in letters)
     log = ProposalTransition.objects.get(proposal=proposal, name="approve")

@@ -7,8 +7,9 @@ import pytest
 from digifin.demo import ensure_demo_users
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
+from invoicing.models import Document
 from projects import demo
-from projects.models import AgendaItem, Project, Proposal, ProposalTransition
+from projects.models import AgendaItem, Grant, Project, Proposal, ProposalTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def test_demo_load_is_idempotent_and_covers_the_demo_organisations():
     )
     demo.load(stdout=io.StringIO())
     counts = [m.objects.count() for m in (Proposal, ProposalTransition, AgendaItem, LedgerEntry)]
+    grants = Grant.objects.count()
     demo.load(stdout=io.StringIO())
     assert [
         m.objects.count() for m in (Proposal, ProposalTransition, AgendaItem, LedgerEntry)
@@ -48,4 +50,16 @@ def test_demo_load_is_idempotent_and_covers_the_demo_organisations():
     assert startlan.solutions.filter(name="Digital startlånsøknad").exists()
     assert LedgerEntry.objects.filter(kind="disbursement").count() == 3
     assert LedgerEntry.objects.filter(payment_request__isnull=False).count() == 3
+    # Issue 18: a grant in each state, one for each demo municipality to accept, and the
+    # tilsagnsbrev of every grant rendered to a PDF on each of its members.
+    assert barnevern.grant.status == Grant.Status.ACCEPTED
+    offered = Grant.objects.filter(status=Grant.Status.OFFERED)
+    assert {"3405", "3440", "4601"} <= set(
+        offered.values_list("project__proposal__lead_member__number", flat=True)
+    )
+    assert Grant.objects.filter(status=Grant.Status.LAPSED).exists()
+    letters = Document.objects.filter(kind=Document.Kind.GRANT)
+    assert letters.count() >= Grant.objects.count()
+    assert all(d.file.name.endswith(".pdf") for d in letters)
+    assert Grant.objects.count() == grants
     assert AgendaItem.objects.filter(meeting__closed_at__isnull=True).exists()

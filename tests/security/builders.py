@@ -208,6 +208,25 @@ def payment_request_attachment(org_a, users):
     return {"pk": request.pk}
 
 
+def grant(org_a, users):
+    """A's project with its grant offered to A (awaiting acceptance)."""
+    import datetime
+
+    from projects.models import Grant, Project
+
+    kwargs = project(org_a, users)
+    item = Project.objects.get(pk=kwargs["pk"])
+    today = datetime.date.today()
+    Grant.objects.create(
+        project=item,
+        amount=item.granted,
+        decided_on=today,
+        decided_by=users["ks_staff"],
+        accept_by=today + datetime.timedelta(days=30),
+    )
+    return kwargs
+
+
 # --- repayments --------------------------------------------------------------------------------
 
 
@@ -362,6 +381,7 @@ BUILDERS = {
     "prioritised_proposal": prioritised_proposal,
     "project": project,
     "payment_request_attachment": payment_request_attachment,
+    "grant": grant,
     "solution": solution,
     "agreement": agreement,
     "fdvu_period": fdvu_period,

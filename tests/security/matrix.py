@@ -106,6 +106,8 @@ MATRIX = {
         rule(municipal_b=NOT_FOUND),
         "payment_request_attachment",
     ),
+    # The grant: A's applicant accepts; B cannot learn it exists (issue 18).
+    "projects:grant_detail": ("get", rule(municipal_b=NOT_FOUND), "grant"),
     # repayments: solutions are a catalogue for every municipal user; agreements are A's
     "repayments:solution_list": ("get", MUNICIPAL, None),
     "repayments:solution_detail": ("get", MUNICIPAL, "solution"),
