@@ -36,6 +36,11 @@ from projects.models import (
     ScoringCriterion,
     StatusReport,
 )
+from projects.selectors import (
+    benefit_reports_due,
+    grants_awaiting_acceptance,
+    payment_requests_awaiting_approval,
+)
 from repayments.models import AccessAgreement
 
 LIMIT = 20  # objects listed per kind; more are summed up in one task
@@ -198,6 +203,38 @@ def access_waiting_for_share(user, today) -> list[Task]:
             today=today,
         )
         for row in rows
+    ]
+
+
+def grants_to_accept(user, today) -> list[Task]:
+    """Grants offered to the user's organisation as formal applicant: accept (or decline) by
+    the deadline (issue 18 §3). One query."""
+    grants = list(grants_awaiting_acceptance(member=user.organisation_id)[: LIMIT + 1])
+    return [
+        _task(
+            "grant_to_accept",
+            _("Aksepter tilsagnet innen %(date)s: %(title)s")
+            % {"date": _d(grant.accept_by), "title": grant.project.title},
+            reverse("projects:grant_detail", args=[grant.project_id]),
+            today=today,
+            due=grant.accept_by,
+        )
+        for grant in grants[:LIMIT]
+    ]
+
+
+def benefit_reports_to_send(user, today) -> list[Task]:
+    """Yearly benefit reports due for the organisation's completed projects (issue 18 §5).
+    Two queries."""
+    return [
+        _task(
+            "benefit_report",
+            _("Rapporter realiserte gevinster for %(year)s: %(title)s")
+            % {"year": due.year, "title": due.project.title},
+            reverse("projects:project_detail", args=[due.project.pk]) + "#gevinster",
+            today=today,
+        )
+        for due in benefit_reports_due(member=user.organisation_id, today=today)[:LIMIT]
     ]
 
 
@@ -403,6 +440,22 @@ def emails_failed(user, today) -> list[Task]:
     ]
 
 
+def payment_requests_to_approve(user, today) -> list[Task]:
+    """Payment requests (utbetalingsanmodninger) waiting for KS's approval, oldest first
+    (issue 18 §4). One query."""
+    requests = list(payment_requests_awaiting_approval()[: LIMIT + 1])
+    return [
+        _task(
+            "payment_request",
+            _("Behandle utbetalingsanmodning på %(amount)s: %(title)s")
+            % {"amount": format_nok(request.amount), "title": request.project.title},
+            reverse("projects:project_detail", args=[request.project_id]),
+            today=today,
+        )
+        for request in requests[:LIMIT]
+    ]
+
+
 def access_fees_to_invoice(user, today) -> list[Task]:
     n = AccessAgreement.objects.filter(fee_status=AccessAgreement.FeeStatus.PENDING_INVOICE).count()
     if not n:
@@ -430,8 +483,8 @@ MUNICIPAL, COUNCIL, KS = "municipal", "council", "ks_staff"
 KINDS: list[tuple[tuple[str, ...], Callable]] = [
     ((MUNICIPAL,), coapplications_to_confirm),
     ((MUNICIPAL,), participation_to_confirm),
-    # Issue 18 (the lead wires these in at merge): grants to accept
-    # (projects.selectors.grants_awaiting_acceptance), payment requests due, benefit reports due.
+    ((MUNICIPAL,), grants_to_accept),
+    ((MUNICIPAL,), benefit_reports_to_send),
     ((MUNICIPAL,), status_reports_due),
     ((MUNICIPAL,), invoices_due),
     ((MUNICIPAL,), access_waiting_for_share),
@@ -440,7 +493,7 @@ KINDS: list[tuple[tuple[str, ...], Callable]] = [
     ((KS,), reconciliation_failed),
     ((KS,), proposals_to_qualify),
     ((KS,), outcomes_awaiting_decision),
-    # Issue 18 (the lead wires this in at merge): payment requests to approve.
+    ((KS,), payment_requests_to_approve),
     ((KS,), camt_lines_unmatched),
     ((KS,), batches_failed),
     ((KS,), emails_failed),

@@ -304,3 +304,78 @@ def test_ks_sees_failed_batch_items_and_emails_not_sent(ks_user):
     BatchItem.objects.filter(pk=item.pk).update(status=BatchItem.Status.DONE)
     OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.SENT)
     assert kinds(ks_user) == []
+
+
+# --- the grant and what follows it (issue 18) --------------------------------------------------
+def _granted_project(ks_user, *, accepted: bool):
+    from fund.models import CapitalSource, LedgerEntry
+    from fund.services import ledger_record
+    from projects.services.portfolio import project_approve
+
+    ledger_record(
+        kind=LedgerEntry.Kind.STATE_GRANT,
+        source=CapitalSource.KMD,
+        amount=Decimal("3000000"),
+        occurred_on=datetime.date(2026, 1, 1),
+        description="KMD",
+    )
+    applicant = participant_user()
+    proposal = complete_proposal(
+        lead_member=applicant.organisation, created_by=applicant, status=ProposalStatus.PRIORITISED
+    )
+    project = project_approve(proposal=proposal, budget={2026: Decimal("100000")}, actor=ks_user)
+    if accepted:
+        from tests.projects.factories import accept_grant
+
+        accept_grant(project)
+    return project, applicant
+
+
+def test_a_grant_to_accept_is_the_applicants_task_until_accepted(ks_user):
+    project, applicant = _granted_project(ks_user, accepted=False)
+    today = project.grant.accept_by - datetime.timedelta(days=3)
+    [task] = [t for t in tasks_for(applicant, today=today) if t.kind == "grant_to_accept"]
+    assert project.title in task.text and task.due == project.grant.accept_by
+    assert task.urgency == "soon"
+    assert task.url == reverse("projects:grant_detail", args=[project.pk])
+    assert "grant_to_accept" not in kinds(participant_user(), today=today)  # not another org's
+    from tests.projects.factories import accept_grant
+
+    accept_grant(project)
+    assert "grant_to_accept" not in kinds(applicant, today=today)
+
+
+def test_a_payment_request_is_ks_task_until_approved(ks_user):
+    from projects.services.payments import payment_request_approve, payment_request_submit
+
+    project, applicant = _granted_project(ks_user, accepted=True)
+    assert "payment_request" not in kinds(ks_user)
+    request = payment_request_submit(
+        project=project,
+        kind="partial",
+        amount=Decimal("25000"),
+        progress="Første leveranse.",
+        costs={"external": Decimal("25000")},
+        actor=applicant,
+    )
+    [task] = [t for t in tasks_for(ks_user, today=TODAY) if t.kind == "payment_request"]
+    assert "25\xa0000\xa0kr" in task.text and project.title in task.text
+    assert "payment_request" not in kinds(applicant)  # KS's task, not the municipality's
+    payment_request_approve(request=request, paid_on=datetime.date.today(), actor=ks_user)
+    assert "payment_request" not in kinds(ks_user)
+
+
+def test_a_benefit_report_is_due_for_a_completed_project_until_reported(ks_user):
+    from projects.models import BenefitReport
+
+    project, applicant = _granted_project(ks_user, accepted=True)
+    Project.objects.filter(pk=project.pk).update(
+        status=Project.Status.COMPLETED,
+        closed_at=timezone.make_aware(datetime.datetime(2026, 6, 1)),
+    )
+    today = datetime.date(2026, 11, 20)  # the 2026 report opens on 1 November
+    [task] = [t for t in tasks_for(applicant, today=today) if t.kind == "benefit_report"]
+    assert "2026" in task.text and task.url.endswith("#gevinster")
+    assert "benefit_report" not in kinds(applicant, today=datetime.date(2026, 10, 31))
+    BenefitReport.objects.create(project=project, year=2026, reported_by=applicant)
+    assert "benefit_report" not in kinds(applicant, today=today)
