@@ -120,6 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ModelBackend",  # the user with its organisation, one query
+    "accounts.oidc.OIDCBackend",  # ID-porten and Entra ID (only on their callback)
 ]
 # Login throttling: 5 failed attempts for a username from one IP locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("DIGIFIN_LOGIN_FAILURE_LIMIT", default=5)
@@ -158,6 +159,56 @@ DIGIFIN_ENROLMENT_MINUTES = 15
 DIGIFIN_STAFF_SESSION_HOURS = env.float("DIGIFIN_STAFF_SESSION_HOURS", default=8)
 DIGIFIN_SESSION_HOURS = env.float("DIGIFIN_SESSION_HOURS", default=12)
 SESSION_COOKIE_AGE = int(DIGIFIN_SESSION_HOURS * 3600)
+# ------------------------------------------------------------------------------
+# Login with OpenID Connect (docs/oidc-setup.md, docs/decisions/accounts-oidc.md): ID-porten
+# for municipal case officers, KS's Entra ID for KS staff. A provider is on when its issuer and
+# client id are set; its endpoints come from the issuer's discovery document.
+# ------------------------------------------------------------------------------
+# Password login (the demo's users). Production may switch it off: only the providers remain.
+DIGIFIN_PASSWORD_LOGIN = env.bool("DIGIFIN_PASSWORD_LOGIN", default=True)
+# The key of the keyed hash (HMAC-SHA256) that matches a person's identifier (ID-porten's pid,
+# a fødselsnummer) on the next login; separate from SECRET_KEY so that rotating one does not
+# unbind every person. Only the hash is stored, never the identifier.
+DIGIFIN_IDENTITY_HASH_KEY = env("DIGIFIN_IDENTITY_HASH_KEY", default="")
+# How long an invitation link lasts unless KS chooses otherwise (days).
+DIGIFIN_INVITATION_DAYS = env.int("DIGIFIN_INVITATION_DAYS", default=14)
+DIGIFIN_OIDC_TIMEOUT = env.float("DIGIFIN_OIDC_TIMEOUT", default=10)
+
+
+def _oidc_provider(prefix: str, **extra) -> dict | None:
+    issuer = env(f"{prefix}_ISSUER", default="")
+    client_id = env(f"{prefix}_CLIENT_ID", default="")
+    if not (issuer and client_id):
+        return None
+    return {
+        "issuer": issuer.rstrip("/"),
+        "client_id": client_id,
+        "client_secret": env(f"{prefix}_CLIENT_SECRET", default=""),
+        # Only where the provider's discovery document is not to be used (tests, a proxy).
+        "jwks_uri": env(f"{prefix}_JWKS_URI", default=""),
+        **extra,
+    }
+
+
+DIGIFIN_OIDC_PROVIDERS = {
+    key: config
+    for key, config in {
+        "idporten": _oidc_provider(
+            "DIGIFIN_IDPORTEN",
+            scopes="openid profile",
+            # Digdir's security levels; substantial (MinID, BankID…) or high.
+            acr_values=env("DIGIFIN_IDPORTEN_ACR_VALUES", default="idporten-loa-substantial"),
+        ),
+        "entra": _oidc_provider(
+            "DIGIFIN_ENTRA",
+            scopes="openid profile email",
+            # The Entra group (object id) whose members are KS staff in DigiFin.
+            staff_group=env("DIGIFIN_ENTRA_STAFF_GROUP_ID", default=""),
+        ),
+    }.items()
+    if config
+}
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -24,3 +24,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # elsewhere client.login() carries no request, which django-axes would refuse.
 AXES_ENABLED = False
 TEST_BROKER_URL = env("CELERY_BROKER_URL", default="")
+
+# The keyed hash of persons' identifiers (ID-porten pid); production sets its own.
+DIGIFIN_IDENTITY_HASH_KEY = "test-identity-hash-key"
