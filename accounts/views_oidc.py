@@ -165,8 +165,9 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
 
 
 def oidc_refused(request):
+    """Where a refused callback lands: why, and how to get access (an information page)."""
     reason = request.session.pop(REFUSAL_SESSION_KEY, None) or "no_invitation"
-    return _refused(request, reason)
+    return _refused(request, reason, status=200)
 
 
 def invitation(request, token: str):

@@ -49,6 +49,8 @@ FORMS = {
         "email_answer_of_a", pages=("members:staff_member_detail",)
     ),
     "members:invitations_send": Form(pages=("members:invitations_confirm",)),
+    "members:user_invitations": Form(),
+    "members:user_invitation_revoke": Form("user_invitation", pages=("members:user_invitations",)),
     # projects: proposals
     "projects:proposal_create": Form(),
     "projects:proposal_edit": Form("proposal"),
