@@ -175,38 +175,33 @@ DIGIFIN_INVITATION_DAYS = env.int("DIGIFIN_INVITATION_DAYS", default=14)
 DIGIFIN_OIDC_TIMEOUT = env.float("DIGIFIN_OIDC_TIMEOUT", default=10)
 
 
-def _oidc_provider(prefix: str, **extra) -> dict | None:
-    issuer = env(f"{prefix}_ISSUER", default="")
-    client_id = env(f"{prefix}_CLIENT_ID", default="")
-    if not (issuer and client_id):
-        return None
-    return {
-        "issuer": issuer.rstrip("/"),
-        "client_id": client_id,
-        "client_secret": env(f"{prefix}_CLIENT_SECRET", default=""),
-        # Only where the provider's discovery document is not to be used (tests, a proxy).
-        "jwks_uri": env(f"{prefix}_JWKS_URI", default=""),
-        **extra,
-    }
-
-
+# Each provider: its issuer (discovery at <issuer>/.well-known/openid-configuration), the
+# client registered there, and a JWKS address only where discovery's is not to be used.
+_OIDC_PROVIDERS = {
+    "idporten": {
+        "issuer": env("DIGIFIN_IDPORTEN_ISSUER", default=""),
+        "client_id": env("DIGIFIN_IDPORTEN_CLIENT_ID", default=""),
+        "client_secret": env("DIGIFIN_IDPORTEN_CLIENT_SECRET", default=""),
+        "jwks_uri": env("DIGIFIN_IDPORTEN_JWKS_URI", default=""),
+        "scopes": "openid profile",
+        # Digdir's levels of assurance; substantial (MinID, BankID…) admits high as well.
+        "acr_values": env("DIGIFIN_IDPORTEN_ACR_VALUES", default="idporten-loa-substantial"),
+    },
+    "entra": {
+        "issuer": env("DIGIFIN_ENTRA_ISSUER", default=""),
+        "client_id": env("DIGIFIN_ENTRA_CLIENT_ID", default=""),
+        "client_secret": env("DIGIFIN_ENTRA_CLIENT_SECRET", default=""),
+        "jwks_uri": env("DIGIFIN_ENTRA_JWKS_URI", default=""),
+        "scopes": "openid profile email",
+        # The Entra group (object id) whose members are KS staff in DigiFin.
+        "staff_group": env("DIGIFIN_ENTRA_STAFF_GROUP_ID", default=""),
+    },
+}
+# A provider is on when its issuer and client id are set.
 DIGIFIN_OIDC_PROVIDERS = {
-    key: config
-    for key, config in {
-        "idporten": _oidc_provider(
-            "DIGIFIN_IDPORTEN",
-            scopes="openid profile",
-            # Digdir's security levels; substantial (MinID, BankID…) or high.
-            acr_values=env("DIGIFIN_IDPORTEN_ACR_VALUES", default="idporten-loa-substantial"),
-        ),
-        "entra": _oidc_provider(
-            "DIGIFIN_ENTRA",
-            scopes="openid profile email",
-            # The Entra group (object id) whose members are KS staff in DigiFin.
-            staff_group=env("DIGIFIN_ENTRA_STAFF_GROUP_ID", default=""),
-        ),
-    }.items()
-    if config
+    key: {**config, "issuer": config["issuer"].rstrip("/")}
+    for key, config in _OIDC_PROVIDERS.items()
+    if config["issuer"] and config["client_id"]
 }
 
 LOGIN_URL = "accounts:login"

@@ -32,7 +32,9 @@ if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
 # ID-porten's pid (a fødselsnummer) is kept only as a keyed hash: with ID-porten on, production
 # needs its own long random key for it, not the secret key.
 if "idporten" in DIGIFIN_OIDC_PROVIDERS and (
-    len(DIGIFIN_IDENTITY_HASH_KEY) < 32 or DIGIFIN_IDENTITY_HASH_KEY == SECRET_KEY
+    len(DIGIFIN_IDENTITY_HASH_KEY) < 32
+    or DIGIFIN_IDENTITY_HASH_KEY == SECRET_KEY
+    or DIGIFIN_IDENTITY_HASH_KEY == "change-me-too"  # .env.example
 ):
     raise ImproperlyConfigured(
         "DIGIFIN_IDENTITY_HASH_KEY must be a random key of at least 32 characters, different "
