@@ -221,7 +221,11 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Log out here, and at the provider the user came from (its end_session_endpoint)."""
+    """Log out here, and at the provider the user came from (its end_session_endpoint).
+
+    The page that answers the logout form sends the browser on to the provider (a meta
+    refresh and a link): a redirect straight from the form's POST would leave our origin inside
+    a form submission, which the Content-Security-Policy (form-action 'self') forbids."""
 
     def post(self, request, *args, **kwargs):
         login = request.session.get(LOGIN_SESSION_KEY) or {}
@@ -240,4 +244,8 @@ class LogoutView(auth_views.LogoutView):
             "id_token_hint": id_token,
             "post_logout_redirect_uri": request.build_absolute_uri(reverse("home")),
         }
-        return HttpResponseRedirect(f"{end_session}?{urlencode(params)}")
+        return render(
+            request,
+            "accounts/provider_logout.html",
+            {"end_session_url": f"{end_session}?{urlencode(params)}", "provider": key},
+        )
