@@ -91,3 +91,24 @@ def test_revoked_invitation_link_is_refused(ks_client, ks_user, client):
     page = client.get(link)
     assert page.status_code == 410
     assert "trukket tilbake" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_invitations_are_idempotent_and_their_waiting_link_works(client, ks_user):
+    import io
+
+    from members.demo import _user_invitations
+
+    ks_user.username = "ks"
+    ks_user.save()
+    _user_invitations(stdout=io.StringIO())
+    first = list(Invitation.objects.order_by("pk").values())
+    _user_invitations(stdout=io.StringIO())
+    assert list(Invitation.objects.order_by("pk").values()) == first
+    assert len(first) == 4
+    page = client.get(reverse("accounts:invitation", args=["demo-invitasjon-oyer"]))
+    assert page.status_code == 200 and "Marte Lien" in page.content.decode()
+    assert (
+        client.get(reverse("accounts:invitation", args=["demo-invitasjon-bergen"])).status_code
+        == 410
+    )
