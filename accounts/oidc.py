@@ -78,7 +78,7 @@ def provider_setting(key: str | None, attr: str, *default):
         return ""
     from_discovery = {
         "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
-        "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
+        "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",  # nosec B105 - a setting's name, no secret
         "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
         "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
     }
@@ -98,8 +98,9 @@ def provider_setting(key: str | None, attr: str, *default):
         "OIDC_AUTHENTICATION_CALLBACK_URL": f"accounts:oidc_callback_{key}",
         "OIDC_TIMEOUT": settings.DIGIFIN_OIDC_TIMEOUT,
         "OIDC_VERIFY_SSL": True,
-        "OIDC_STORE_ID_TOKEN": False,  # kept by the callback view, for the logout hint only
-        "OIDC_STORE_ACCESS_TOKEN": False,
+        # Not stored by the library: the callback view keeps the id_token for the logout hint.
+        "OIDC_STORE_ID_TOKEN": False,  # nosec B105 - a flag, no secret
+        "OIDC_STORE_ACCESS_TOKEN": False,  # nosec B105 - a flag, no secret
         "OIDC_CREATE_USER": False,
         "OIDC_REDIRECT_REQUIRE_HTTPS": not settings.DEBUG,
     }
@@ -140,9 +141,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
     # --- the id_token ---------------------------------------------------------------------
 
     def retrieve_matching_jwk(self, token):
-        response = requests.get(
-            self.OIDC_OP_JWKS_ENDPOINT, timeout=self.get_settings("OIDC_TIMEOUT")
-        )
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.DIGIFIN_OIDC_TIMEOUT)
         response.raise_for_status()
         keys = [k for k in response.json().get("keys", []) if k.get("kty") == "RSA"]
         header = jwt.get_unverified_header(token)
