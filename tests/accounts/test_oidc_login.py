@@ -389,3 +389,22 @@ def test_every_page_links_the_privacy_statement(client):
     assert reverse("accounts:privacy") in home
     privacy = client.get(reverse("accounts:privacy")).content.decode()
     assert "fødselsnummer" in privacy and "HMAC-SHA256" in privacy
+
+
+@pytest.mark.django_db
+def test_a_used_invitation_does_not_let_a_second_person_in(client, provider, settings):
+    invitation, _page = _invite(client)
+    first = _person(provider, "pairwise-first")
+    _login(client, provider, first)
+    client.logout()
+    # Another person arrives with the same invitation in the session (a forwarded link).
+    session = client.session
+    session["digifin_invitation"] = invitation.token_digest
+    session.save()
+    provider.set_user("pairwise-second", {"pid": "02029912345", "acr": "idporten-loa-substantial"})
+
+    page = _refusal(client, _login(client, provider, "pairwise-second"))
+
+    assert "allerede brukt" in page.content.decode()
+    assert ExternalIdentity.objects.count() == 1
+    assert User.objects.filter(role=Role.MUNICIPAL).count() == 1
