@@ -119,11 +119,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("gyldig til"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations_sent"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
     )
     used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations_used"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_used"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
