@@ -126,15 +126,19 @@ class OIDCBackend(OIDCAuthenticationBackend):
         if key is None or provider_config(key) is None or "nonce" not in kwargs:
             return None
         self.provider = key
-        super().__init__()  # reads this provider's settings
         try:
+            super().__init__()  # reads this provider's settings (discovery)
             return super().authenticate(request, **kwargs)
         except Refused as refused:
             logger.warning("OIDC %s: login refused: %s", key, refused.reason)
             request.session[REFUSAL_SESSION_KEY] = refused.reason
-        except (SuspiciousOperation, requests.RequestException, ProviderUnavailable) as exc:
+        except (SuspiciousOperation, jwt.PyJWTError) as exc:
             # The message names the check that failed, never a claim's value.
-            logger.warning("OIDC %s: id_token or token response refused: %s", key, exc)
+            logger.warning("OIDC %s: id_token refused: %s", key, exc)
+            request.session[REFUSAL_SESSION_KEY] = "token_invalid"
+        except (requests.RequestException, ProviderUnavailable, ValueError, KeyError) as exc:
+            # The provider's answers could not be used (down, an error, malformed JSON).
+            logger.warning("OIDC %s: token exchange failed: %s", key, type(exc).__name__)
             request.session[REFUSAL_SESSION_KEY] = "token_invalid"
         return None
 

@@ -408,3 +408,24 @@ def test_a_used_invitation_does_not_let_a_second_person_in(client, provider, set
     assert "allerede brukt" in page.content.decode()
     assert ExternalIdentity.objects.count() == 1
     assert User.objects.filter(role=Role.MUNICIPAL).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_verifier_is_refused_by_the_provider_and_nobody_is_logged_in(
+    client, provider, caplog
+):
+    invitation, _page = _invite(client)
+    sub = _person(provider, "pairwise-verifier")
+    start = client.get(reverse("accounts:oidc_start_idporten"))
+    back = urlparse(provider.authorize(start["Location"], sub))
+    session = client.session
+    state = parse_qs(back.query)["state"][0]
+    session["oidc_states"][state]["code_verifier"] = "x" * 64
+    session.save()
+
+    with caplog.at_level(logging.WARNING, logger="digifin.oidc"):
+        _refusal(client, client.get(f"{back.path}?{back.query}"))
+
+    assert "token exchange failed: HTTPError" in caplog.text
+    assert SESSION_KEY not in client.session
+    assert Invitation.objects.get(pk=invitation.pk).used_at is None
