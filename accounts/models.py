@@ -109,3 +109,63 @@ class OnceToken(models.Model):
     class Meta:
         verbose_name = _("brukt skjemanøkkel")
         verbose_name_plural = _("brukte skjemanøkler")
+
+
+class Invitation(models.Model):
+    """KS invites a person to act for an organisation. ID-porten identifies a person, not an
+    organisation: the first ID-porten login that carries a valid invitation binds the person to
+    a new DigiFin user of that organisation (accounts/oidc.py). The link's token is stored only
+    as a hash; an invitation is used once, and not after it expires or is revoked."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    email = models.EmailField(_("e-post"), max_length=254)
+    organisation = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("organisasjon"),
+        on_delete=models.PROTECT,
+        related_name="user_invitations",
+    )
+    expires_at = models.DateTimeField(_("gyldig til"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_used"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitasjon")
+        verbose_name_plural = _("invitasjoner")
+        ordering = ["-created_at"]
+
+
+class ExternalIdentity(models.Model):
+    """A person's identity at a login provider, bound to one DigiFin user. The identifier
+    (ID-porten's pid, Entra's object id) is stored only as a keyed hash (HMAC-SHA256 with
+    DIGIFIN_IDENTITY_HASH_KEY): enough to know the person again, useless as a fødselsnummer."""
+
+    class Provider(models.TextChoices):
+        IDPORTEN = "idporten", _("ID-porten")
+        ENTRA = "entra", _("Entra ID")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    subject_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("innloggingsidentitet")
+        verbose_name_plural = _("innloggingsidentiteter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject_digest"], name="accounts_identity_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "user"], name="accounts_identity_one_per_user"
+            ),
+        ]

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import LoginForm
+from . import views_oidc
+from .oidc import PROVIDERS
 from .throttling import ThrottledPasswordResetView
 from .twofactor import two_factor
 from .views import notification_settings
@@ -9,14 +10,11 @@ from .views import notification_settings
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "logg-inn/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
-        ),
-        name="login",
-    ),
-    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logg-inn/", views_oidc.LoginView.as_view(), name="login"),
+    path("logg-ut/", views_oidc.LogoutView.as_view(), name="logout"),
+    path("innlogging-avvist/", views_oidc.oidc_refused, name="oidc_refused"),
+    path("invitasjon/<str:token>/", views_oidc.invitation, name="invitation"),
+    path("personvern/", views_oidc.privacy, name="privacy"),
     path("tofaktor/", two_factor, name="two_factor"),
     path("varsler/", notification_settings, name="notification_settings"),
     path(
@@ -50,3 +48,19 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+# ID-porten and Entra ID: start and callback per provider (the callback URLs are what KS
+# registers with Digdir and in Entra; docs/oidc-setup.md).
+for _key in PROVIDERS:
+    urlpatterns += [
+        path(
+            f"oidc/{_key}/start/",
+            views_oidc.OIDCStartView.as_view(provider=_key),
+            name=f"oidc_start_{_key}",
+        ),
+        path(
+            f"oidc/{_key}/callback/",
+            views_oidc.OIDCCallbackView.as_view(provider=_key),
+            name=f"oidc_callback_{_key}",
+        ),
+    ]

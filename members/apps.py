@@ -7,7 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Medlemmer")
     navigation = {
         "municipal": [(10, _("Min organisasjon"), "members:my_organisation")],
-        "ks_staff": [(10, _("Medlemmer"), "members:staff_member_list")],
+        "ks_staff": [
+            (10, _("Medlemmer"), "members:staff_member_list"),
+            (85, _("Brukerinvitasjoner"), "members:user_invitations"),
+        ],
     }
 
     def ready(self):

@@ -22,8 +22,10 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.identity import token_digest
+from accounts.models import Invitation, User
 from core.money import round_kroner
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import commitment_record
@@ -125,6 +127,55 @@ def load(*, stdout) -> None:
     )
     _answers_by_email(stdout=stdout)
     _cities_commitment(members, stdout=stdout)
+    _user_invitations(stdout=stdout)
+
+
+# Persons KS has invited to log in with ID-porten (issue 21): one waiting (its link works in
+# the demo: /konto/invitasjon/demo-invitasjon-oyer/), one used, one expired, one withdrawn.
+# (token, name, e-mail, kommunenummer 2024, state, days from today to its last valid day)
+DEMO_USER_INVITATIONS = [
+    ("demo-invitasjon-oyer", "Marte Lien", "marte.lien@oyer.kommune.no", "3440", "valid", 12),
+    (
+        "demo-invitasjon-lillehammer",
+        "Lars Haugen",
+        "lillehammer@demo.digifin.no",
+        "3405",
+        "used",
+        5,
+    ),
+    ("demo-invitasjon-bergen", "Sindre Vik", "sindre.vik@bergen.kommune.no", "4601", "expired", -3),
+    ("demo-invitasjon-bergen-2", "Hanne Moe", "hanne.moe@bergen.kommune.no", "4601", "revoked", 20),
+]
+
+
+def _user_invitations(*, stdout) -> None:
+    """KS's list of invitations to persons (idempotent: keyed by the demo link's token)."""
+    actor = User.objects.filter(username="ks").first()
+    today = timezone.localdate()
+    made = 0
+    for token, name, email, number, state, days in DEMO_USER_INVITATIONS:
+        digest = token_digest(token)
+        if Invitation.objects.filter(token_digest=digest).exists():
+            continue
+        last_day = datetime.datetime.combine(
+            today + datetime.timedelta(days=days), datetime.time(23, 59, 59)
+        )
+        invitation = Invitation.objects.create(
+            token_digest=digest,
+            name=name,
+            email=email,
+            organisation=current_member("kommune", number),
+            expires_at=timezone.make_aware(last_day),
+            created_by=actor,
+        )
+        if state == "used":
+            invitation.used_at = timezone.now() - datetime.timedelta(days=2)
+            invitation.used_by = User.objects.filter(username="lillehammer").first()
+        elif state == "revoked":
+            invitation.revoked_at = timezone.now() - datetime.timedelta(days=1)
+        invitation.save()
+        made += 1
+    stdout.write(f"members: {made} brukerinvitasjoner opprettet")
 
 
 DEMO_REGISTER_NOTE = "Demodata: Enhetsregisteret-fixturene (members/data/enhetsregisteret)"

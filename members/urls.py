@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import user_invitations, views
 
 app_name = "members"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path("oversikt/invitasjoner/", views.invitations_confirm, name="invitations_confirm"),
     path("oversikt/invitasjoner/send/", views.invitations_send_view, name="invitations_send"),
+    path("brukerinvitasjoner/", user_invitations.user_invitations, name="user_invitations"),
+    path(
+        "brukerinvitasjoner/<int:pk>/trekk-tilbake/",
+        user_invitations.user_invitation_revoke,
+        name="user_invitation_revoke",
+    ),
     path(
         "oversikt/enhetsregisteret/",
         views.register_refresh_list,

@@ -120,6 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ModelBackend",  # the user with its organisation, one query
+    "accounts.oidc.OIDCBackend",  # ID-porten and Entra ID (only on their callback)
 ]
 # Login throttling: 5 failed attempts for a username from one IP locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("DIGIFIN_LOGIN_FAILURE_LIMIT", default=5)
@@ -158,6 +159,51 @@ DIGIFIN_ENROLMENT_MINUTES = 15
 DIGIFIN_STAFF_SESSION_HOURS = env.float("DIGIFIN_STAFF_SESSION_HOURS", default=8)
 DIGIFIN_SESSION_HOURS = env.float("DIGIFIN_SESSION_HOURS", default=12)
 SESSION_COOKIE_AGE = int(DIGIFIN_SESSION_HOURS * 3600)
+# ------------------------------------------------------------------------------
+# Login with OpenID Connect (docs/oidc-setup.md, docs/decisions/accounts-oidc.md): ID-porten
+# for municipal case officers, KS's Entra ID for KS staff. A provider is on when its issuer and
+# client id are set; its endpoints come from the issuer's discovery document.
+# ------------------------------------------------------------------------------
+# Password login (the demo's users). Production may switch it off: only the providers remain.
+DIGIFIN_PASSWORD_LOGIN = env.bool("DIGIFIN_PASSWORD_LOGIN", default=True)
+# The key of the keyed hash (HMAC-SHA256) that matches a person's identifier (ID-porten's pid,
+# a fødselsnummer) on the next login; separate from SECRET_KEY so that rotating one does not
+# unbind every person. Only the hash is stored, never the identifier.
+DIGIFIN_IDENTITY_HASH_KEY = env("DIGIFIN_IDENTITY_HASH_KEY", default="")
+# How long an invitation link lasts unless KS chooses otherwise (days).
+DIGIFIN_INVITATION_DAYS = env.int("DIGIFIN_INVITATION_DAYS", default=14)
+DIGIFIN_OIDC_TIMEOUT = env.float("DIGIFIN_OIDC_TIMEOUT", default=10)
+
+
+# Each provider: its issuer (discovery at <issuer>/.well-known/openid-configuration), the
+# client registered there, and a JWKS address only where discovery's is not to be used.
+_OIDC_PROVIDERS = {
+    "idporten": {
+        "issuer": env("DIGIFIN_IDPORTEN_ISSUER", default=""),
+        "client_id": env("DIGIFIN_IDPORTEN_CLIENT_ID", default=""),
+        "client_secret": env("DIGIFIN_IDPORTEN_CLIENT_SECRET", default=""),
+        "jwks_uri": env("DIGIFIN_IDPORTEN_JWKS_URI", default=""),
+        "scopes": "openid profile",
+        # Digdir's levels of assurance; substantial (MinID, BankID…) admits high as well.
+        "acr_values": env("DIGIFIN_IDPORTEN_ACR_VALUES", default="idporten-loa-substantial"),
+    },
+    "entra": {
+        "issuer": env("DIGIFIN_ENTRA_ISSUER", default=""),
+        "client_id": env("DIGIFIN_ENTRA_CLIENT_ID", default=""),
+        "client_secret": env("DIGIFIN_ENTRA_CLIENT_SECRET", default=""),
+        "jwks_uri": env("DIGIFIN_ENTRA_JWKS_URI", default=""),
+        "scopes": "openid profile email",
+        # The Entra group (object id) whose members are KS staff in DigiFin.
+        "staff_group": env("DIGIFIN_ENTRA_STAFF_GROUP_ID", default=""),
+    },
+}
+# A provider is on when its issuer and client id are set.
+DIGIFIN_OIDC_PROVIDERS = {
+    key: {**config, "issuer": config["issuer"].rstrip("/")}
+    for key, config in _OIDC_PROVIDERS.items()
+    if config["issuer"] and config["client_id"]
+}
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

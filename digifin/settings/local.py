@@ -14,3 +14,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The keyed hash of persons' identifiers (ID-porten pid); production sets its own.
+DIGIFIN_IDENTITY_HASH_KEY = os.environ.get(
+    "DIGIFIN_IDENTITY_HASH_KEY", "local-dev-identity-hash-key"
+)

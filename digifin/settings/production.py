@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import DIGIFIN_IDENTITY_HASH_KEY, DIGIFIN_OIDC_PROVIDERS, SECRET_KEY, env
 
 # ------------------------------------------------------------------------------
 # The secret key signs sessions, password reset links and CSRF tokens: production refuses to
@@ -27,6 +27,18 @@ if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         f"DJANGO_SECRET_KEY is too short ({len(SECRET_KEY)} characters): production needs a "
         f"random key of at least {SECRET_KEY_MIN_LENGTH} characters, e.g. from: {_GENERATE}"
+    )
+
+# ID-porten's pid (a fødselsnummer) is kept only as a keyed hash: with ID-porten on, production
+# needs its own long random key for it, not the secret key.
+if "idporten" in DIGIFIN_OIDC_PROVIDERS and (
+    len(DIGIFIN_IDENTITY_HASH_KEY) < 32
+    or DIGIFIN_IDENTITY_HASH_KEY == SECRET_KEY
+    or DIGIFIN_IDENTITY_HASH_KEY == "change-me-too"  # .env.example
+):
+    raise ImproperlyConfigured(
+        "DIGIFIN_IDENTITY_HASH_KEY must be a random key of at least 32 characters, different "
+        f"from DJANGO_SECRET_KEY, when ID-porten is configured, e.g. from: {_GENERATE}"
     )
 
 DEBUG = False

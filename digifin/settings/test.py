@@ -29,3 +29,6 @@ TEST_BROKER_URL = env("CELERY_BROKER_URL", default="")
 ENHETSREGISTERET_URL = "http://127.0.0.1:9/enhetsregisteret/api"
 ENHETSREGISTERET_TIMEOUT = 1.0
 ENHETSREGISTERET_RETRIES = 0
+
+# The keyed hash of persons' identifiers (ID-porten pid); production sets its own.
+DIGIFIN_IDENTITY_HASH_KEY = "test-identity-hash-key"

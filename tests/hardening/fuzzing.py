@@ -54,6 +54,8 @@ FORMS = {
     "members:register_refresh_apply": Form(
         "register_refresh", pages=("members:register_refresh_detail",)
     ),
+    "members:user_invitations": Form(),
+    "members:user_invitation_revoke": Form("user_invitation", pages=("members:user_invitations",)),
     # projects: proposals
     "projects:proposal_create": Form(),
     "projects:proposal_edit": Form("proposal"),

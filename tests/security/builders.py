@@ -364,6 +364,29 @@ def public_table(org_a, users):
     return {"table": "deltakere"}
 
 
+def _user_invitation(org_a, users):
+    from accounts.identity import invitation_create
+
+    return invitation_create(
+        name="Kari Nordmann",
+        email="kari@example.no",
+        organisation=org_a,
+        expires_on=DAY,
+        actor=users["ks_staff"],
+    )
+
+
+def user_invitation(org_a, users):
+    """A live invitation of a person to organisation A (KS revokes it)."""
+    invitation, _token = _user_invitation(org_a, users)
+    return {"pk": invitation.pk}
+
+
+def user_invitation_token(org_a, users):
+    _invitation, token = _user_invitation(org_a, users)
+    return {"token": token}
+
+
 BUILDERS = {
     "password_reset_token": password_reset_token,
     "member_a": member_a,
@@ -397,6 +420,8 @@ BUILDERS = {
     "scenario_csv": scenario_csv,
     "scenario_compare": scenario_compare,
     "public_table": public_table,
+    "user_invitation": user_invitation,
+    "user_invitation_token": user_invitation_token,
 }
 
 # Object ids in URL kwargs and query parameters: replaced by NONEXISTENT in the guessed-URL test.
@@ -418,6 +443,7 @@ STATE_FIELDS = (
     ("invoicing.Invoice", ("status",)),
     ("invoicing.Payment", ("resolved",)),
     ("members.Participation", ("status",)),
+    ("accounts.Invitation", ("revoked_at", "used_at")),
 )
 
 

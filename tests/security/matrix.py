@@ -36,6 +36,7 @@ STAFF = rule(municipal_a=FORBIDDEN, municipal_b=FORBIDDEN, council=FORBIDDEN)
 COUNCIL_OR_STAFF = rule(municipal_a=FORBIDDEN, municipal_b=FORBIDDEN)
 COUNCIL = rule(municipal_a=FORBIDDEN, municipal_b=FORBIDDEN, ks_staff=FORBIDDEN)
 ANY_SIGNED_IN = rule()
+UNCONFIGURED = dict.fromkeys(ROLES, NOT_FOUND)
 
 # url name → (method, rule, object builder name or None). Builders live in
 # tests/security/builders.py and return the URL kwargs for an object owned by organisation A.
@@ -56,6 +57,16 @@ MATRIX = {
     "accounts:two_factor": ("get", ANY_SIGNED_IN, None),
     # the user's own notification settings and e-mail language (issue 19 §6)
     "accounts:notification_settings": ("get", ANY_SIGNED_IN, None),
+    # OIDC login (issue 21): the refusal page, the invitation link and the privacy statement are
+    # for anyone; start and callback answer 404 while no provider is configured (as in these
+    # tests: tests/accounts/test_oidc_login.py runs them against a real provider).
+    "accounts:oidc_refused": ("get", PUBLIC, None),
+    "accounts:invitation": ("get", PUBLIC, "user_invitation_token"),
+    "accounts:privacy": ("get", PUBLIC, None),
+    "accounts:oidc_start_idporten": ("get", UNCONFIGURED, None),
+    "accounts:oidc_callback_idporten": ("get", UNCONFIGURED, None),
+    "accounts:oidc_start_entra": ("get", UNCONFIGURED, None),
+    "accounts:oidc_callback_entra": ("get", UNCONFIGURED, None),
     # members
     "members:my_organisation": ("get", MUNICIPAL, None),
     "members:confirm_participation": ("post", MUNICIPAL, None),
@@ -70,6 +81,8 @@ MATRIX = {
     "members:register_refresh_start": ("post", STAFF, None),
     "members:register_refresh_detail": ("get", STAFF, "register_refresh"),
     "members:register_refresh_apply": ("post", STAFF, "register_refresh"),
+    "members:user_invitations": ("get", STAFF, None),
+    "members:user_invitation_revoke": ("post", STAFF, "user_invitation"),
     # projects: proposals and attachments
     "projects:my_proposals": ("get", MUNICIPAL, None),
     # KS staff create a proposal with KS as the formal applicant (issue 16 §4).
