@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -6,11 +9,30 @@ from django.views.decorators.http import require_GET
 
 from .health import broker_status
 
+# The statement's facts, changed when it is revised (docs/accessibility.md says how).
+ACCESSIBILITY_STATEMENT = {
+    "issued": date(2026, 12, 3),
+    "last_tested": date(2026, 12, 3),
+    "standard": "WCAG 2.1 AA",
+}
+
 
 @require_GET
 def home(request):
     """The public start page; signed-in users see their role's entry points."""
     return render(request, "home.html")
+
+
+@require_GET
+def accessibility_statement(request):
+    """The accessibility statement (tilgjengelighetserklæring) in the uustatus format:
+    solution, conformance against WCAG 2.1 AA, known deviations, how it was tested, feedback and
+    the complaint route. Public, linked from every page's footer."""
+    return render(
+        request,
+        "accessibility.html",
+        {"contact_email": settings.DIGIFIN_CONTACT_EMAIL, "statement": ACCESSIBILITY_STATEMENT},
+    )
 
 
 @never_cache

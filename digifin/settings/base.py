@@ -172,6 +172,7 @@ TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["digifin.formats"]
+CSRF_FAILURE_VIEW = "digifin.errors.csrf_failure"
 
 # ------------------------------------------------------------------------------
 # Static and uploaded files. Uploads live outside the web root and are served only
@@ -197,6 +198,8 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="DigiFin <digiprosjekter@ks.no>")
+# Where users are told to write: error pages, the accessibility statement (feedback).
+DIGIFIN_CONTACT_EMAIL = env("DIGIFIN_CONTACT_EMAIL", default="digiprosjekter@ks.no")
 
 # ------------------------------------------------------------------------------
 # Celery: without a broker URL tasks run eagerly in-process (the embedded default).

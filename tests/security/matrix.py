@@ -45,6 +45,7 @@ PORTAL_USER = rule(council=FORBIDDEN)  # municipal users (own organisation) and 
 MATRIX = {
     "home": ("get", PUBLIC, None),
     "healthz": ("get", PUBLIC, None),
+    "accessibility": ("get", PUBLIC, None),
     # accounts
     "accounts:login": ("get", PUBLIC, None),
     "accounts:password_reset": ("get", PUBLIC, None),
