@@ -232,15 +232,17 @@ def decision(request, pk):
     if proposal.status != ProposalStatus.PRIORITISED:
         messages.error(request, _("Bare forslag prioritert av rådet kan besluttes."))
         return redirect("projects:qualification", pk=proposal.pk)
-    form = ApproveForm(request.POST or None, proposal=proposal)
+    # Each form has its own prefix, so their fields never share an id (both have a `comment`).
+    declining = request.method == "POST" and request.POST.get("action") == "decline"
+    posted = request.POST if request.method == "POST" else None
+    form = ApproveForm(None if declining else posted, proposal=proposal, prefix="approve")
+    decline_form = DecisionForm(posted if declining else None, prefix="decline")
     if request.method == "POST":
-        if request.POST.get("action") == "decline":
+        if declining:
+            comment = decline_form.cleaned_data["comment"] if decline_form.is_valid() else ""
             try:
                 perform_transition(
-                    proposal=proposal,
-                    name="decline",
-                    actor=request.user,
-                    comment=request.POST.get("comment", ""),
+                    proposal=proposal, name="decline", actor=request.user, comment=comment
                 )
             except TransitionError as exc:
                 messages.error(request, str(exc))
@@ -266,7 +268,7 @@ def decision(request, pk):
         {
             "proposal": proposal,
             "form": form,
-            "decline_form": DecisionForm(),
+            "decline_form": decline_form,
             "available": selectors.available_capital(),
             "funding": selectors.proposal_funding(proposal=proposal),
             "npv": selectors.proposal_npv(proposal=proposal),
@@ -344,7 +346,8 @@ def project_detail(request, pk):
             raise PermissionDenied
         here = reverse("projects:project_detail", args=[project.pk])
         try:
-            form = action.form(request.POST)
+            # Each action's form is prefixed with its name: `note` appears in two of them.
+            form = action.form(request.POST, prefix=request.POST["action"])
             if not form.is_valid():  # the rule a field breaks is named (issue 16)
                 errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
                 raise ProposalError(" ".join([str(action.invalid), *errors]))
@@ -375,9 +378,13 @@ def project_detail(request, pk):
             "recovered": recovered,
             "recovery_gap": max(disbursed - recovered, Decimal("0.00")),
             "entries": entries,
-            "disburse_form": DisbursementForm() if user.is_ks_staff and active else None,
-            "milestone_form": MilestoneForm() if user.is_ks_staff and active else None,
-            "close_form": CloseForm() if user.is_ks_staff and active else None,
-            "report_form": StatusReportForm() if is_responsible and active else None,
+            "disburse_form": DisbursementForm(prefix="disburse")
+            if user.is_ks_staff and active
+            else None,
+            "milestone_form": MilestoneForm(prefix="milestone")
+            if user.is_ks_staff and active
+            else None,
+            "close_form": CloseForm(prefix="close") if user.is_ks_staff and active else None,
+            "report_form": StatusReportForm(prefix="report") if is_responsible and active else None,
         },
     )

@@ -32,13 +32,19 @@ def open_invoice():
     return issue_manual(buyer=member_with_address(), amount="1000", deliver=False)
 
 
+def _action_data(action: str, fields: dict, extra: dict) -> dict:
+    """A project page action's POST: its form's fields carry the action as prefix
+    (`disburse-amount`), so two forms on one page never share an id; other keys (the one-time
+    token) go as they are."""
+    data = {"action": action}
+    for key, value in {**fields, **extra}.items():
+        data[f"{action}-{key}" if key in fields else key] = value
+    return data
+
+
 def disbursement_data(**extra) -> dict:
-    return {
-        "action": "disburse",
-        "amount": "1000",
-        "paid_on": datetime.date.today().isoformat(),
-        **extra,
-    }
+    fields = {"amount": "1000", "paid_on": datetime.date.today().isoformat(), "note": ""}
+    return _action_data("disburse", fields, extra)
 
 
 def payment_data(**extra) -> dict:
@@ -51,12 +57,11 @@ def payment_data(**extra) -> dict:
 
 
 def report_data(**extra) -> dict:
-    return {
-        "action": "report",
+    fields = {
         "period": "2026-T3",
         "light": "green",
         "progress": "I rute",
         "risks": "",
         "spent": "5000",
-        **extra,
     }
+    return _action_data("report", fields, extra)
