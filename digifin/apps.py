@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.apps import apps as registry
+from django.utils.translation import gettext_lazy as _
 
 
 class DigifinConfig(AppConfig):
@@ -9,3 +11,25 @@ class DigifinConfig(AppConfig):
     name = "digifin"
     label = "digifin"
     verbose_name = "DigiFin"
+
+    def ready(self):
+        # Imported here: labels imports models, which load only once the registry is ready.
+        from .labels import apply_field_labels
+
+        apply_field_labels()
+        # Third-party apps and models KS staff meet in the admin, in Norwegian (their own
+        # gettext strings are in locale/nb; these have none). Not part of migration state.
+        for label, name in THIRD_PARTY_APP_NAMES.items():
+            if label in registry.app_configs:
+                registry.get_app_config(label).verbose_name = name
+        totp = registry.get_model("otp_totp", "TOTPDevice")
+        totp._meta.verbose_name = _("TOTP-enhet")
+        totp._meta.verbose_name_plural = _("TOTP-enheter")
+
+
+THIRD_PARTY_APP_NAMES = {
+    "axes": _("Innloggingsforsøk (Axes)"),
+    "django_otp": _("Tofaktorinnlogging"),
+    "otp_totp": _("Tofaktorinnlogging: TOTP-enheter"),
+    "simple_history": _("Endringshistorikk"),
+}

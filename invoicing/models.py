@@ -25,6 +25,8 @@ class InvoiceNumberCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("fakturanummerteller")
+        verbose_name_plural = _("fakturanummertellere")
         constraints = [
             models.UniqueConstraint(fields=["series", "year"], name="invoice_counter_unique")
         ]
@@ -163,6 +165,8 @@ class InvoiceLine(models.Model):
     vat_exemption_reason = models.CharField(_("fritaksgrunn"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("fakturalinje")
+        verbose_name_plural = _("fakturalinjer")
         ordering = ["invoice", "position"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
@@ -361,6 +365,8 @@ class BatchItem(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("massejobbelement")
+        verbose_name_plural = _("massejobbelementer")
         constraints = [
             models.UniqueConstraint(fields=["job", "object_id"], name="batch_item_unique"),
         ]
