@@ -14,9 +14,11 @@ class DigifinConfig(AppConfig):
 
     def ready(self):
         # Imported here: labels imports models, which load only once the registry is ready.
+        from .admin_numbers import format_admin_numbers
         from .labels import apply_field_labels
 
         apply_field_labels()
+        format_admin_numbers()
         # Third-party apps and models KS staff meet in the admin, in Norwegian (their own
         # gettext strings are in locale/nb; these have none). Not part of migration state.
         for label, name in THIRD_PARTY_APP_NAMES.items():

@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.money import format_nok
+
 
 class ImmutableInvoiceError(Exception):
     """Raised on an attempt to change an issued invoice; issue a credit note instead."""
@@ -237,7 +239,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.paid_on:%d.%m.%Y} {self.amount} {self.kid}"
+        return f"{self.paid_on:%d.%m.%Y} {format_nok(self.amount, decimals=True)} {self.kid}"
 
 
 class Document(models.Model):
