@@ -1,13 +1,19 @@
 """The admin in Norwegian (issue 20): our models' and fields' names, django-axes, django-otp
 and the Django 5.x admin strings that Django's own nb catalogue lacks (locale/nb), "1 medlem"."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
+from django.template import Context, Template
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from digifin.labels import APPS
+from fund.models import CapitalSource, LedgerEntry
+from fund.services import ledger_record
 from tests.test_translations import parse_po, write_mo
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +95,6 @@ def test_every_field_of_our_models_has_a_norwegian_label():
 
 
 def test_the_ranking_says_one_member_in_the_singular():
-    from django.template import Context, Template
-
     template = Template(
         "{% load i18n %}{% blocktranslate with w=1 s=0 count n=count %}Vektet snitt {{ w }}, "
         "spredning {{ s }}, {{ n }} medlem.{% plural %}Vektet snitt {{ w }}, spredning {{ s }}, "
@@ -98,3 +102,18 @@ def test_the_ranking_says_one_member_in_the_singular():
     )
     assert template.render(Context({"count": 1})).endswith("1 medlem.")
     assert template.render(Context({"count": 2})).endswith("2 medlemmer.")
+
+
+def test_admin_money_and_population_columns_use_the_one_format(ks_client):
+    """`25000000,00` beside `125000000.00` in the admin (issue 20 §3): both read `… kr` now."""
+    ledger_record(
+        kind=LedgerEntry.Kind.STATE_GRANT,
+        source=CapitalSource.KMD,
+        amount=Decimal("25000000"),
+        occurred_on=datetime.date(2017, 12, 1),
+        description="KMD",
+    )
+    html = ks_client.get(reverse("admin:fund_ledgerentry_changelist")).content.decode()
+    assert "25\xa0000\xa0000,00\xa0kr" in html
+    assert "25000000" not in html  # neither `25000000,00` nor `25000000.00`
+    assert "sum 25\xa0000\xa0000,00 kr" in html
