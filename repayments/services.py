@@ -452,7 +452,7 @@ def access_fee_paid(
         solution_ref=solution.pk,
         idempotency_key=idempotency_key,
     )
-    note = f"{amount} ({idempotency_key})"
+    note = f"{format_nok(amount, decimals=True)} ({idempotency_key})"
     if amount == outstanding:
         perform_transition(
             agreement=agreement,
@@ -495,7 +495,7 @@ def access_fee_refund(
         project_ref=agreement.solution.project_id,
         solution_ref=agreement.solution_id,
     )
-    note = f"{amount}: {reason}"
+    note = f"{format_nok(amount, decimals=True)}: {reason}"
     if amount == paid:
         perform_transition(agreement=agreement, name="fee_refunded", actor=actor, note=note)
     else:
