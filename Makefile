@@ -1,8 +1,11 @@
 # DigiFin: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-fast setup lint format demo worker bench messages
+.PHONY: run dev test test-fast setup lint format demo worker bench messages
 
-run:            ## set up, load demo data and serve on http://127.0.0.1:8000
+run:            ## set up, load demo data and serve on http://127.0.0.1:8000 as production does (DEBUG off)
 	scripts/run.sh
+
+dev:            ## the same data on Django's debug server (DEBUG on, auto-reload) for developers
+	scripts/run.sh dev
 
 test:           ## the whole suite on throwaway PostgreSQL + Redis (installs what is missing)
 	scripts/test.sh

@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -9,6 +12,13 @@ from .health import broker_status
 from .task_list import tasks_for
 
 HOME_TASKS = 5  # the start page shows the first few; /oppgaver/ shows them all
+
+# The statement's facts, changed when it is revised (docs/accessibility.md says how).
+ACCESSIBILITY_STATEMENT = {
+    "issued": date(2026, 12, 3),
+    "last_tested": date(2026, 12, 3),
+    "standard": "WCAG 2.1 AA",
+}
 
 
 @require_GET
@@ -27,6 +37,18 @@ def home(request):
 def my_tasks(request):
     """«Mine oppgaver»: everything waiting for the user (digifin/task_list.py)."""
     return render(request, "my_tasks.html", {"tasks": tasks_for(request.user)})
+
+
+@require_GET
+def accessibility_statement(request):
+    """The accessibility statement (tilgjengelighetserklæring) in the uustatus format:
+    solution, conformance against WCAG 2.1 AA, known deviations, how it was tested, feedback and
+    the complaint route. Public, linked from every page's footer."""
+    return render(
+        request,
+        "accessibility.html",
+        {"contact_email": settings.DIGIFIN_CONTACT_EMAIL, "statement": ACCESSIBILITY_STATEMENT},
+    )
 
 
 @never_cache

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import csv_response, xlsx_response
+from core.money import format_nok
 
 from .models import CapitalCommitment, LedgerEntry
 from .selectors import ledger_cached, paid_in_by_source
@@ -169,7 +170,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         except (AttributeError, KeyError):
             return response
         response.context_data["title"] = _("Fondsregnskap: sum %(total)s kr") % {
-            "total": f"{paginator.totals['total'] or 0:.2f}"
+            "total": format_nok(paginator.totals["total"] or 0, decimals=True, suffix=False)
         }
         return response
 
@@ -191,7 +192,7 @@ class CapitalCommitmentAdmin(admin.ModelAdmin):
     def paid_by_source(self, obj):
         if not hasattr(self, "_paid"):
             self._paid = paid_in_by_source()
-        return f"{self._paid.get(obj.source, 0):.2f}"
+        return format_nok(self._paid.get(obj.source, 0), decimals=True)
 
     def changelist_view(self, request, extra_context=None):
         self._paid = paid_in_by_source()

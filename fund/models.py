@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import money_q, year_q
+from core.money import format_nok
 
 
 class AppendOnlyError(Exception):
@@ -125,7 +126,8 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.occurred_on:%d.%m.%Y} {self.get_kind_display()} {self.amount}"
+        amount = format_nok(self.amount, decimals=True)
+        return f"{self.occurred_on:%d.%m.%Y} {self.get_kind_display()} {amount}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -176,7 +178,7 @@ class CapitalCommitment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_source_display()} {self.year}: {self.amount}"
+        return f"{self.get_source_display()} {self.year}: {format_nok(self.amount, decimals=True)}"
 
 
 class ForecastScenario(models.Model):

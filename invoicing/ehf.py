@@ -14,6 +14,8 @@ from pathlib import Path
 from lxml import etree
 from stdnum.no import orgnr as orgnr_std
 
+from core.formatting import format_account_number
+
 from . import conf
 from .kid import is_valid as kid_is_valid
 from .vat import vat_breakdown
@@ -154,7 +156,8 @@ def invoice_xml(invoice) -> bytes:
         b.el(
             b.el(root, "cac:PaymentTerms"),
             "cbc:Note",
-            f"Betales innen {invoice.due_on:%d.%m.%Y} til konto {seller['bank_account']} "
+            f"Betales innen {invoice.due_on:%d.%m.%Y} til konto "
+            f"{format_account_number(seller['bank_account'])} "
             f"med KID {invoice.kid}.",
         )
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.money import format_nok
+
 
 class ImmutableInvoiceError(Exception):
     """Raised on an attempt to change an issued invoice; issue a credit note instead."""
@@ -25,6 +27,8 @@ class InvoiceNumberCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("fakturanummerteller")
+        verbose_name_plural = _("fakturanummertellere")
         constraints = [
             models.UniqueConstraint(fields=["series", "year"], name="invoice_counter_unique")
         ]
@@ -163,6 +167,8 @@ class InvoiceLine(models.Model):
     vat_exemption_reason = models.CharField(_("fritaksgrunn"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("fakturalinje")
+        verbose_name_plural = _("fakturalinjer")
         ordering = ["invoice", "position"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
@@ -233,7 +239,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.paid_on:%d.%m.%Y} {self.amount} {self.kid}"
+        return f"{self.paid_on:%d.%m.%Y} {format_nok(self.amount, decimals=True)} {self.kid}"
 
 
 class Document(models.Model):
@@ -363,6 +369,8 @@ class BatchItem(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("massejobbelement")
+        verbose_name_plural = _("massejobbelementer")
         constraints = [
             models.UniqueConstraint(fields=["job", "object_id"], name="batch_item_unique"),
         ]

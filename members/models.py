@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 from stdnum.no import orgnr as orgnr_std
 
 from core.bounds import RATE_MAX, money_q, population_q
+from core.formatting import format_number
+from core.money import format_nok
 
 
 def validate_orgnr(value: str):
@@ -277,7 +279,7 @@ class PopulationFigure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} {self.period}: {self.population}"
+        return f"{self.member} {self.period}: {format_number(self.population)}"
 
 
 def period_label(period: str) -> str:
@@ -316,7 +318,7 @@ class ContributionBasis(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member}: {self.population} ({self.period})"
+        return f"{self.member}: {format_number(self.population)} ({self.period})"
 
     @property
     def period_label(self) -> str:
@@ -342,7 +344,7 @@ class ContributionRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.per_inhabitant} kr"
+        return f"{self.get_kind_display()}: {format_nok(self.per_inhabitant, decimals=True)}"
 
 
 class ParticipationCorrespondence(models.Model):

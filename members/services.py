@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from core.money import to_money
+from core.money import format_nok, to_money
 from fund.models import CapitalSource, LedgerEntry
 from fund.selectors import ledger_net
 from fund.services import ledger_record
@@ -123,7 +123,7 @@ def participations_mark_invoiced(
         participation.share_amount = to_money(amount)
         participation.invoiced_on = invoiced_on
     perform_bulk_transition(
-        rows=[(p, f"Andel {amount}") for p, amount in invoiced],
+        rows=[(p, f"Andel {format_nok(amount, decimals=True)}") for p, amount in invoiced],
         name="mark_invoiced",
         actor=actor,
         fields=["share_amount", "invoiced_on"],
@@ -185,7 +185,7 @@ def participation_register_payment(
             participation=participation,
             name="mark_paid",
             actor=actor,
-            note=f"Innbetalt {paid}",
+            note=f"Innbetalt {format_nok(paid, decimals=True)}",
             changes={"paid_on": paid_on},
         )
     return entry

@@ -52,6 +52,51 @@ class ProposalCreateForm(forms.Form):
     title = forms.CharField(label=_("Prosjektnavn"), max_length=200)
 
 
+class SearchableCheckboxes(forms.CheckboxSelectMultiple):
+    """Hundreds of choices (every kommune and fylkeskommune) as a checkbox list in a scroll box
+    with a search field above it (issue 20 §4). Without JavaScript it is a plain list of
+    checkboxes that submits as any multiple choice; static/js/projects-coapplicants.js adds the
+    search field, which filters the list as one types (chosen members stay visible) and says
+    how many are shown and chosen. The options are joined in Python, as LongSelect does."""
+
+    template_name = "projects/widgets/searchable_checkboxes.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        base = context["widget"]["attrs"].get("id") or f"id_{name}"
+        options = [
+            option
+            for _group, group_options, _index in context["widget"]["optgroups"]
+            for option in group_options
+        ]
+        context["widget"]["base_id"] = base
+        context["widget"]["total"] = len(options)
+        context["widget"]["options_html"] = format_html_join(
+            "",
+            '<li class="df-picker__option"><input type="checkbox" class="ds-input" name="{}" '
+            'value="{}" id="{}_{}"{}> <label class="ds-label" data-weight="regular" '
+            'for="{}_{}">{}</label></li>',
+            (
+                (
+                    name,
+                    option["value"],
+                    base,
+                    i,
+                    " checked" if option["selected"] else "",
+                    base,
+                    i,
+                    option["label"],
+                )
+                for i, option in enumerate(options)
+            ),
+        )
+        return context
+
+    def id_for_label(self, id_, index=None):
+        # The label of the whole group is the fieldset's legend; the search field is labelled.
+        return f"{id_}_filter" if index is None and id_ else super().id_for_label(id_, index)
+
+
 class ProposalForm(forms.ModelForm):
     co_applicants = forms.ModelMultipleChoiceField(
         label=_("Medsøkere (kommuner og fylkeskommuner)"),
@@ -60,7 +105,7 @@ class ProposalForm(forms.ModelForm):
         ).order_by("name"),
         required=False,
         help_text=_("Hver medsøker må bekrefte i portalen før forslaget kan sendes inn."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,  # SearchableCheckboxes, set in __init__
     )
 
     class Meta:
@@ -88,6 +133,9 @@ class ProposalForm(forms.ModelForm):
             self.fields["co_applicants"].queryset = self.fields["co_applicants"].queryset.exclude(
                 pk=self.instance.lead_member_id
             )
+        self.fields["co_applicants"].widget = SearchableCheckboxes(
+            choices=self.fields["co_applicants"].choices
+        )
 
     def clean(self):
         data = super().clean()
@@ -372,25 +420,6 @@ class ApproveForm(forms.Form):
 
     def budget(self):
         return {y: self.cleaned_data[f"year_{y}"] for y in self.years}
-
-
-class DisbursementForm(forms.Form):
-    amount = MoneyField(label=_("Beløp (kr)"), minimum=Decimal("0.01"))
-    paid_on = forms.DateField(
-        label=_("Utbetalt dato"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Datoen pengene ble betalt: ikke fram i tid og ikke før fondet startet."),
-    )
-
-    def clean_paid_on(self):
-        # The ledger's rule, with its name (fund.services.booked_date_problem: core.bounds'
-        # booked-date bounds): a planned disbursement is a plan, not an entry.
-        day = self.cleaned_data["paid_on"]
-        if problem := booked_date_problem(day):
-            raise forms.ValidationError(problem, code="booked_date")
-        return day
-
-    note = forms.CharField(label=_("Tekst"), required=False, max_length=200)
 
 
 class MilestoneForm(forms.Form):

@@ -335,6 +335,8 @@ class ProposalSnapshot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("innsendt versjon")
+        verbose_name_plural = _("innsendte versjoner")
         ordering = ["version"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "version"], name="snapshot_unique_version"),
@@ -383,6 +385,8 @@ class QualificationAnswer(models.Model):
     answered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("kvalifiseringssvar")
+        verbose_name_plural = _("kvalifiseringssvar")
         ordering = ["criterion__order"]
         constraints = [
             models.UniqueConstraint(
@@ -567,6 +571,8 @@ class Score(models.Model):
     scored_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("poeng")
+        verbose_name_plural = _("poeng")
         constraints = [
             models.UniqueConstraint(fields=["item", "member", "criterion"], name="score_once"),
             models.CheckConstraint(
@@ -584,6 +590,8 @@ class ConflictDeclaration(models.Model):
     declared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("inhabilitetserklæring")
+        verbose_name_plural = _("inhabilitetserklæringer")
         constraints = [
             models.UniqueConstraint(fields=["item", "member"], name="conflict_once"),
         ]
@@ -642,6 +650,8 @@ class ProjectBudgetYear(models.Model):
     amount = models.DecimalField(_("beløp"), max_digits=14, decimal_places=2)
 
     class Meta:
+        verbose_name = _("budsjettår")
+        verbose_name_plural = _("budsjettår")
         ordering = ["year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="budget_year_once"),
@@ -658,6 +668,8 @@ class Milestone(models.Model):
     done_on = models.DateField(_("nådd"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("milepæl")
+        verbose_name_plural = _("milepæler")
         ordering = ["due_on", "id"]
 
 
@@ -679,6 +691,8 @@ class StatusReport(models.Model):
     reported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("statusrapport")
+        verbose_name_plural = _("statusrapporter")
         ordering = ["-reported_at"]
         constraints = [
             models.UniqueConstraint(fields=["project", "period"], name="report_once_per_period"),

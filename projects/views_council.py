@@ -318,15 +318,17 @@ def decision(request, pk):
     if proposal.status != ProposalStatus.PRIORITISED:
         messages.error(request, _("Bare forslag prioritert av rådet kan besluttes."))
         return redirect("projects:qualification", pk=proposal.pk)
-    form = ApproveForm(request.POST or None, proposal=proposal)
+    # Each form has its own prefix, so their fields never share an id (both have a `comment`).
+    declining = request.method == "POST" and request.POST.get("action") == "decline"
+    posted = request.POST if request.method == "POST" else None
+    form = ApproveForm(None if declining else posted, proposal=proposal, prefix="approve")
+    decline_form = DecisionForm(posted if declining else None, prefix="decline")
     if request.method == "POST":
-        if request.POST.get("action") == "decline":
+        if declining:
+            comment = decline_form.cleaned_data["comment"] if decline_form.is_valid() else ""
             try:
                 perform_transition(
-                    proposal=proposal,
-                    name="decline",
-                    actor=request.user,
-                    comment=request.POST.get("comment", ""),
+                    proposal=proposal, name="decline", actor=request.user, comment=comment
                 )
             except TransitionError as exc:
                 messages.error(request, str(exc))
@@ -352,7 +354,7 @@ def decision(request, pk):
         {
             "proposal": proposal,
             "form": form,
-            "decline_form": DecisionForm(),
+            "decline_form": decline_form,
             "available": selectors.available_capital(),
             "funding": selectors.proposal_funding(proposal=proposal),
             "npv": selectors.proposal_npv(proposal=proposal),

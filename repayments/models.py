@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.bounds import money_q, population_q, year_q
+from core.money import format_nok
 
 from . import price_models as pm
 
@@ -326,7 +327,7 @@ class CapitalRepayment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.occurred_on:%d.%m.%Y} {self.amount}"
+        return f"{self.occurred_on:%d.%m.%Y} {format_nok(self.amount, decimals=True)}"
 
 
 class AccessEvent(models.Model):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.formatting import format_number
 from core.money import ORE, format_nok, to_money
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_lock, ledger_record
@@ -290,7 +291,7 @@ def _activate(agreement: AccessAgreement, *, actor) -> AccessAgreement:
         agreement=agreement,
         name="activated",
         actor=actor,
-        note=f"Tilknytningskostnad {fee}",
+        note=f"Tilknytningskostnad {format_nok(fee, decimals=True)}",
         changes={
             "activated_on": datetime.date.today(),
             "fee_amount": fee,
@@ -363,7 +364,7 @@ def access_fee_invoice_request(*, agreement: AccessAgreement, actor) -> AccessAg
                 lines=[
                     InvoiceLineSpec(
                         description=f"Tilknytningskostnad {solution.name} "
-                        f"({agreement.population or '–'} innbyggere)",
+                        f"({format_number(agreement.population) or '–'} innbyggere)",
                         unit_price=agreement.fee_amount,
                     )
                 ],
@@ -451,7 +452,7 @@ def access_fee_paid(
         solution_ref=solution.pk,
         idempotency_key=idempotency_key,
     )
-    note = f"{amount} ({idempotency_key})"
+    note = f"{format_nok(amount, decimals=True)} ({idempotency_key})"
     if amount == outstanding:
         perform_transition(
             agreement=agreement,
@@ -494,7 +495,7 @@ def access_fee_refund(
         project_ref=agreement.solution.project_id,
         solution_ref=agreement.solution_id,
     )
-    note = f"{amount}: {reason}"
+    note = f"{format_nok(amount, decimals=True)}: {reason}"
     if amount == paid:
         perform_transition(agreement=agreement, name="fee_refunded", actor=actor, note=note)
     else:

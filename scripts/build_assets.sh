@@ -12,4 +12,7 @@ cp node_modules/@digdir/designsystemet-css/dist/src/index.css "$dest/designsyste
 cp node_modules/@digdir/designsystemet-theme/brand/digdir.css "$dest/designsystemet/theme.css"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/js/htmx.min.js"
 cp node_modules/chart.js/dist/chart.umd.min.js "$dest/js/chart.umd.min.js"
+# Its source map too: the manifest storage (WhiteNoise) follows the sourceMappingURL and
+# refuses to collect a file whose map is missing.
+cp node_modules/chart.js/dist/chart.umd.min.js.map "$dest/js/chart.umd.min.js.map"
 cp node_modules/axe-core/axe.min.js "$dest/js/axe.min.js"

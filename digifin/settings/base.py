@@ -218,6 +218,7 @@ TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["digifin.formats"]
+CSRF_FAILURE_VIEW = "digifin.errors.csrf_failure"
 
 # ------------------------------------------------------------------------------
 # Static and uploaded files. Uploads live outside the web root and are served only
@@ -258,6 +259,8 @@ ENHETSREGISTERET_URL = env(
 ENHETSREGISTERET_TIMEOUT = env.float("ENHETSREGISTERET_TIMEOUT", default=10.0)
 ENHETSREGISTERET_RETRIES = env.int("ENHETSREGISTERET_RETRIES", default=2)
 ENHETSREGISTERET_BACKOFF = env.float("ENHETSREGISTERET_BACKOFF", default=0.5)
+# Where users are told to write: error pages, the accessibility statement (feedback).
+DIGIFIN_CONTACT_EMAIL = env("DIGIFIN_CONTACT_EMAIL", default="digiprosjekter@ks.no")
 
 # ------------------------------------------------------------------------------
 # Celery: without a broker URL tasks run eagerly in-process (the embedded default).

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.html import format_html
 
+from core.formatting import format_account_number, format_kid, format_number, format_orgnr
 from core.money import format_nok
 
 register = template.Library()
@@ -42,3 +44,30 @@ def ds_widget(field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def number(value):
+    """A population or other count: `699 827`."""
+    return format_number(value)
+
+
+@register.filter
+def account_number(value):
+    """`1234 56 78903`"""
+    return format_account_number(value)
+
+
+@register.filter
+def orgnr(value):
+    """`123 456 789`"""
+    return format_orgnr(value)
+
+
+@register.filter
+def kid(value):
+    """The KID as the bank shows it, marked as digits read on purpose (the crawl's number check
+    skips `data-raw-number`)."""
+    if not value:
+        return ""
+    return format_html('<span class="df-ref" data-raw-number>{}</span>', format_kid(value))

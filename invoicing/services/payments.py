@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext
 
-from core.money import to_money
+from core.money import format_nok, to_money
 from fund.services import booked_date_problem
 
 from .. import handlers
@@ -108,9 +108,15 @@ def register_payment(
         return payment
     balance = invoice_balance(invoice=invoice)
     if balance > 0:
-        payment.resolved, payment.note = False, f"Delbetaling: {balance} gjenstår."
+        payment.resolved, payment.note = (
+            False,
+            f"Delbetaling: {format_nok(balance, decimals=True)} gjenstår.",
+        )
     elif balance < 0:
-        payment.resolved, payment.note = False, f"Overbetaling: {-balance} for mye."
+        payment.resolved, payment.note = (
+            False,
+            f"Overbetaling: {format_nok(-balance, decimals=True)} for mye.",
+        )
     if not payment.resolved:
         payment.save(update_fields=["resolved", "note"])
     handlers.invoice_paid(invoice=invoice, payment=payment, actor=actor)

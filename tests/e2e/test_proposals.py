@@ -48,9 +48,9 @@ def test_municipal_user_drafts_attaches_and_submits_joint_proposal_after_co_appl
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rediger")
 
     page.get_by_label("Første prosjektår").fill("2027")
-    page.get_by_label("Medsøkere (kommuner og fylkeskommuner)").select_option(
-        label=str(partner.organisation)
-    )
+    picker = page.get_by_role("group", name="Medsøkere (kommuner og fylkeskommuner)")
+    picker.get_by_label("Søk etter navn eller nummer").fill(partner.organisation.name)
+    picker.get_by_label(str(partner.organisation), exact=True).check()
     for _name, label, _help, _part in SECTIONS:
         page.get_by_label(str(label), exact=True).fill(f"Tekst for {label}")
     _fill_row(page, "cost", 1, {"År": "2027", "Utviklingskostnader": "2000000"})

@@ -33,12 +33,12 @@ def test_year_filter_lists_the_years_shows_that_year_and_sums_it(admin_client):
 
     page = admin_client.get(URL).content.decode()
     assert "?aar=2020" in page and "?aar=2019" in page and "?aar=2018" in page
-    assert "sum 600.75 kr" in page
+    assert "sum 600,75 kr" in page
 
     response = admin_client.get(URL, {"aar": "2020"})
     html = response.content.decode()
     assert response.context["cl"].result_count == 2
-    assert "sum 500.25 kr" in html
+    assert "sum 500,25 kr" in html
     assert "KMD 2018" not in html
 
 
@@ -47,7 +47,7 @@ def test_a_junk_year_shows_nothing_rather_than_failing(admin_client):
     response = admin_client.get(URL, {"aar": "tjue"})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 0
-    assert "sum 0.00 kr" in response.content.decode()
+    assert "sum 0,00 kr" in response.content.decode()
 
 
 def test_the_change_list_pages_by_fifty(admin_client):
@@ -56,7 +56,7 @@ def test_the_change_list_pages_by_fifty(admin_client):
     response = admin_client.get(URL)
     assert len(response.context["cl"].result_list) == 50
     assert response.context["cl"].result_count == 51
-    assert "sum 51.00 kr" in response.content.decode()
+    assert "sum 51,00 kr" in response.content.decode()
 
 
 def _queries(client):
@@ -75,11 +75,11 @@ def test_queries_do_not_grow_with_the_entries(admin_client):
 
 def test_the_whole_ledgers_count_and_sum_are_cached_until_the_next_entry(admin_client):
     _grant("100", 2018)
-    assert "sum 100.00 kr" in admin_client.get(URL).content.decode()
+    assert "sum 100,00 kr" in admin_client.get(URL).content.decode()
     with CaptureQueriesContext(connection) as ctx:
-        assert "sum 100.00 kr" in admin_client.get(URL).content.decode()
+        assert "sum 100,00 kr" in admin_client.get(URL).content.decode()
     assert not any("SUM(" in q["sql"].upper() for q in ctx.captured_queries)
     _grant("5", 2019)
     response = admin_client.get(URL)
-    assert "sum 105.00 kr" in response.content.decode()
+    assert "sum 105,00 kr" in response.content.decode()
     assert response.context["cl"].result_count == 2

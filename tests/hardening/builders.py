@@ -65,12 +65,11 @@ def payment_data(**extra) -> dict:
 
 
 def report_data(**extra) -> dict:
-    return {
-        "action": "report",
+    fields = {
         "period": "2026-T3",
         "light": "green",
         "progress": "I rute",
         "risks": "",
         "spent": "5000",
-        **extra,
     }
+    return {"action": "report", **fields, **extra}

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def test_partial_payment_is_listed_for_a_human_and_keeps_the_invoice_open(share_
     )
     share_invoice.refresh_from_db()
     assert not payment.resolved and "Delbetaling" in payment.note
+    # in the one Norwegian format, never "150000.00 gjenstår" (issue 20 §3)
+    assert re.search(r"Delbetaling: [\d\xa0]+,\d{2}\xa0kr gjenstår", payment.note), payment.note
     assert share_invoice.status == Invoice.Status.PARTLY_PAID
     assert invoice_balance(invoice=share_invoice) == Decimal("455700.00")
     assert _participation(share_invoice).status == Participation.Status.INVOICED

@@ -23,6 +23,7 @@ from projects.services.council import (
 from projects.services.portfolio import disbursement_record, project_approve, project_close
 from projects.services.proposals import ProposalError
 from tests.accounts.factories import CouncilMemberFactory
+from tests.html_support import duplicate_ids
 from tests.once_support import with_once
 
 from .factories import accept_grant, complete_proposal, participant_user
@@ -269,7 +270,10 @@ def test_council_member_sees_the_queue_but_cannot_change_proposals_or_ledger(
     for url, data in [
         (reverse("projects:proposal_transition", args=[proposal.pk, "decline"]), {"comment": "x"}),
         (reverse("projects:proposal_edit", args=[proposal.pk]), {"title": "x"}),
-        (reverse("projects:decision", args=[proposal.pk]), {"action": "decline", "comment": "x"}),
+        (
+            reverse("projects:decision", args=[proposal.pk]),
+            {"action": "decline", "decline-comment": "x"},
+        ),
         (
             reverse("projects:project_detail", args=[project.pk]),
             {"action": "approve_request", "payment_request": "1", "paid_on": "2027-01-01"},
@@ -343,7 +347,9 @@ def test_decision_page_shows_available_capital_and_refuses_above_it(
     page = client.get(url).content.decode()
     assert "3\xa0000\xa0000\xa0kr" in page
     response = client.post(
-        url, {"action": "approve", "year_2027": "2500000", "year_2028": "600000"}, follow=True
+        url,
+        {"action": "approve", "approve-year_2027": "2500000", "approve-year_2028": "600000"},
+        follow=True,
     )
     assert "overstiger fondets tilgjengelige kapital" in response.content.decode()
     assert not Project.objects.exists()
@@ -546,3 +552,33 @@ def test_outcome_needs_the_meetings_quorum_but_deferral_does_not(
     deferred = agenda_add(meeting=meeting, proposal=other, actor=ks_user)
     outcome_record(item=deferred, outcome="deferred", minutes="Utsatt.", actor=chair)
     assert AgendaItem.objects.get(pk=deferred.pk).outcome == "deferred"
+
+
+def test_decision_and_project_pages_give_each_form_its_own_ids(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    """Two forms on one page had `id_comment` (decision) and `id_note` (project) twice, so the
+    second field («Begrunnelse», «Avslutningsnotat») had no label (issue 20 §4)."""
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    client.force_login(ks_user)
+    decision = client.get(reverse("projects:decision", args=[proposal.pk])).content.decode()
+    assert duplicate_ids(decision) == []
+    assert 'for="id_decline-comment"' in decision and 'id="id_approve-comment"' in decision
+    project = project_approve(proposal=proposal, budget={2027: Decimal("100000")}, actor=ks_user)
+    detail = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+    assert duplicate_ids(detail) == []
+    # KS's manual disbursement form is gone (payment requests, issue 18): the closing note is
+    # the page's one `note`, and its label points at it.
+    assert 'for="id_note"' in detail and detail.count('id="id_note"') == 1
+
+
+def test_decline_on_the_decision_page_keeps_its_prefixed_comment(
+    client, fund, meeting, qualified, ks_user, chair
+):
+    proposal = _prioritised(qualified, meeting, ks_user, chair)
+    client.force_login(ks_user)
+    url = reverse("projects:decision", args=[proposal.pk])
+    client.post(url, {"action": "decline", "decline-comment": "Utenfor ordningens formål"})
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DECLINED
+    assert proposal.transitions.last().comment == "Utenfor ordningens formål"

@@ -207,5 +207,5 @@ def test_access_records_stay_norwegian_when_english_is_active(
         f"FDVU-vilkår akseptert: 120\xa0000\xa0kr i året for {year} "
         "(Likt mellom brukerne, antall brukere 1)"
     )
-    assert notes["activated"] == "Tilknytningskostnad 40000.00"
+    assert notes["activated"] == "Tilknytningskostnad 40\xa0000,00\xa0kr"
     assert notes["fee_invoice_failed"] == "Innbyggertall mangler."

@@ -48,6 +48,7 @@ MATRIX = {
     "healthz": ("get", PUBLIC, None),
     # «Mine oppgaver»: every signed-in user's own list (issue 19 §5)
     "my_tasks": ("get", ANY_SIGNED_IN, None),
+    "accessibility": ("get", PUBLIC, None),
     # accounts
     "accounts:login": ("get", PUBLIC, None),
     "accounts:password_reset": ("get", PUBLIC, None),
