@@ -115,6 +115,26 @@ FIELD_LABELS = {
     "throttling_failure_count": _("mislykkede forsøk"),
     "throttling_failure_timestamp": _("siste mislykkede forsøk"),
     "tolerance": _("toleranse (tidssteg)"),
+    # issue 18, 21: grants, payment requests, invitations, the register
+    "token_digest": _("nøkkelens fingeravtrykk"),
+    "used_by": _("brukt av"),
+    "revoked_at": _("trukket tilbake"),
+    "provider": _("innloggingstjeneste"),
+    "subject_digest": _("identitetens fingeravtrykk"),
+    "last_login_at": _("sist innlogget"),
+    "member_ids": _("medlemmer"),
+    "changes": _("endringer"),
+    "failures": _("feil"),
+    "skipped": _("hoppet over"),
+    "applied_by": _("tatt i bruk av"),
+    "grant": _("tilsagn"),
+    "attachment": _("vedlegg"),
+    "attachment_type": _("vedleggstype"),
+    "submitted_by": _("sendt inn av"),
+    "ledger_entry": _("postering"),
+    "request": _("utbetalingsanmodning"),
+    "approved_by": _("godkjent av"),
+    "report": _("rapport"),
 }
 
 # The proposal's text sections are labelled by Digdir's template headings.

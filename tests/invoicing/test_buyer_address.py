@@ -45,7 +45,7 @@ def test_invoice_pdf_shows_the_buyers_postal_address(lillehammer):
     assert invoice.buyer_address == "Postboks 986\n2626 LILLEHAMMER"
     text = _text(invoice_pdf(invoice))
     assert "Postboks 986" in text and "2626 LILLEHAMMER" in text
-    assert "Org.nr. 945578564" in text
+    assert "Org.nr. 945 578 564" in text
 
 
 @pytest.mark.parametrize("credit", [False, True])
