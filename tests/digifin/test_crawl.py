@@ -45,7 +45,7 @@ def test_every_page_of_every_role_is_formatted_and_has_unique_ids(demo):
             problems += [f"{username} {url}: duplicate id {i}" for i in duplicate_ids(html)]
             problems += [f"{username} {url}: {f}" for f in format_findings(html)]
         visited[username] = pages
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     # Every page in each role's navigation was crawled.
     for username in DEMO_USERS:
         user = User.objects.get(username=username)

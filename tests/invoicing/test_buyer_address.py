@@ -83,7 +83,7 @@ def test_every_letter_shows_the_recipients_address(lillehammer, kind, monkeypatc
         member=lillehammer, kind=kind, actor=None, source_key=f"adr:{kind}", email=False
     )
     text = _text(doc.file.read())
-    assert "Lillehammer\nPostboks 986\n2626 LILLEHAMMER\nOrg.nr. 945578564" in text
+    assert "Lillehammer\nPostboks 986\n2626 LILLEHAMMER\nOrg.nr. 945 578 564" in text
 
 
 def test_reminder_letter_shows_the_recipients_address(lillehammer):
