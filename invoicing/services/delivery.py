@@ -3,6 +3,8 @@
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.money import format_nok
 
@@ -139,22 +141,36 @@ def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
 
 
 def _invoice_message(invoice: Invoice, document: Document, rendered: dict):
-    kind = "Kreditnota" if invoice.is_credit_note else "Faktura"
+    """The e-mail with the PDF and the EHF, in the language of the invoice (the buyer's
+    målform on the day of issue); amounts and dates in the Norwegian format in both."""
+    with translation.override(invoice.buyer_language or "nb"):
+        values = {
+            "number": invoice.number,
+            "amount": format_nok(invoice.total, decimals=True),
+            "reference": invoice.fakturareferanse,
+        }
+        if invoice.is_credit_note:
+            subject = gettext("Kreditnota %(number)s fra KS (DigiFin)") % values
+            body = (
+                gettext(
+                    "Vedlagt er kreditnota %(number)s på %(amount)s (deres referanse %(reference)s)."
+                )
+                % values
+            )
+        else:
+            subject = gettext("Faktura %(number)s fra KS (DigiFin)") % values
+            body = gettext(
+                "Vedlagt er faktura %(number)s på %(amount)s (deres referanse %(reference)s)."
+                " KID: %(kid)s, forfall %(due_on)s."
+            ) % {**values, "kid": invoice.kid, "due_on": f"{invoice.due_on:%d.%m.%Y}"}
+        body += "\n\n" + gettext(
+            "EHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
+        )
     return mail.Message(
         key=f"invoice:{invoice.pk}",
         to=invoice.buyer_email,
-        subject=f"{kind} {invoice.number} fra KS (DigiFin)",
-        body=(
-            f"Vedlagt er {kind.lower()} {invoice.number} på "
-            f"{format_nok(invoice.total, decimals=True)}"
-            f" (deres referanse {invoice.fakturareferanse})."
-            + (
-                ""
-                if invoice.is_credit_note
-                else f" KID: {invoice.kid}, forfall {invoice.due_on:%d.%m.%Y}."
-            )
-            + "\n\nEHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
-        ),
+        subject=subject,
+        body=body,
         attachments=[
             (f"{invoice.number}.pdf", rendered.get("pdf") or _read(invoice.pdf), "application/pdf"),
             (
