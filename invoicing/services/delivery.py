@@ -153,7 +153,8 @@ def _invoice_message(invoice: Invoice, document: Document, rendered: dict):
             subject = gettext("Kreditnota %(number)s fra KS (DigiFin)") % values
             body = (
                 gettext(
-                    "Vedlagt er kreditnota %(number)s på %(amount)s (deres referanse %(reference)s)."
+                    "Vedlagt er kreditnota %(number)s på %(amount)s"
+                    " (deres referanse %(reference)s)."
                 )
                 % values
             )

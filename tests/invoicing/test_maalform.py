@@ -10,7 +10,7 @@ from django.utils import translation
 
 from invoicing.ehf import invoice_xml
 from invoicing.pdf import invoice_html, invoice_pdf
-from invoicing.services import letter_create, reminder_create
+from invoicing.services import invoice_credit, letter_create, reminder_create
 from invoicing.services.delivery import invoice_deliver
 from tests.invoicing.factories import issue_manual, member_with_address
 from tests.pdf_support import pdf_text
@@ -141,3 +141,17 @@ def test_a_nynorsk_members_letter_title_and_email_are_in_nynorsk(volda):
     assert "KS bekrefter" not in text
     (message,) = mail.outbox
     assert "Vennleg helsing" in message.body and "Vennlig hilsen" not in message.body
+
+
+def test_a_nynorsk_members_credit_note_and_its_email_are_in_nynorsk(volda):
+    invoice = issue_manual(buyer=volda, amount="5000")
+    credit = invoice_credit(invoice=invoice, actor=None, reason="Feil", issued_on=invoice.issued_on)
+    assert credit.buyer_language == "nn"
+    text = _flat(invoice_pdf(credit))
+    assert f"Kreditnota {credit.number}" in text and "Krediterer faktura" in text
+    assert "Referansen dykkar" in text and "Deres referanse" not in text
+    mail.outbox.clear()
+    invoice_deliver(invoice=credit)
+    (message,) = mail.outbox
+    assert message.subject == f"Kreditnota {credit.number} frå KS (DigiFin)"
+    assert "referansen dykkar" in message.body and "Vennleg helsing" in message.body
