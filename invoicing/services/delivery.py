@@ -127,7 +127,7 @@ def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
         Document(
             member=i.buyer,
             kind=Document.Kind.INVOICE,
-            title=f"{i.get_document_type_display()} {i.number}"[:200],
+            title=_document_title(i),
             source_key=key,
             invoice=i,
             file=i.pdf.name,
@@ -138,6 +138,13 @@ def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
     ]
     documents.update({d.invoice_id: d for d in Document.objects.bulk_create(new)})
     return documents
+
+
+def _document_title(invoice: Invoice) -> str:
+    """The document's title in the invoice's language (not the UI language of whoever
+    delivers it)."""
+    with translation.override(invoice.buyer_language or "nb"):
+        return f"{invoice.get_document_type_display()} {invoice.number}"[:200]
 
 
 def _invoice_message(invoice: Invoice, document: Document, rendered: dict):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import translation
 
 from invoicing.ehf import invoice_xml
+from invoicing.models import Document
 from invoicing.pdf import invoice_html, invoice_pdf
 from invoicing.services import invoice_credit, letter_create, reminder_create
 from invoicing.services.delivery import invoice_deliver
@@ -155,3 +156,13 @@ def test_a_nynorsk_members_credit_note_and_its_email_are_in_nynorsk(volda):
     (message,) = mail.outbox
     assert message.subject == f"Kreditnota {credit.number} frå KS (DigiFin)"
     assert "referansen dykkar" in message.body and "Vennleg helsing" in message.body
+
+
+def test_the_invoice_document_and_email_ignore_the_ui_language_of_whoever_delivers(lillehammer):
+    invoice = issue_manual(buyer=lillehammer)
+    with translation.override("en"):
+        invoice_deliver(invoice=invoice)
+    document = invoice.documents.get(kind=Document.Kind.INVOICE)
+    assert document.title == f"Faktura {invoice.number}"
+    (message,) = mail.outbox
+    assert message.subject == f"Faktura {invoice.number} fra KS (DigiFin)"
