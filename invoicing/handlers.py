@@ -53,6 +53,11 @@ class BuyerDirectory:
         """What a letter of `kind` to `member` shows beyond the member itself."""
         return {}
 
+    def language(self, *, member) -> str:
+        """The language code ("nb" or "nn") of the invoices and letters to `member`: its
+        målform (docs/decisions/i18n-documents-maalform.md)."""
+        return "nb"
+
 
 class BatchSource:
     """The targets and the per-target work of a batch job kind (one item per target id)."""

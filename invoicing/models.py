@@ -77,6 +77,14 @@ class Invoice(models.Model):
     buyer_orgnr = models.CharField(_("kjøpers organisasjonsnummer"), max_length=9)
     buyer_address = models.TextField(_("kjøpers adresse"), blank=True)
     buyer_email = models.EmailField(_("kjøpers e-post"), blank=True)
+    # The language of the PDF and the e-mail, from the buyer's målform on the day of issue
+    # (docs/decisions/i18n-documents-maalform.md); the EHF is language-neutral.
+    buyer_language = models.CharField(
+        _("dokumentspråk"),
+        max_length=8,
+        choices=[("nb", _("bokmål")), ("nn", _("nynorsk"))],
+        default="nb",
+    )
     fakturareferanse = models.CharField(_("fakturareferanse"), max_length=120)
     issued_on = models.DateField(_("fakturadato"))
     due_on = models.DateField(_("forfallsdato"))

@@ -4,14 +4,29 @@
 against the whole document (database reads and template included)."""
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from . import conf
+from . import conf, handlers
 from .vat import vat_breakdown
 
+# The languages documents are written in: bokmål and nynorsk (the member's målform,
+# docs/decisions/i18n-documents-maalform.md). Not the reader's UI language: a letter is the same
+# letter whoever downloads it.
+DOCUMENT_LANGUAGES = ("nb", "nn")
 
-def render_html(template: str, context: dict) -> str:
-    return render_to_string(template, {"seller": conf.seller(), **context})
+
+def document_language(code: str | None) -> str:
+    return code if code in DOCUMENT_LANGUAGES else "nb"
+
+
+def render_html(template: str, context: dict, *, language: str = "nb") -> str:
+    """Every PDF document's HTML goes through here, rendered in `language` ("nb"/"nn");
+    amounts and dates keep the Norwegian format in both (the digifin filters)."""
+    language = document_language(language)
+    with translation.override(language):
+        return render_to_string(
+            template, {"seller": conf.seller(), "document_language": language, **context}
+        )
 
 
 _FONTS = None
@@ -36,6 +51,7 @@ def invoice_html(invoice) -> str:
     return render_html(
         "invoicing/pdf/invoice.html",
         {"invoice": invoice, "lines": lines, "vat_groups": vat_breakdown(lines)},
+        language=invoice.buyer_language,
     )
 
 
@@ -62,4 +78,10 @@ def letter_html(*, template: str, member, context: dict) -> str:
             "today": timezone.localdate(),
             **context,
         },
+        language=member_language(member),
     )
+
+
+def member_language(member) -> str:
+    """The language of the letters to `member`, as the app that owns members says."""
+    return document_language(handlers.buyers().language(member=member))

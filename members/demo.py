@@ -461,8 +461,11 @@ def load_invoices(*, stdout) -> None:
         stdout.write("invoicing: ingen andelsfakturaer (kjør members-demoen først)")
         return
     demo_orgs = [current_member("kommune", n) for n in DEMO_ORGS]
-    rendered = _render_for(demo_orgs)
+    nynorsk = nynorsk_demo_member()
+    rendered = _render_for(demo_orgs + ([nynorsk] if nynorsk else []))
     extras = _invoice_extras(demo_orgs, actor)
+    if nynorsk is not None:
+        extras += _letters(nynorsk, actor)
     paid = Payment.objects.filter(external_ref__startswith="demo:share:").count()
     stdout.write(
         f"invoicing: {paid} andelsinnbetalinger, {rendered} PDF/EHF laget, "
@@ -531,9 +534,35 @@ def _invoice_extras(orgs: list[Member], actor) -> int:
     # Letters kept on the demo organisations: invitation (with the computed share) and
     # participation confirmation.
     for org in (lillehammer, oyer, bergen):
-        for kind in (Document.Kind.INVITATION, Document.Kind.CONFIRMATION):
-            key = f"demo:{kind}:{org.pk}"
-            if not Document.objects.filter(source_key=key).exists():
-                letter_create(member=org, kind=kind, actor=actor, source_key=key, email=False)
-                done += 1
+        done += _letters(org, actor)
     return done
+
+
+def _letters(org: Member, actor) -> int:
+    done = 0
+    for kind in (Document.Kind.INVITATION, Document.Kind.CONFIRMATION):
+        key = f"demo:{kind}:{org.pk}"
+        if not Document.objects.filter(source_key=key).exists():
+            letter_create(member=org, kind=kind, actor=actor, source_key=key, email=False)
+            done += 1
+    return done
+
+
+def nynorsk_demo_member() -> Member | None:
+    """The demo's nynorsk kommune: the first (by number) today's kommune whose målform is
+    nynorsk (from Enhetsregisteret, e.g. in Vestland) and whose share invoice went out in
+    nynorsk. Its share invoice PDF and its letters show documents in nynorsk
+    (docs/decisions/i18n-documents-maalform.md)."""
+    candidates = (
+        Member.objects.filter(kind=Member.Kind.KOMMUNE, valid_to__isnull=True)
+        .filter(Q(maalform=Maalform.NYNORSK) | Q(maalform="", register_maalform=Maalform.NYNORSK))
+        .order_by("number")
+    )
+    for member in candidates:
+        if Invoice.objects.filter(
+            kind=Invoice.Kind.MEMBER_SHARE,
+            buyer_id__in=organisation_lineage(member_id=member.pk),
+            buyer_language="nn",
+        ).exists():
+            return member
+    return None

@@ -26,7 +26,7 @@ from invoicing.services import (
 # The module, not its functions: tests replace selectors.share_to_invoice.
 from . import selectors
 from .invitations import invitation_plan
-from .models import Member, MemberSuccession, Participation
+from .models import Maalform, Member, MemberSuccession, Participation
 from .services import (
     participation_register_payment,
     participation_share_credited,
@@ -230,6 +230,13 @@ class ShareInvoices(handlers.InvoiceHandler):
             )
 
 
+def document_language(member: Member) -> str:
+    """The language of the member's invoices and letters: nynorsk → "nn"; bokmål and
+    "nøytral" → "nb" (nøytral documents are bokmål unless KS decides otherwise:
+    docs/decisions/i18n-documents-maalform.md)."""
+    return "nn" if member.effective_maalform == Maalform.NYNORSK else "nb"
+
+
 class Buyers(handlers.BuyerDirectory):
     def lineage(self, *, member_id: int) -> set[int]:
         return organisation_lineage(member_id=member_id)
@@ -241,6 +248,9 @@ class Buyers(handlers.BuyerDirectory):
         if kind == Document.Kind.INVITATION:
             return {"share": selectors.member_share(member=member)}
         return {}
+
+    def language(self, *, member) -> str:
+        return document_language(member)
 
 
 class ShareBatch(handlers.BatchSource):

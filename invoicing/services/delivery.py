@@ -3,6 +3,8 @@
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.money import format_nok
 
@@ -125,7 +127,7 @@ def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
         Document(
             member=i.buyer,
             kind=Document.Kind.INVOICE,
-            title=f"{i.get_document_type_display()} {i.number}"[:200],
+            title=_document_title(i),
             source_key=key,
             invoice=i,
             file=i.pdf.name,
@@ -138,23 +140,45 @@ def _invoice_documents(invoices: list[Invoice]) -> dict[int, Document]:
     return documents
 
 
+def _document_title(invoice: Invoice) -> str:
+    """The document's title in the invoice's language (not the UI language of whoever
+    delivers it)."""
+    with translation.override(invoice.buyer_language or "nb"):
+        return f"{invoice.get_document_type_display()} {invoice.number}"[:200]
+
+
 def _invoice_message(invoice: Invoice, document: Document, rendered: dict):
-    kind = "Kreditnota" if invoice.is_credit_note else "Faktura"
+    """The e-mail with the PDF and the EHF, in the language of the invoice (the buyer's
+    målform on the day of issue); amounts and dates in the Norwegian format in both."""
+    with translation.override(invoice.buyer_language or "nb"):
+        values = {
+            "number": invoice.number,
+            "amount": format_nok(invoice.total, decimals=True),
+            "reference": invoice.fakturareferanse,
+        }
+        if invoice.is_credit_note:
+            subject = gettext("Kreditnota %(number)s fra KS (DigiFin)") % values
+            body = (
+                gettext(
+                    "Vedlagt er kreditnota %(number)s på %(amount)s"
+                    " (deres referanse %(reference)s)."
+                )
+                % values
+            )
+        else:
+            subject = gettext("Faktura %(number)s fra KS (DigiFin)") % values
+            body = gettext(
+                "Vedlagt er faktura %(number)s på %(amount)s (deres referanse %(reference)s)."
+                " KID: %(kid)s, forfall %(due_on)s."
+            ) % {**values, "kid": invoice.kid, "due_on": f"{invoice.due_on:%d.%m.%Y}"}
+        body += "\n\n" + gettext(
+            "EHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
+        )
     return mail.Message(
         key=f"invoice:{invoice.pk}",
         to=invoice.buyer_email,
-        subject=f"{kind} {invoice.number} fra KS (DigiFin)",
-        body=(
-            f"Vedlagt er {kind.lower()} {invoice.number} på "
-            f"{format_nok(invoice.total, decimals=True)}"
-            f" (deres referanse {invoice.fakturareferanse})."
-            + (
-                ""
-                if invoice.is_credit_note
-                else f" KID: {invoice.kid}, forfall {invoice.due_on:%d.%m.%Y}."
-            )
-            + "\n\nEHF-fakturaen sendes også via PEPPOL.\n\nVennlig hilsen\nKS, DigiFin"
-        ),
+        subject=subject,
+        body=body,
         attachments=[
             (f"{invoice.number}.pdf", rendered.get("pdf") or _read(invoice.pdf), "application/pdf"),
             (

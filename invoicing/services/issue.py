@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.money import to_money
 
-from .. import conf
+from .. import conf, handlers
 from ..errors import InvoicingError
 from ..models import Invoice, InvoiceLine
 from ..vat import ZERO, vat_breakdown
@@ -97,6 +97,7 @@ def build_draft(
         buyer_orgnr=buyer.orgnr,
         buyer_address=buyer.address,
         buyer_email=buyer.email,
+        buyer_language=handlers.buyers().language(member=buyer),
         fakturareferanse=fakturareferanse,
         issued_on=issued_on,
         due_on=due_on,

@@ -2,20 +2,22 @@
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 
 from .. import handlers
 from ..mail import send_once
 from ..models import Document, Invoice
-from ..pdf import html_to_pdf, letter_html, render_html
+from ..pdf import html_to_pdf, letter_html, member_language, render_html
 
+# Rendered in the member's language (the title is the letter's, and the e-mail's subject).
 LETTER_TITLES = {
-    Document.Kind.INVITATION: "Invitasjon til å delta i DigiFin",
-    Document.Kind.CONFIRMATION: "Bekreftelse på deltakelse i DigiFin",
-    Document.Kind.DECISION: "Vedtak",
-    Document.Kind.ACCESS_CONFIRMATION: "Bekreftelse på tilgang til løsning",
-    Document.Kind.REMINDER: "Purring",
-    Document.Kind.GRANT: "Tilsagnsbrev",
+    Document.Kind.INVITATION: pgettext_lazy("brev", "Invitasjon til å delta i DigiFin"),
+    Document.Kind.CONFIRMATION: pgettext_lazy("brev", "Bekreftelse på deltakelse i DigiFin"),
+    Document.Kind.DECISION: pgettext_lazy("brev", "Vedtak"),
+    Document.Kind.ACCESS_CONFIRMATION: pgettext_lazy("brev", "Bekreftelse på tilgang til løsning"),
+    Document.Kind.REMINDER: pgettext_lazy("brev", "Purring"),
+    Document.Kind.GRANT: pgettext_lazy("brev", "Tilsagnsbrev"),
 }
 
 
@@ -79,7 +81,8 @@ def letter_create(
     document = Document.objects.filter(source_key=source_key).first()
     if document is None:
         pdf = html_to_pdf(letter_preview_html(member=member, kind=kind, extra=extra))
-        title = f"{LETTER_TITLES[kind]} – {member.name}"
+        with translation.override(member_language(member)):
+            title = f"{LETTER_TITLES[kind]} – {member.name}"
         document = document_store(
             member=member,
             kind=kind,
@@ -103,12 +106,14 @@ def document_email(*, document: Document, file_name: str) -> None:
     document.file.open("rb")
     content = document.file.read()
     document.file.close()
+    title = f"{document.title[:1].lower()}{document.title[1:]}"
+    with translation.override(member_language(member)):
+        body = gettext("Vedlagt er %(title)s.\n\nVennlig hilsen\nKS, DigiFin") % {"title": title}
     send_once(
         key=f"document:{document.pk}",
         to=member.email,
         subject=f"{document.title} (KS, DigiFin)",
-        body=f"Vedlagt er {document.title[:1].lower()}{document.title[1:]}.\n\n"
-        "Vennlig hilsen\nKS, DigiFin",
+        body=body,
         attachments=[(file_name, content, "application/pdf")],
         document=document,
     )

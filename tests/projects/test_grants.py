@@ -285,6 +285,39 @@ def test_the_tilsagnsbrev_says_everything_the_applicant_needs(
     assert letters.count() == 2
 
 
+def test_a_nynorsk_applicant_gets_the_tilsagnsbrev_in_nynorsk_and_a_bokmal_co_applicant_not(
+    fund, prioritised, ks_user, django_capture_on_commit_callbacks
+):
+    """Each recipient's letter follows its own målform (docs/decisions/i18n-documents-maalform.md):
+    the applicant's in nynorsk, the co-applicant's in bokmål."""
+    co_member = MemberFactory(name="Øyer kommune", register_maalform="bokmal")
+    CoApplicant.objects.create(proposal=prioritised, member=co_member)
+    lead = prioritised.lead_member
+    lead.register_maalform = "nynorsk"
+    lead.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        project = _approve(prioritised, ks_user)
+    letters = Document.objects.filter(kind=Document.Kind.GRANT)
+    text = " ".join(pdf_text(letters.get(member=lead).file.read()).split()).replace(NB, " ")
+    for expected in [
+        "Tilsegnsbrev: tilskot frå DigiFin",
+        "Søkjar",
+        "Sum tilsegn",
+        "Vilkår for tilsegna",
+        "Kva skjer vidare",
+        f"Aksept innan {project.grant.accept_by:%d.%m.%Y}",
+        "utbetalingsoppmoding",
+        "1 500 000 kr",
+        "Med venleg helsing",
+    ]:
+        assert expected in text, expected
+    for bokmal in ["Tilsagnsbrev", "Hva skjer videre", "Med vennlig hilsen", "Sum tilsagn"]:
+        assert bokmal not in text, bokmal
+    co_text = " ".join(pdf_text(letters.get(member=co_member).file.read()).split())
+    assert "Hva skjer videre" in co_text and "som medsøker" in co_text
+    assert "Kva skjer vidare" not in co_text
+
+
 def test_another_organisations_grant_page_is_404(client, fund, prioritised, ks_user):
     project = _approve(prioritised, ks_user)
     client.force_login(MunicipalUserFactory())
