@@ -6,6 +6,7 @@ The share invoices and their payments are members' (through the invoicing servic
 reconciliation runs last."""
 
 import importlib
+import logging
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
@@ -30,6 +31,9 @@ class Command(BaseCommand):
     help = "Load reference data, demo users and demo content (idempotent)."
 
     def handle(self, *args, **options):
+        # The demo runs its Celery tasks eagerly (letters, invoices, e-mails): one "Task …
+        # succeeded" line per task at INFO is a worker's log, not the loader's output.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         if "load_reference_data" in get_commands():
             call_command("load_reference_data", stdout=self.stdout)
         with transaction.atomic():
