@@ -68,6 +68,18 @@ ISSUE_CHUNK = 50
 # Issued share invoices are delivered this many per task (services.invoices_deliver): the same
 # dozen queries serve them all, and a task stays short enough to spread evenly over the workers.
 DELIVER_CHUNK = 5
+# The first chunk is small, so that the workers start rendering while the rest is issued.
+FIRST_ISSUE_CHUNK = 2 * DELIVER_CHUNK
+
+
+def _issue_chunks(items: list) -> list[list]:
+    """`items` in issue chunks: FIRST_ISSUE_CHUNK, then ISSUE_CHUNK at a time."""
+    head, rest = items[:FIRST_ISSUE_CHUNK], items[FIRST_ISSUE_CHUNK:]
+    return [
+        c
+        for c in [head] + [rest[i : i + ISSUE_CHUNK] for i in range(0, len(rest), ISSUE_CHUNK)]
+        if c
+    ]
 
 
 def job_enqueue_pending(*, job_id: int, only_pending: bool = False) -> int:
@@ -88,8 +100,7 @@ def job_enqueue_pending(*, job_id: int, only_pending: bool = False) -> int:
         .order_by("pk")
     )
     shares = _shares(items)
-    for start in range(0, len(items), ISSUE_CHUNK):
-        chunk = items[start : start + ISSUE_CHUNK]
+    for chunk in _issue_chunks(items):
         if shares:
             _issue_shares(chunk, shares)
         issued = [

@@ -1,12 +1,16 @@
 """Celery tasks: thin, take ids, idempotent (safe to run twice or after a killed worker)."""
 
+import logging
 from decimal import Decimal
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 
-from . import batch, services
+from . import batch, pdf, services
 from .models import Invoice
+
+logger = logging.getLogger(__name__)
 
 # A task that meets a lost database connection (PostgreSQL restarting) is retried with backoff
 # instead of failing for good; its work is idempotent. Should the retry itself be lost (Redis
@@ -59,3 +63,14 @@ def reminders_generate() -> int:
     invoice and interval; see services.reminder_create)."""
     job = batch.job_start(kind="reminders", actor=None)
     return job.pk if job else 0
+
+
+@worker_process_init.connect
+def _renderer_warm_up(**kwargs) -> None:
+    """Every worker process loads WeasyPrint and the letters' font when it starts, not in the
+    first document it renders (docs/bench.md, "Invoice batch"). A failure here is logged and
+    left to the first document, which reports it on its batch item."""
+    try:
+        pdf.warm_up()
+    except Exception:  # noqa: BLE001 - the worker must start; the render fails where it is seen
+        logger.exception("WeasyPrint warm-up failed")
