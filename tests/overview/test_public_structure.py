@@ -15,8 +15,8 @@ from django.urls import reverse
 from core.money import round_kroner
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
-from members.models import Member, MemberSuccession
-from members.selectors import structure_lineage
+from members.models import ContributionBasis, ContributionRate, Member, MemberSuccession
+from members.selectors import structure_digest, structure_lineage
 from members.services import (
     participation_confirm,
     participation_mark_invoiced,
@@ -280,3 +280,34 @@ def test_public_page_follows_member_rows_changed_without_history(client, ks_user
     type(participation).objects.filter(pk=participation.pk).update(status="declined")
     html = client.get(reverse("public:transparency")).content.decode()
     assert _row_html(html, "Nytt navn") is None
+
+
+def test_structure_digest_changes_with_every_row_the_share_rules_read(ks_user, fund):
+    """The fingerprint (computed in SQL on PostgreSQL, in Python elsewhere) changes when any
+    of its tables changes by a bulk update, and stays the same when nothing changed."""
+    member = MemberFactory(name="Før", valid_from=datetime.date(2017, 1, 1))
+    participation = _pay(ks_user, member, "1000")
+    other = MemberFactory(name="Etter", valid_from=datetime.date(2020, 1, 1))
+    succession = MemberSuccession.objects.create(
+        predecessor=member, successor=other, changed_on=datetime.date(2020, 1, 1)
+    )
+    basis = ContributionBasis.objects.filter(
+        member=member
+    ).first() or ContributionBasis.objects.create(member=member, population=1000, period=2017)
+    rate = ContributionRate.objects.order_by("pk").first() or ContributionRate.objects.create(
+        kind=member.kind, per_inhabitant="10.00", valid_from=datetime.date(2017, 1, 1)
+    )
+    seen = {structure_digest()}
+    assert structure_digest() in seen  # stable while nothing changes
+    changes = [
+        lambda: Member.objects.filter(pk=member.pk).update(name="Før 2"),
+        lambda: MemberSuccession.objects.filter(pk=succession.pk).update(fraction="0.5"),
+        lambda: type(participation).objects.filter(pk=participation.pk).update(status="declined"),
+        lambda: ContributionBasis.objects.filter(pk=basis.pk).update(population=1001),
+        lambda: ContributionRate.objects.filter(pk=rate.pk).update(per_inhabitant="9.99"),
+    ]
+    for change in changes:
+        change()
+        digest = structure_digest()
+        assert digest not in seen
+        seen.add(digest)
