@@ -9,6 +9,7 @@ members directly."""
 from __future__ import annotations
 
 import datetime
+import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -203,7 +204,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
         participants=participation_summary(counts=counts),
         by_fylke=participation_by_fylke(),
         timeline=ledger_cached("timeline", capital_timeline, version=version),
-        recovery=recovery_by_project(rows=recovery_rows, limit=limit),
+        recovery=recovery_by_project(rows=None if limit else recovery_rows, limit=limit),
         recovery_count=len(recovery_rows),
         notes=notes,
     )
@@ -251,6 +252,10 @@ def recovery_by_project_rows(*, version: str | None = None) -> list[dict]:
     (fund.selectors.disbursed_by_project) and recovered by access fees (recovered_by_project),
     both net of reversals; one query over the ledger, none while it is unchanged (cached)."""
     version = version or ledger_version()
+    return ledger_cached("recovery_rows", lambda: _recovery_rows(version=version), version=version)
+
+
+def _recovery_rows(*, version: str) -> list[dict]:
     disbursed = disbursed_by_project(version=version)
     recovered = recovered_by_project(version=version)
     refs = sorted((set(disbursed) | set(recovered)) - {None})
@@ -264,13 +269,26 @@ def recovery_by_project_rows(*, version: str | None = None) -> list[dict]:
     ]
 
 
+def _largest_disbursements(rows: list[dict], limit: int) -> list[dict]:
+    return heapq.nsmallest(limit, rows, key=lambda r: (-r["disbursed"], r["project_ref"]))
+
+
 def recovery_by_project(*, rows: list[dict] | None = None, limit: int | None = None) -> list[dict]:
     """Per project: disbursed (development cost paid by the fund) and recovered by access fees,
     against the project's development cost (its grant) when the projects app knows it. By
     project reference; with `limit`, only the `limit` largest disbursements (largest first)."""
-    rows = recovery_by_project_rows() if rows is None else rows
-    if limit is not None:
-        rows = sorted(rows, key=lambda r: (-r["disbursed"], r["project_ref"]))[:limit]
+    if limit is not None and rows is None:
+        # The ledger's rows only: kept with the ledger's state (names and grants are read below).
+        version = ledger_version()
+        rows = ledger_cached(
+            f"recovery_largest:{limit}",
+            lambda: _largest_disbursements(recovery_by_project_rows(version=version), limit),
+            version=version,
+        )
+    elif limit is not None:
+        rows = _largest_disbursements(rows, limit)
+    elif rows is None:
+        rows = recovery_by_project_rows()
     names = project_names([r["project_ref"] for r in rows])
     out = []
     for row in rows:

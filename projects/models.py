@@ -635,6 +635,8 @@ class Project(models.Model):
         verbose_name = _("prosjekt")
         verbose_name_plural = _("prosjekter")
         ordering = ["-decided_at"]
+        # The latest granted projects (the public page, the fund overview): read by the index.
+        indexes = [models.Index(fields=["-decided_at", "-id"], name="project_latest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(granted__gt=0), name="project_granted_positive"),
             models.CheckConstraint(condition=money_q("granted"), name="project_granted_bounded"),

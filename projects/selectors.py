@@ -628,7 +628,9 @@ def project_recovered(*, project) -> Decimal:
 def committed_unspent_grants(*, version: str | None = None) -> Decimal:
     """Granted but not yet disbursed, over active projects. A completed or stopped project's
     unspent grant is released. `version`: the ledger's, when the caller has read it already."""
-    active = dict(Project.objects.filter(status=Project.Status.ACTIVE).values_list("pk", "granted"))
+    active = dict(
+        Project.objects.filter(status=Project.Status.ACTIVE).order_by().values_list("pk", "granted")
+    )
     disbursed = disbursed_by_project(version=version)
     paid = sum((disbursed.get(pk, ZERO) for pk in active), ZERO)
     return to_money(sum(active.values(), ZERO) - paid)

@@ -83,6 +83,14 @@ class Solution(models.Model):
         verbose_name = _("fellesløsning")
         verbose_name_plural = _("fellesløsninger")
         ordering = ["name"]
+        # The latest published solutions (the public page): read by the index.
+        indexes = [
+            models.Index(
+                fields=["-available_on", "name"],
+                condition=Q(is_published=True),
+                name="solution_published_latest_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(development_cost__gte=0), name="solution_cost_not_negative"

@@ -67,6 +67,21 @@ def test_overview_shows_the_largest_disbursements_and_exports_every_project(
     assert len(_csv_lines(export)) == 1 + 5
 
 
+def test_the_largest_disbursements_follow_a_new_ledger_entry(
+    fund, ks_client, ks_user, monkeypatch
+):
+    """The choice of the largest disbursements is kept with the ledger's state: a new entry
+    that makes another project the largest shows on the next view."""
+    monkeypatch.setattr(selectors, "TABLE_LIMIT", 2)
+    _disburse(ks_user, 12, "5000000")
+    first = ks_client.get(reverse("overview:fund_overview")).context["ov"].recovery
+    assert first[0]["project_ref"] == 12
+    _disburse(ks_user, 13, "9000000")
+    after = ks_client.get(reverse("overview:fund_overview")).context["ov"].recovery
+    assert [r["project_ref"] for r in after] == [13, 12]
+    assert after[0]["disbursed"] == D("9000000")
+
+
 def test_overview_figures_follow_a_new_ledger_entry(fund, ks_client, ks_user):
     before = ks_client.get(reverse("overview:fund_overview")).context["ov"]
     _disburse(ks_user, 99, "1000")
