@@ -34,9 +34,16 @@ KINDS: dict[str, NotificationKind] = {k.code: k for k in [
                      _("Påminnelse om rådsmøte en uke før"), essential=False),
     NotificationKind("reconciliation_failed", Role.KS_STAFF,
                      _("Avstemmingen fant avvik"), essential=True),
-    # Issue 18 (grants): the grant helpers add their kinds here, e.g. "grant_to_accept"
-    # (essential: the acceptance deadline has legal effect), "payment_request_to_approve",
-    # "benefit_report_due", and send through invoicing.notify.notify_users.
+    # KS's decisions on a proposal and on its grant, and the grant's conditions: essential
+    # (a decision, an acceptance deadline with legal effect, a reporting duty in the grant).
+    NotificationKind("proposal_decision", Role.MUNICIPAL,
+                     _("Vedtak og ny status på prosjektforslag"), essential=True),
+    NotificationKind("grant_to_accept", Role.MUNICIPAL,
+                     _("Tilsagn som må aksepteres innen fristen"), essential=True),
+    NotificationKind("grant_status", Role.MUNICIPAL,
+                     _("Tilsagn akseptert, avslått eller bortfalt"), essential=True),
+    NotificationKind("benefit_report_due", Role.MUNICIPAL,
+                     _("Gevinstrapport som skal sendes"), essential=True),
 ]}
 # fmt: on
 

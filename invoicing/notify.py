@@ -42,26 +42,55 @@ def notify_users(
         if not (user.is_active and user.email and wants(user, kind)):
             continue
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            text = "\n".join(
-                [
-                    body(),
-                    "",
-                    absolute(path),
-                    "",
-                    _("Du finner alt som venter på deg under «Mine oppgaver» i DigiFin."),
-                    _("Varsler kan endres under «Varsler og språk»: %(url)s")
-                    % {"url": absolute(reverse("accounts:notification_settings"))},
-                    "",
-                    _("Vennlig hilsen\nKS, DigiFin"),
-                ]
-            )
             record = send_once(
                 key=f"{key}:u{user.pk}"[:160],
                 to=user.email,
                 subject=f"DigiFin: {subject()}",
-                body=text,
+                body=_text(body(), path, settings_line=True),
                 attachments=[],
             )
         if record is not None:
             sent.append(user)
     return sent
+
+
+def notify_addresses(
+    *,
+    addresses: Iterable[str],
+    language: str,
+    key: str,
+    subject: Callable[[], str],
+    body: Callable[[], str],
+    path: str,
+) -> list[str]:
+    """E-mail people who have no account of their own (a proposal's contact persons) once
+    each for the event `key`, in `language` (their organisation's målform: the caller passes
+    invoicing.pdf.member_language). Returns the addresses e-mailed by this call."""
+    sent = []
+    for address in sorted({a.strip() for a in addresses if a and a.strip()}):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            record = send_once(
+                key=f"{key}:c{address.lower()}"[:160],
+                to=address,
+                subject=f"DigiFin: {subject()}",
+                body=_text(body(), path, settings_line=False),
+                attachments=[],
+            )
+        if record is not None:
+            sent.append(address)
+    return sent
+
+
+def _text(body: str, path: str, *, settings_line: bool) -> str:
+    """The message around `body`, in the active language: the link, where the user's tasks
+    are, (for users) where notifications are changed, and the greeting."""
+    lines = [body, "", absolute(path), ""]
+    if settings_line:
+        lines += [
+            _("Du finner alt som venter på deg under «Mine oppgaver» i DigiFin."),
+            _("Varsler kan endres under «Varsler og språk»: %(url)s")
+            % {"url": absolute(reverse("accounts:notification_settings"))},
+            "",
+        ]
+    lines.append(_("Vennlig hilsen\nKS, DigiFin"))
+    return "\n".join(lines)

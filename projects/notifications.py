@@ -1,82 +1,83 @@
 """The e-mails sent about proposals and the council, sent through invoicing's mail module like
 every e-mail: claimed by its key (an OutgoingEmail row) before it is handed to the mail server.
-The transition e-mail is one message in bokmål to everyone concerned; the notifications to
-users (co-applicant to confirm, case to score, meeting coming) go through
-invoicing.notify.notify_users: one per user, in the user's language, once per event."""
+Every message goes to each recipient separately, once per event and recipient, in the
+recipient's language: users through invoicing.notify.notify_users (User.language), the
+proposal's contact persons, who have no account, through notify_addresses in the applicant's
+målform (invoicing.pdf.member_language)."""
 
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from invoicing.mail import Message, claim_many, mark_sent, send_claimed
-from invoicing.notify import notify_users
+from invoicing.notify import notify_addresses, notify_users
+from invoicing.pdf import member_language
 
 from .models import AgendaItem, CouncilMeeting, Proposal, ProposalStatus, ProposalTransition
 from .selectors import applicant_member_ids
-
-
-def transition_email(log: ProposalTransition) -> tuple[str, str, list[str]]:
-    proposal = log.proposal
-    status = log.proposal.__class__(status=log.to_status).get_status_display()
-    subject = f"DigiFin: {proposal.reference or proposal.title} – {status}"
-    lines = [
-        f"Prosjektforslaget «{proposal.title}» har fått status: {status}.",
-    ]
-    if log.comment:
-        lines += ["", "Begrunnelse fra KS:", log.comment]
-    lines += [
-        "",
-        f"Se forslaget i portalen: {reverse('projects:proposal_detail', args=[proposal.pk])}",
-    ]
-    users = User.objects.filter(
-        role=Role.MUNICIPAL, is_active=True, organisation_id=proposal.lead_member_id
-    ).exclude(email="")
-    recipients = sorted({u.email for u in users} | {c.email for c in proposal.contacts.all()})
-    return subject, "\n".join(lines), recipients
 
 
 def transition_email_key(log: ProposalTransition) -> str:
     return f"proposal-transition:{log.pk}"
 
 
-def transition_email_send(log: ProposalTransition) -> int:
-    """E-mail everyone concerned about the transition, once: one message to all recipients.
+def _notify_applicant(*, kind: str, proposal, key: str, subject, body, path: str) -> int:
+    """The formal applicant's active case officers (each in the user's language) and the
+    proposal's contact persons who are not among them (in the applicant's målform), once each
+    for the event `key`. Returns how many were e-mailed by this call."""
+    users = list(_municipal_users([proposal.lead_member_id]))
+    known = {u.email.lower() for u in users}
+    contacts = [c.email for c in proposal.contacts.all() if c.email.lower() not in known]
+    sent = notify_users(kind=kind, users=users, key=key, subject=subject, body=body, path=path)
+    to_contacts = notify_addresses(
+        addresses=contacts,
+        language=member_language(proposal.lead_member),
+        key=key,
+        subject=subject,
+        body=body,
+        path=path,
+    )
+    return len(sent) + len(to_contacts)
 
-    `notified_at` (the outbox the sweep reads) and the e-mail's key are claimed in one
-    transaction, under the transition's row lock, and the message is sent after it commits; a
-    second run claims nothing and sends nothing. Returns the number of recipients (0 when
-    already notified)."""
-    subject, body, recipients = transition_email(log)
-    with transaction.atomic():
-        claimed = ProposalTransition.objects.filter(pk=log.pk, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-        if not claimed:
-            return 0
-        claims = claim_many(
-            [
-                Message(
-                    key=transition_email_key(log),
-                    to=recipients[0],
-                    subject=subject,
-                    body=body,
-                    attachments=[],
-                    also_to=recipients[1:],
-                )
-            ]
-            if recipients
-            else []
-        )
-    for record, message in claims:
-        send_claimed(record, message)
-    mark_sent([record for record, _message in claims])
-    return len(recipients)
+
+def transition_email_send(log: ProposalTransition) -> int:
+    """E-mail everyone concerned about the transition, once each (the message's key per
+    recipient, invoicing.mail.send_once), then mark the transition notified (`notified_at`, the
+    outbox the sweep reads). A second run, or a run after a crash between the two, sends
+    nothing twice; a run after a refused message sends to those not yet reached. Returns the
+    number e-mailed by this call."""
+    if ProposalTransition.objects.filter(pk=log.pk, notified_at__isnull=False).exists():
+        return 0
+    proposal = log.proposal
+
+    def status():
+        return proposal.__class__(status=log.to_status).get_status_display()
+
+    def body():
+        lines = [
+            _("Prosjektforslaget «%(title)s» har fått status: %(status)s.")
+            % {"title": proposal.title, "status": status()}
+        ]
+        if log.comment:
+            lines += ["", _("Begrunnelse fra KS:"), log.comment]
+        return "\n".join(lines)
+
+    sent = _notify_applicant(
+        kind="proposal_decision",
+        proposal=proposal,
+        key=transition_email_key(log),
+        subject=lambda: f"{proposal.reference or proposal.title} – {status()}",
+        body=body,
+        path=reverse("projects:proposal_detail", args=[proposal.pk]),
+    )
+    ProposalTransition.objects.filter(pk=log.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    return sent
 
 
 def _municipal_users(member_ids):
@@ -183,71 +184,70 @@ def meeting_reminders_send(*, today) -> int:
 
 
 # --- the grant (tilsagn, issue 18) -----------------------------------------------------------
-def applicant_recipients(proposal) -> list[str]:
-    """The formal applicant's active case officers and the proposal's contact persons."""
-    users = User.objects.filter(
-        role=Role.MUNICIPAL, is_active=True, organisation_id=proposal.lead_member_id
-    ).exclude(email="")
-    return sorted({u.email for u in users} | {c.email for c in proposal.contacts.all() if c.email})
-
-
-def _send_once_to_all(*, key: str, recipients: list[str], subject: str, body: str) -> int:
-    """One message to everyone concerned, claimed by `key` (sent at most once)."""
-    if not recipients:
-        return 0
-    with transaction.atomic():
-        claims = claim_many(
-            [Message(key, recipients[0], subject, body, [], also_to=recipients[1:])]
-        )
-    for record, message in claims:
-        send_claimed(record, message)
-    mark_sent([record for record, _message in claims])
-    return len(recipients) if claims else 0
-
-
 def grant_reminder_send(grant) -> int:
-    """The reminder before the acceptance deadline, once per grant (key grant-reminder:<id>)."""
+    """The reminder before the acceptance deadline, once per grant and recipient (key
+    grant-reminder:<id>)."""
     proposal = grant.project.proposal
-    deadline = grant.accept_by.strftime("%d.%m.%Y")
-    subject = f"DigiFin: påminnelse – aksepter tilsagnet innen {deadline} ({proposal.reference})"
-    body = "\n".join(
-        [
-            f"KS har gitt tilsagn om midler fra DigiFin til «{proposal.title}».",
-            f"Tilsagnet må aksepteres i portalen senest {deadline}. Etter fristen bortfaller "
-            "tilsagnet, og midlene frigis til andre prosjekter.",
-            "",
-            f"Aksepter i portalen: {reverse('projects:grant_detail', args=[grant.project_id])}",
-            "",
-            "Vennlig hilsen\nKS, DigiFin",
-        ]
-    )
-    return _send_once_to_all(
+    deadline = date_format(grant.accept_by, "d.m.Y")
+    return _notify_applicant(
+        kind="grant_to_accept",
+        proposal=proposal,
         key=f"grant-reminder:{grant.pk}",
-        recipients=applicant_recipients(proposal),
-        subject=subject,
-        body=body,
+        subject=lambda: (
+            _("påminnelse – aksepter tilsagnet innen %(deadline)s (%(reference)s)")
+            % {"deadline": deadline, "reference": proposal.reference}
+        ),
+        body=lambda: "\n".join(
+            [
+                _("KS har gitt tilsagn om midler fra DigiFin til «%(title)s».")
+                % {"title": proposal.title},
+                _(
+                    "Tilsagnet må aksepteres i portalen senest %(deadline)s. Etter fristen "
+                    "bortfaller tilsagnet, og midlene frigis til andre prosjekter."
+                )
+                % {"deadline": deadline},
+            ]
+        ),
+        path=reverse("projects:grant_detail", args=[grant.project_id]),
     )
 
 
 def grant_transition_email_send(log) -> int:
-    """Tell the applicant that its grant was accepted, declined or lapsed (once per event)."""
+    """Tell the applicant that its grant was accepted, declined or lapsed (once per event and
+    recipient)."""
     grant = log.grant
     proposal = grant.project.proposal
-    status = grant.__class__.Status(log.to_status).label
-    lines = [f"Tilsagnet til «{proposal.title}» har fått status: {status}."]
-    if log.name == "accept":
-        lines.append(f"Signert for søker av {log.comment}.")
-    elif log.name == "lapse":
-        lines.append(
-            f"Tilsagnet ble ikke akseptert innen fristen {grant.accept_by:%d.%m.%Y} og har "
-            "bortfalt. Midlene er frigitt i fondet."
-        )
-    elif log.comment:
-        lines += ["", "Begrunnelse:", log.comment]
-    lines += ["", f"Se tilsagnet: {reverse('projects:grant_detail', args=[grant.project_id])}"]
-    return _send_once_to_all(
+
+    def status():
+        return str(grant.__class__.Status(log.to_status).label)
+
+    def body():
+        lines = [
+            _("Tilsagnet til «%(title)s» har fått status: %(status)s.")
+            % {"title": proposal.title, "status": status()}
+        ]
+        if log.name == "accept":
+            lines.append(_("Signert for søker av %(name)s.") % {"name": log.comment})
+        elif log.name == "lapse":
+            lines.append(
+                _(
+                    "Tilsagnet ble ikke akseptert innen fristen %(deadline)s og har bortfalt. "
+                    "Midlene er frigitt i fondet."
+                )
+                % {"deadline": date_format(grant.accept_by, "d.m.Y")}
+            )
+        elif log.comment:
+            lines += ["", _("Begrunnelse:"), log.comment]
+        return "\n".join(lines)
+
+    return _notify_applicant(
+        kind="grant_status",
+        proposal=proposal,
         key=f"grant-transition:{log.pk}",
-        recipients=applicant_recipients(proposal),
-        subject=f"DigiFin: {proposal.reference or proposal.title} – tilsagn {status.lower()}",
-        body="\n".join(lines),
+        subject=lambda: (
+            _("%(proposal)s – tilsagn %(status)s")
+            % {"proposal": proposal.reference or proposal.title, "status": status().lower()}
+        ),
+        body=body,
+        path=reverse("projects:grant_detail", args=[grant.project_id]),
     )

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.tasking import publish
-from invoicing.mail import send_once
 from invoicing.models import Document
+from invoicing.notify import notify_users
 from invoicing.services import letter_create
 
 from .letters import grant_letters_send
@@ -124,9 +125,9 @@ def remind_meetings() -> int:
 @shared_task
 def benefit_report_reminders(today: str | None = None) -> int:
     """The yearly reminder that a benefit report is due (issue 18 §5): one e-mail per project,
-    year and reminder round to the responsible member's users, once per key
-    (invoicing.mail.send_once). Run by Celery beat on 15 November and 15 January; `today` (an
-    ISO date) is for tests."""
+    year and reminder round to each of the responsible member's users, once per key and in the
+    user's language (invoicing.notify.notify_users). Run by Celery beat on 15 November and 15
+    January; `today` (an ISO date) is for tests."""
     today = datetime.date.fromisoformat(today) if today else timezone.localdate()
     sent = 0
     for due in benefit_reports_due(today=today):
@@ -134,28 +135,28 @@ def benefit_report_reminders(today: str | None = None) -> int:
         users = User.objects.filter(
             role=Role.MUNICIPAL, is_active=True, organisation_id=project.responsible_id
         ).exclude(email="")
-        recipients = sorted({u.email for u in users})
-        body = "\n".join(
-            [
-                f"Gevinstrapporten for «{project.title}» for {due.year} er ikke sendt ennå.",
-                "",
-                "Prosjekteier rapporterer realiserte gevinster én gang i året etter at "
-                "løsningen er tatt i bruk (vilkår i tilsagnet fra DigiFin).",
-                "",
-                "Rapporter i portalen: "
-                + reverse("projects:project_detail", args=[project.pk])
-                + "#gevinster",
-            ]
-        )
-        for to in recipients:
-            record = send_once(
-                key=f"benefit-report-reminder:{project.pk}:{due.year}:{today:%Y-%m}:{to}",
-                to=to,
-                subject=f"DigiFin: gevinstrapport for {due.year} – {project.title}",
-                body=body,
-                attachments=[],
+        sent += len(
+            notify_users(
+                kind="benefit_report_due",
+                users=users,
+                key=f"benefit-report-reminder:{project.pk}:{due.year}:{today:%Y-%m}",
+                subject=lambda p=project, y=due.year: (
+                    _("gevinstrapport for %(year)s – %(title)s") % {"year": y, "title": p.title}
+                ),
+                body=lambda p=project, y=due.year: "\n".join(
+                    [
+                        _("Gevinstrapporten for «%(title)s» for %(year)s er ikke sendt ennå.")
+                        % {"title": p.title, "year": y},
+                        "",
+                        _(
+                            "Prosjekteier rapporterer realiserte gevinster én gang i året etter "
+                            "at løsningen er tatt i bruk (vilkår i tilsagnet fra DigiFin)."
+                        ),
+                    ]
+                ),
+                path=reverse("projects:project_detail", args=[project.pk]) + "#gevinster",
             )
-            sent += record is not None
+        )
     return sent
 
 

@@ -40,7 +40,14 @@ def test_municipal_officer_has_only_essential_notifications(client):
     page = response.content.decode()
     assert 'name="notify_' not in page  # nothing to turn off
     listed = response.context["essential"]
-    assert {k.code for k in listed} == {"coapplicant_confirm", "invoice_overdue"}
+    assert {k.code for k in listed} == {
+        "coapplicant_confirm",
+        "invoice_overdue",
+        "proposal_decision",
+        "grant_to_accept",
+        "grant_status",
+        "benefit_report_due",
+    }
     assert all(KINDS[k.code].essential for k in listed)
     client.post(URL, with_once(officer, {"language": "nb", "notify_invoice_overdue": ""}))
     officer.refresh_from_db()

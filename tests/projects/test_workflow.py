@@ -60,14 +60,19 @@ def test_complete_proposal_by_participant_is_submitted_logged_snapshotted_and_ma
 ):
     with django_capture_on_commit_callbacks(execute=True):
         perform_transition(proposal=proposal, name="submit", actor=applicant)
-    assert len(mail.outbox) == 1
+    # One message to each: the officer and the proposal's contact person.
+    assert sorted(len(m.to) for m in mail.outbox) == [1, 1]
+    assert {m.to[0] for m in mail.outbox} == {
+        applicant.email,
+        *proposal.contacts.values_list("email", flat=True),
+    }
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.SUBMITTED
     assert proposal.reference.startswith("DF-")
     log = proposal.transitions.get()
     assert (log.from_status, log.to_status, log.actor) == ("draft", "submitted", applicant)
     assert proposal.snapshots.get().data["title"] == proposal.title
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # nothing more was sent
     assert "saksbehandler@kommune.no" in mail.outbox[0].to
 
 
@@ -215,8 +220,10 @@ def test_notification_task_sends_once(proposal, applicant, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         perform_transition(proposal=proposal, name="submit", actor=applicant)
     log = proposal.transitions.get()
-    assert notify_proposal_transition(log.pk) == 0  # already sent after commit
-    assert len(mail.outbox) == 1
+    sent = len(mail.outbox)
+    assert sent == 2  # the officer and the contact person, after commit
+    assert notify_proposal_transition(log.pk) == 0
+    assert len(mail.outbox) == sent
 
 
 def test_qualify_is_refused_when_no_criteria_are_set_up(proposal, applicant, ks_user):
