@@ -951,6 +951,65 @@ def _unit(unit: int, users, rng: random.Random, counts) -> None:  # noqa: C901, 
                 entries.append(e)
     _bulk(LedgerEntry, entries)
     counts["ledger entries"] += len(entries)
+    _payment_requests(projects, entries, ks=ks, author=author, counts=counts)
+
+
+def _payment_requests(projects, entries, *, ks, author, counts) -> None:
+    """The payment requests behind the disbursements (issue 18 §4): each disbursement is an
+    approved partial request linked to its ledger entry, with its costs by category; an active
+    project with grant left has one request waiting for KS. What the services write, in bulk."""
+    from projects.models import PaymentRequest, PaymentRequestCost
+
+    by_project = {p.pk: p for p in projects}
+    requests = []
+    for e in entries:
+        if e.kind != "disbursement" or e.project_ref not in by_project:
+            continue
+        project = by_project[e.project_ref]
+        requests.append(
+            PaymentRequest(
+                project=project,
+                kind=PaymentRequest.Kind.PARTIAL,
+                status=PaymentRequest.Status.APPROVED,
+                amount=-e.amount,
+                progress=f"Framdrift fram til {e.occurred_on:%d.%m.%Y}: leveransene etter plan.",
+                submitted_by=author.get(project.responsible_id, ks),
+                decided_by=ks,
+                decided_at=datetime.datetime.combine(
+                    e.occurred_on, datetime.time(12), tzinfo=datetime.UTC
+                ),
+                ledger_entry=e,
+            )
+        )
+    paid = defaultdict(Decimal)
+    for r in requests:
+        paid[r.project.pk] += r.amount
+    for project in projects:
+        left = project.granted - paid[project.pk]
+        if project.status == "active" and left > 0:
+            requests.append(
+                PaymentRequest(
+                    project=project,
+                    kind=PaymentRequest.Kind.PARTIAL,
+                    amount=min(left, (project.granted / 8).quantize(Decimal("0.01"))),
+                    progress="Andre kvartal: testing med to kommuner.",
+                    submitted_by=author.get(project.responsible_id, ks),
+                )
+            )
+    requests = _bulk(PaymentRequest, requests)
+    costs = []
+    for r in requests:
+        internal = (r.amount * Decimal("0.4")).quantize(Decimal("0.01"))
+        costs += [
+            PaymentRequestCost(
+                request=r, category=PaymentRequestCost.Category.INTERNAL, amount=internal
+            ),
+            PaymentRequestCost(
+                request=r, category=PaymentRequestCost.Category.EXTERNAL, amount=r.amount - internal
+            ),
+        ]
+    _bulk(PaymentRequestCost, costs)
+    counts["payment requests"] += len(requests)
 
 
 # --- checks the test and the benchmark use ------------------------------------------------------

@@ -75,13 +75,21 @@ def measure(client: Client, url: str, *, repeats: int = 20, warmup: int = 3) -> 
 def key_pages(users: dict) -> list[tuple[str, str, str]]:
     """(page, role, url) for every page the issue lists."""
     from bench.data import bench_org
-    from projects.models import Grant, Project, Proposal
+    from projects.models import CouncilMeeting, Grant, PaymentRequest, Project, Proposal
 
     proposal = (
         Proposal.objects.filter(lead_member=bench_org(), status="approved").order_by("pk").first()
         or Proposal.objects.filter(lead_member=bench_org()).order_by("pk").first()
     )
     project = Project.objects.order_by("pk").first()
+    # A project with a payment request waiting for KS, and paid ones (issue 18 §4).
+    requested = (
+        PaymentRequest.objects.filter(status=PaymentRequest.Status.SUBMITTED)
+        .order_by("project_id")
+        .values_list("project_id", flat=True)
+        .first()
+    )
+    closed = CouncilMeeting.objects.filter(closed_at__isnull=False).order_by("-held_on").first()
     grant = Grant.objects.filter(project__proposal__lead_member=bench_org()).order_by("pk").first()
     pages = [
         ("portal start", "municipal", "/"),
@@ -113,6 +121,19 @@ def key_pages(users: dict) -> list[tuple[str, str, str]]:
             reverse("projects:project_detail", args=[project.pk]) if project else "",
         ),
         ("benefits and adoption", "council", reverse("overview:benefits")),
+        # Issue 22: the member overview, the reconciliation, payment requests, a council meeting.
+        ("member overview", "ks_staff", reverse("members:staff_member_list")),
+        ("reconciliation", "ks_staff", reverse("overview:reconciliation")),
+        (
+            "payment requests",
+            "ks_staff",
+            reverse("projects:project_detail", args=[requested]) if requested else "",
+        ),
+        (
+            "council meeting (closed)",
+            "council",
+            f"{reverse('projects:council_queue')}?mote={closed.pk}" if closed else "",
+        ),
     ]
     return pages
 

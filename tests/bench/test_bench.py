@@ -12,7 +12,7 @@ from fund.models import LedgerEntry
 from fund.selectors import fund_balance
 from invoicing.models import Invoice
 from members.models import Participation
-from projects.models import Project, Proposal
+from projects.models import PaymentRequest, Project, Proposal
 from repayments.models import AccessAgreement, Solution
 
 
@@ -110,6 +110,20 @@ def test_every_key_page_answers_its_role(small):
     results = pages.measure_pages(small, repeats=1, warmup=0)
     assert [r["page"] for r in results] == [p for p, _r, _u in pages.key_pages(small)]
     assert {r.get("status") for r in results} == {200}, results
+    assert len(results) >= 19  # issue 22: at least 12 pages, the new ones included
+    for page in ("member overview", "reconciliation", "payment requests", "benefits and adoption"):
+        assert any(r["page"] == page for r in results), page
+
+
+def test_every_disbursement_is_an_approved_payment_request(small):
+    disbursements = LedgerEntry.objects.filter(kind="disbursement")
+    approved = PaymentRequest.objects.filter(status="approved")
+    assert approved.count() == disbursements.count() > 0
+    assert set(approved.values_list("ledger_entry_id", flat=True)) == set(
+        disbursements.values_list("pk", flat=True)
+    )
+    assert all(r.amount == -r.ledger_entry.amount for r in approved.select_related("ledger_entry"))
+    assert PaymentRequest.objects.filter(status="submitted").exists()
 
 
 def test_bench_data_reconciles_by_construction(small):
