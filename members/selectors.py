@@ -22,7 +22,12 @@ from django.utils.functional import cached_property
 
 from core.money import format_nok, round_kroner, to_money
 from fund.models import CapitalSource, LedgerEntry
-from fund.selectors import commitments_by_source, ledger_net_by, paid_in_by_source
+from fund.selectors import (
+    commitments_by_source,
+    ledger_cached,
+    ledger_net_by,
+    paid_in_by_source,
+)
 
 from .models import (
     ContributionBasis,
@@ -158,7 +163,10 @@ class _Book:
 
     @cached_property
     def paid(self) -> dict[int, Decimal]:
-        return member_paid_amounts(member_ids=list(self.members))
+        # Every member's net share payments, kept with the ledger's state (a few hundred
+        # members: the dict is small, and summing the share entries of a few members over the
+        # whole ledger costs more than reading the cached sums of all).
+        return ledger_cached("paid_shares", member_paid_amounts)
 
     @cached_property
     def rates(self) -> dict:
@@ -533,12 +541,12 @@ def capital_committed(*, shares: Decimal | None = ...) -> dict[str, tuple[Decima
     return committed
 
 
-def capital_sources() -> list[dict]:
+def capital_sources(*, version: str | None = None) -> list[dict]:
     """The contributors' rows (KMD, KS, members) for the member overview: committed as
     `capital_committed` (the same figures as the fund overview and the public page) and paid
-    in from the ledger."""
+    in from the ledger (`version`: the ledger's, when the caller has read it)."""
     committed = capital_committed()
-    paid = paid_in_by_source()
+    paid = paid_in_by_source(version=version)
     rows = []
     for source in (CapitalSource.KMD, CapitalSource.KS, CapitalSource.MEMBERS):
         amount, ceiling = committed.get(source, (None, False))

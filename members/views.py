@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 from accounts.once import OnceRefused, consume_once, once_refused_response
 from accounts.permissions import ks_staff_required, municipal_required
 from core.bounds import object_id
-from fund.selectors import matching_condition, member_pledges
+from fund.selectors import (
+    ledger_version,
+    matching_condition,
+    member_pledges,
+    paid_in_by_source,
+)
 
 from .exports import contribution_table_csv, contribution_table_xlsx
 from .forms import ConfirmParticipationForm, EmailConfirmationForm, EmailDeclineForm
@@ -105,13 +110,19 @@ def staff_member_list(request):
         kind=Member.Kind.KS
     )
     members = list(qs)
-    effective = effective_participations(members=members)
-    rows = [(m, effective[m.pk]) for m in members]
-    if status == "none":
-        rows = [r for r in rows if r[1].status is None]
-    elif status in Participation.Status.values:
-        rows = [r for r in rows if r[1].status == status]
-    page = Paginator(rows, 50).get_page(request.GET.get("side"))
+    if status == "none" or status in Participation.Status.values:
+        # Filtering by status needs every member's effective participation (merges included).
+        effective = effective_participations(members=members)
+        wanted = None if status == "none" else status
+        rows = [(m, effective[m.pk]) for m in members if effective[m.pk].status == wanted]
+        page = Paginator(rows, 50).get_page(request.GET.get("side"))
+    else:
+        # Unfiltered: the effective participation of the page's members only.
+        page = Paginator(members, 50).get_page(request.GET.get("side"))
+        effective = effective_participations(members=page.object_list)
+        page.object_list = [(m, effective[m.pk]) for m in page.object_list]
+        rows = members
+    version = ledger_version()
     return render(
         request,
         "members/staff_member_list.html",
@@ -124,8 +135,8 @@ def staff_member_list(request):
             "structures": sorted(STRUCTURE_DATES),
             "statuses": Participation.Status.choices,
             "total": len(rows),
-            "matching": matching_condition(),
-            "capital": capital_sources(),
+            "matching": matching_condition(paid=paid_in_by_source(version=version)),
+            "capital": capital_sources(version=version),
             "pledges": member_pledges(),
         },
     )

@@ -148,7 +148,7 @@ def check_commitments() -> list[str]:
         .values("source")
         .annotate(total=Sum("amount"))
     }
-    paid = paid_in_by_source()
+    paid = paid_in_by_source(cached=False)
     rows = []
     for source in (CapitalSource.KMD, CapitalSource.KS):
         got = paid.get(source, ZERO)
