@@ -534,3 +534,32 @@ def test_ks_counts_are_answered_from_a_partial_index_not_a_table_scan(count, ind
         cursor.execute("SET LOCAL enable_seqscan = off")  # an empty test table: force the choice
     plan = count().values("pk").explain()
     assert index in plan, plan
+
+
+@pytest.mark.services
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the row counts of psycopg")
+def test_no_kind_reads_more_than_the_limit_however_many_objects_there_are(ks_user, open_case):
+    """The work follows what the list shows, not the size of the fund: with more than LIMIT
+    co-applications, invoices and open cases, no query of the list returns more than LIMIT + 1
+    rows (the rest is counted by the database)."""
+    user = MunicipalUserFactory()
+    _municipal_data(user, LIMIT + 4)
+    member = CouncilMemberFactory()
+    for _i in range(LIMIT + 4):
+        proposal = complete_proposal(
+            lead_member=participant_user().organisation, status=ProposalStatus.QUALIFIED
+        )
+        agenda_add(meeting=open_case.meeting, proposal=proposal, actor=ks_user)
+    returned = []
+
+    def rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        returned.append((context["cursor"].rowcount, sql))
+        return result
+
+    with connection.execute_wrapper(rows):
+        municipal = tasks_for(user, today=TODAY)
+        council = tasks_for(member, today=TODAY)
+    assert [t.count for t in municipal if t.more] == [4, 4]
+    assert [t.count for t in council if t.more] == [1 + LIMIT + 4 - LIMIT]
+    assert max(n for n, _sql in returned) <= LIMIT + 1, sorted(returned)[-1]
