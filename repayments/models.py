@@ -245,6 +245,15 @@ class AccessAgreement(models.Model):
                 name="access_fdvu_accepted_not_negative",
             ),
         ]
+        indexes = [
+            # The few fees waiting to be invoiced among every agreement there is: KS's task
+            # list counts them on every request (issue 22, docs/bench.md).
+            models.Index(
+                fields=["solution"],
+                condition=Q(fee_status="pending_invoice"),
+                name="access_fee_pending_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member} – {self.solution}"

@@ -12,11 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from digifin.task_list import tasks_for, tertial_due
+from digifin.task_list import LIMIT, tasks_for, tertial_due
 from invoicing.models import BatchItem, BatchJob, Invoice, OutgoingEmail, Payment
 from members.models import Participation
 from overview.models import ReconciliationRun
-from projects.models import CoApplicant, Project, ProposalStatus, ScoringCriterion, StatusReport
+from projects.models import (
+    CoApplicant,
+    ConflictDeclaration,
+    Project,
+    ProposalStatus,
+    Score,
+    ScoringCriterion,
+    StatusReport,
+)
 from projects.services.council import agenda_add, meeting_close, meeting_create, score_record
 from projects.services.proposals import coapplicant_confirm
 from repayments import services as repayments_services
@@ -379,3 +387,179 @@ def test_a_benefit_report_is_due_for_a_completed_project_until_reported(ks_user)
     assert "benefit_report" not in kinds(applicant, today=datetime.date(2026, 10, 31))
     BenefitReport.objects.create(project=project, year=2026, reported_by=applicant)
     assert "benefit_report" not in kinds(applicant, today=today)
+
+
+# --- bounded kinds: at most LIMIT listed, the rest summed up (issue 22) -------------------------
+def _completed_project(ks_user, member, title, closed):
+    proposal = complete_proposal(lead_member=member, status=ProposalStatus.APPROVED)
+    return Project.objects.create(
+        proposal=proposal,
+        title=title,
+        responsible=member,
+        granted=Decimal("1000000"),
+        decided_by=ks_user,
+        status=Project.Status.COMPLETED,
+        closed_at=timezone.make_aware(datetime.datetime(*closed)),
+    )
+
+
+def test_a_kind_with_more_than_the_limit_lists_the_first_and_says_how_many_more():
+    user = MunicipalUserFactory()
+    first = datetime.date(2026, 11, 2)
+    for i in range(LIMIT + 3):  # due 02.12.2026, 03.12.2026, … (30 days after issue)
+        issue_manual(
+            buyer=user.organisation, amount=f"{1000 + i}", issued_on=first + datetime.timedelta(i)
+        )
+    tasks = [t for t in tasks_for(user, today=TODAY) if t.kind == "invoice"]
+    listed, [more] = tasks[:LIMIT], tasks[LIMIT:]
+    assert not any(t.more for t in listed)
+    assert [t.due for t in listed] == [
+        datetime.date(2026, 12, 2) + datetime.timedelta(i) for i in range(LIMIT)
+    ]
+    assert more.more and more.count == 3
+    assert more.text == "3 fakturaer til forfaller snart eller er forfalt"
+    assert more.url == reverse("invoicing:my_invoices")
+    # the first one beyond the limit is overdue, so the summary is too
+    assert more.due == datetime.date(2026, 12, 2) + datetime.timedelta(LIMIT) and more.overdue
+
+
+def test_benefit_reports_listed_are_the_selectors_first_and_the_rest_is_counted(ks_user):
+    from projects.models import BenefitReport
+    from projects.selectors import benefit_reports_due
+
+    user = participant_user()
+    org = user.organisation
+    today = datetime.date(2026, 11, 20)  # the 2026 reports are open
+    # 2024 → three years due (2024, 2025, 2026), one of them reported; a report for a year
+    # before the launch does not count; 31.12.2025 23:30 UTC is 2025 (the selector's year).
+    early = _completed_project(ks_user, org, "A – tidlig", (2024, 3, 1))
+    BenefitReport.objects.create(project=early, year=2025, reported_by=user)
+    BenefitReport.objects.create(project=early, year=2023, reported_by=user)
+    _completed_project(ks_user, org, "B – nyttår", (2025, 12, 31, 23, 30))
+    done = _completed_project(ks_user, org, "C – ferdig rapportert", (2026, 2, 1))
+    BenefitReport.objects.create(project=done, year=2026, reported_by=user)
+    for i in range(LIMIT):
+        _completed_project(ks_user, org, f"D{i:02} – fullført", (2026, 5, 1))
+    _completed_project(ks_user, participant_user().organisation, "Annen kommune", (2026, 5, 1))
+
+    due = benefit_reports_due(member=org, today=today)
+    tasks = [t for t in tasks_for(user, today=today) if t.kind == "benefit_report"]
+    expected = [
+        f"Rapporter realiserte gevinster for {d.year}: {d.project.title}" for d in due[:LIMIT]
+    ]
+    assert [t.text for t in tasks[:LIMIT]] == expected
+    assert expected[:3] == [
+        "Rapporter realiserte gevinster for 2024: A – tidlig",
+        "Rapporter realiserte gevinster for 2026: A – tidlig",
+        "Rapporter realiserte gevinster for 2025: B – nyttår",
+    ]
+    [more] = tasks[LIMIT:]
+    assert more.more and more.count == len(due) - LIMIT == 4  # 2 + 2 + LIMIT due in all
+    assert more.text == "4 gevinstrapporter til skal sendes"
+    # before 1 November the year's report is not open yet: only the earlier years are due
+    assert [t.text for t in tasks_for(user, today=datetime.date(2026, 10, 1))] == [
+        "Rapporter realiserte gevinster for 2024: A – tidlig",
+        "Rapporter realiserte gevinster for 2025: B – nyttår",
+    ]
+
+
+def test_many_cases_to_score_ask_the_same_queries_and_show_the_limit(client, ks_user, open_case):
+    member = CouncilMemberFactory()
+    criteria = ScoringCriterion.objects.filter(active=True)
+    client.force_login(member)
+    few, _r = _queries(client, reverse("my_tasks"))
+    cases = []
+    for _i in range(LIMIT + 4):
+        proposal = complete_proposal(
+            lead_member=participant_user().organisation, status=ProposalStatus.QUALIFIED
+        )
+        cases.append(agenda_add(meeting=open_case.meeting, proposal=proposal, actor=ks_user))
+    # recused from one (co-applicant), a declared conflict on another, a third scored in full,
+    # a fourth only partly scored (still a task)
+    CoApplicant.objects.create(proposal=cases[0].proposal, member=member.organisation)
+    ConflictDeclaration.objects.create(item=cases[1], member=member, reason="Inhabil")
+    score_record(item=cases[2], values=dict.fromkeys(criteria, (4, "")), actor=member)
+    Score.objects.create(item=cases[3], member=member, criterion=criteria.first(), value=3)
+    many, response = _queries(client, reverse("my_tasks"))
+    assert many == few
+    tasks = [t for t in response.context["tasks"] if t.kind == "case_to_score"]
+    assert len(tasks) == LIMIT + 1 and tasks[-1].more
+    # 1 + LIMIT + 4 cases, 3 of them not the member's to score
+    assert tasks[-1].count == 1 + LIMIT + 4 - 3 - LIMIT
+    listed = " ".join(t.text for t in tasks)
+    assert all(case.case_label not in listed for case in cases[:3])
+    assert cases[3].case_label in listed
+    assert tasks[-1].text == "2 saker til venter på poengene dine"
+    assert tasks[-1].url == reverse("projects:council_queue")
+    assert 'data-kind="case_to_score"' in response.content.decode()
+
+
+def test_the_municipal_list_over_the_limit_asks_the_same_queries(client):
+    user = MunicipalUserFactory()
+    client.force_login(user)
+    _municipal_data(user, 1)
+    one, _r = _queries(client, reverse("my_tasks"))
+    _municipal_data(user, LIMIT + 2, first=1)
+    many, response = _queries(client, reverse("my_tasks"))
+    assert many == one
+    by_kind = {}
+    for task in response.context["tasks"]:
+        by_kind.setdefault(task.kind, []).append(task)
+    for kind in ("coapplication", "invoice"):
+        assert len(by_kind[kind]) == LIMIT + 1 and by_kind[kind][-1].count == 3
+    assert "3 medsøknader til venter på bekreftelse" in response.content.decode()
+    home, start = _queries(client, reverse("home"))
+    assert home == many and start.context["task_total"] == 2 * (LIMIT + 1)
+
+
+@pytest.mark.services
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.parametrize(
+    ("count", "index"),
+    [
+        (lambda: Payment.objects.filter(resolved=False), "payment_unresolved_idx"),
+        (
+            lambda: AccessAgreement.objects.filter(
+                fee_status=AccessAgreement.FeeStatus.PENDING_INVOICE
+            ),
+            "access_fee_pending_idx",
+        ),
+    ],
+)
+def test_ks_counts_are_answered_from_a_partial_index_not_a_table_scan(count, index):
+    """KS's task list counts the unmatched bank lines and the fees to invoice on every
+    request; with 158 000 payments and agreements (bench scale 100) a table scan took 40–60 ms.
+    The count's filter must match its partial index's condition (issue 22)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # an empty test table: force the choice
+    plan = count().values("pk").explain()
+    assert index in plan, plan
+
+
+@pytest.mark.services
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the row counts of psycopg")
+def test_no_kind_reads_more_than_the_limit_however_many_objects_there_are(ks_user, open_case):
+    """The work follows what the list shows, not the size of the fund: with more than LIMIT
+    co-applications, invoices and open cases, no query of the list returns more than LIMIT + 1
+    rows (the rest is counted by the database)."""
+    user = MunicipalUserFactory()
+    _municipal_data(user, LIMIT + 4)
+    member = CouncilMemberFactory()
+    for _i in range(LIMIT + 4):
+        proposal = complete_proposal(
+            lead_member=participant_user().organisation, status=ProposalStatus.QUALIFIED
+        )
+        agenda_add(meeting=open_case.meeting, proposal=proposal, actor=ks_user)
+    returned = []
+
+    def rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        returned.append((context["cursor"].rowcount, sql))
+        return result
+
+    with connection.execute_wrapper(rows):
+        municipal = tasks_for(user, today=TODAY)
+        council = tasks_for(member, today=TODAY)
+    assert [t.count for t in municipal if t.more] == [4, 4]
+    assert [t.count for t in council if t.more] == [1 + LIMIT + 4 - LIMIT]
+    assert max(n for n, _sql in returned) <= LIMIT + 1, sorted(returned)[-1]
