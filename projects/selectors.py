@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from core.money import to_money
@@ -350,6 +351,11 @@ def _ranking(item, scores) -> ItemRanking:
         sum((w * v for w, v in rows), Decimal(0)) / sum((w for w, _v in rows), Decimal(0))
         for rows in per_member.values()
     ]
+    return _ranked(item, totals)
+
+
+def _ranked(item, totals: list[Decimal]) -> ItemRanking:
+    """The case's ranking from its members' weighted scores (see `_ranking`)."""
     if not totals:
         return ItemRanking(item, None, None, 0)
     q = Decimal("0.01")
@@ -378,55 +384,92 @@ class CouncilQueueRow:
     funding: FundingSummary | None = None
 
 
+def _hundredths(expression):
+    """`expression` (a weight with two decimals) × 100 as an exact integer on every database
+    (SQLite keeps decimals as floating point: 0.29 × 100 = 28.999…, so rounded first)."""
+    return Cast(Round(expression * 100), models.BigIntegerField())
+
+
 def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     """The meeting's cases ranked by weighted score (unscored last, then by case number), with
-    the user's flags per case. A fixed number of queries however many cases there are: the
-    scores of every case are read once and the per-case rules applied to those rows (the same
-    rules as item_ranking, has_scored, can_see_scores and is_recused). The rows carry light
-    cases (number and proposal id): `queue_page` loads the cases actually shown in full, with
-    their funding."""
+    the user's flags per case. One query however many cases and scores there are: per case and
+    council member, the database sums Σ(weight × value) and Σ(weight) over the active criteria
+    (in hundredths, exact integers) and counts the scores; the case's recusal flag and the
+    number of active criteria come with it. Each member's weighted score is then the exact
+    quotient of those two sums, and the case's mean, spread and rank follow the same rules as
+    item_ranking, has_scored, can_see_scores and is_recused (docs/decisions/
+    council-queue-ranking.md). The rows carry light cases (number and proposal id):
+    `queue_page` loads the cases actually shown in full, with their funding."""
 
-    items = list(
-        meeting.items.only("pk", "meeting_id", "proposal_id", "case_year", "case_number").order_by(
-            "case_year", "case_number"
+    active = Q(scores__criterion__active=True)
+    weight = _hundredths(F("scores__criterion__weight"))
+    criteria = (
+        ScoringCriterion.objects.filter(active=True)
+        .order_by()
+        .values("active")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    recused = models.Value(False)
+    if user.organisation_id is not None:
+        org = user.organisation_id
+        recused = Q(proposal__lead_member_id=org) | models.Exists(
+            CoApplicant.objects.filter(proposal_id=OuterRef("proposal_id"), member_id=org)
+        )
+    rows = (
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by()
+        .annotate(
+            recused=models.ExpressionWrapper(recused, output_field=models.BooleanField()),
+            criteria=models.Subquery(criteria),
+        )
+        .values(
+            "pk",
+            "proposal_id",
+            "case_year",
+            "case_number",
+            "recused",
+            "criteria",
+            "scores__member_id",
+        )
+        .annotate(
+            num=Sum(weight * F("scores__value"), filter=active),
+            den=Sum(weight, filter=active),
+            n=models.Count("scores", filter=active),
         )
     )
-    for item in items:
-        item.meeting = meeting  # one meeting: no query per case for is_closed
-    weights = dict(ScoringCriterion.objects.filter(active=True).values_list("id", "weight"))
-    scores: dict[int, list[tuple[int, Decimal, int]]] = {item.pk: [] for item in items}
-    mine: dict[int, int] = {}
-    rows = Score.objects.filter(item__meeting=meeting, criterion_id__in=list(weights))
-    for item_id, member_id, criterion_id, value in rows.values_list(
-        "item_id", "member_id", "criterion_id", "value"
-    ):
-        scores[item_id].append((member_id, weights[criterion_id], value))
-        if member_id == user.pk:
-            mine[item_id] = mine.get(item_id, 0) + 1
-    applying: set[int] = set()  # proposals the user's organisation applies for or joins
-    if user.organisation_id is not None:
-        on_agenda = meeting.items.values("proposal_id")
-        applying = set(
-            Proposal.objects.filter(pk__in=on_agenda, lead_member_id=user.organisation_id)
-            .order_by()
-            .values_list("pk", flat=True)
-            .union(
-                CoApplicant.objects.filter(
-                    proposal_id__in=on_agenda, member_id=user.organisation_id
-                )
-                .order_by()
-                .values_list("proposal_id", flat=True)
+    cases: dict[int, dict] = {}
+    for row in rows:
+        case = cases.get(row["pk"])
+        if case is None:
+            item = AgendaItem(
+                pk=row["pk"],
+                meeting_id=meeting.pk,
+                proposal_id=row["proposal_id"],
+                case_year=row["case_year"],
+                case_number=row["case_number"],
             )
-        )
+            item.meeting = meeting  # one meeting: no query per case for is_closed
+            case = cases[row["pk"]] = {
+                "item": item,
+                "totals": [],
+                "mine": 0,
+                "recused": bool(row["recused"]),
+                "criteria": row["criteria"] or 0,
+            }
+        if row["n"]:  # a member with scores on active criteria
+            case["totals"].append(Decimal(row["num"]) / Decimal(row["den"]))
+            if row["scores__member_id"] == user.pk:
+                case["mine"] = row["n"]
     queue = []
-    for item in items:
-        scored = bool(weights) and mine.get(item.pk, 0) >= len(weights)
+    for case in sorted(cases.values(), key=lambda c: (c["item"].case_year, c["item"].case_number)):
+        scored = case["criteria"] > 0 and case["mine"] >= case["criteria"]
         queue.append(
             CouncilQueueRow(
-                item=item,
-                ranking=_ranking(item, scores[item.pk]),
+                item=case["item"],
+                ranking=_ranked(case["item"], case["totals"]),
                 visible=user.is_ks_staff or meeting.is_closed or scored,
-                recused=item.proposal_id in applying,
+                recused=case["recused"],
                 scored=scored,
             )
         )
