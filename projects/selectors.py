@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from core.money import to_money
 from fund.selectors import (
-    FEE_KINDS,
     disbursed_by_project,
     fund_balance,
     ledger_cached,
-    ledger_net,
     ledger_version,
+    recovered_by_project,
 )
 from members.models import Member
 from members.selectors import participant_flags
@@ -35,8 +34,11 @@ from .models import (
     Grant,
     GrantTransition,
     MeetingDocument,
+    Milestone,
     PaymentRequest,
+    PaymentRequestCost,
     Project,
+    ProjectEvent,
     Proposal,
     ProposalStatus,
     ProposalTransition,
@@ -662,10 +664,11 @@ def project_disbursed(*, project, version: str | None = None) -> Decimal:
     return disbursed_by_project(version=version).get(project.pk, ZERO)
 
 
-def project_recovered(*, project) -> Decimal:
+def project_recovered(*, project, version: str | None = None) -> Decimal:
     """Capital returned to the fund by access fees attributed to the project (figure 5 of the
-    principle note): fees minus refunds, reversals included, from the ledger."""
-    return ledger_net(kinds=FEE_KINDS, project_ref=project.pk)
+    principle note): fees minus refunds, reversals included: the project's figure of
+    fund.selectors.recovered_by_project (cached until the ledger changes)."""
+    return recovered_by_project(version=version).get(project.pk, ZERO)
 
 
 def committed_unspent_grants(*, version: str | None = None) -> Decimal:
@@ -771,15 +774,33 @@ def grant_timeline(*, grant: Grant | None) -> list[GrantTransition]:
 BENEFIT_REPORT_OPENS = (11, 1)  # a year's benefit report may be sent from 1 November that year
 
 
-def payment_request_room(*, project, excluding=None) -> Decimal:
+def payment_request_room(
+    *, project, excluding=None, requests=None, disbursed: Decimal | None = None
+) -> Decimal:
     """What may still be requested: the grant minus what is paid and what waits for KS
-    (`excluding`: a waiting request that is being checked itself)."""
+    (`excluding`: a waiting request that is being checked itself). A page that has loaded the
+    project's requests (`requests`, all of them) and its disbursed figure passes them."""
 
-    waiting = PaymentRequest.objects.filter(project=project, status=PaymentRequest.Status.SUBMITTED)
-    if excluding is not None and excluding.pk:
-        waiting = waiting.exclude(pk=excluding.pk)
-    pending = waiting.aggregate(s=Sum("amount"))["s"] or ZERO
-    return to_money(project.granted - project_disbursed(project=project) - pending)
+    if requests is not None:
+        pending = sum(
+            (
+                r.amount
+                for r in requests
+                if r.status == PaymentRequest.Status.SUBMITTED
+                and not (excluding is not None and excluding.pk and r.pk == excluding.pk)
+            ),
+            ZERO,
+        )
+    else:
+        waiting = PaymentRequest.objects.filter(
+            project=project, status=PaymentRequest.Status.SUBMITTED
+        )
+        if excluding is not None and excluding.pk:
+            waiting = waiting.exclude(pk=excluding.pk)
+        pending = waiting.aggregate(s=Sum("amount"))["s"] or ZERO
+    if disbursed is None:
+        disbursed = project_disbursed(project=project)
+    return to_money(project.granted - disbursed - pending)
 
 
 def payment_requests_awaiting_approval():
@@ -872,21 +893,39 @@ class TimelineRow:
 def project_timeline(*, project) -> list[TimelineRow]:
     """The project's timeline, oldest first: the grant's steps (offered, accepted, …) and every
     logged step of its payment requests, final report and benefit reports, each with its actor
-    (none: a scheduled task)."""
-    rows = [
-        TimelineRow(
-            t.at,
-            _("Tilsagn: %(status)s") % {"status": t.get_to_status_display()},
-            t.comment,
-            t.actor,
-        )
-        for t in grant_timeline(grant=grant_of(project=project))
-    ]
-    rows += [
-        TimelineRow(e.at, e.text, e.comment, e.actor)
-        for e in project.events.select_related("actor").order_by("at", "id")
-    ]
-    return sorted(rows, key=lambda r: r.at)
+    (none: a scheduled task). One query: both logs with their actors' names (UNION ALL)."""
+    columns = ("at", "text", "comment", "actor_id", "first", "last", "username", "rank", "pk")
+    names = {
+        "first": F("actor__first_name"),
+        "last": F("actor__last_name"),
+        "username": F("actor__username"),
+    }
+    grant_steps = (
+        GrantTransition.objects.filter(grant__project_id=project.pk)
+        .order_by()
+        .annotate(text=F("to_status"), rank=models.Value(0), **names)
+        .values_list(*columns)
+    )
+    events = (
+        ProjectEvent.objects.filter(project_id=project.pk)
+        .order_by()
+        .annotate(rank=models.Value(1), **names)
+        .values_list(*columns)
+    )
+    statuses = dict(Grant.Status.choices)
+    user_model = get_user_model()
+    rows = []
+    # the grant's steps before the project's events at the same moment, each log by (at, id)
+    for at, text, comment, actor_id, first, last, username, rank, _pk in sorted(
+        grant_steps.union(events, all=True), key=lambda r: (r[0], r[7], r[8])
+    ):
+        if rank == 0:
+            text = _("Tilsagn: %(status)s") % {"status": statuses.get(text, text)}
+        actor = None
+        if actor_id is not None:
+            actor = user_model(pk=actor_id, first_name=first, last_name=last, username=username)
+        rows.append(TimelineRow(at, text, comment, actor))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -905,9 +944,31 @@ class ProjectFollowup:
 
 
 def benefit_rows(*, project) -> list[dict]:
-    """The plan against what is realised, one row per year and kind (page, chart and export)."""
-    plan = benefits_plan(project=project)
-    realised = benefits_realised(project=project)
+    """The plan against what is realised, one row per year and kind (page, chart and export):
+    `benefits_plan` and `benefits_realised` read together in one query (UNION ALL)."""
+    plan_rows = (
+        BenefitYear.objects.filter(proposal_id=project.proposal_id)
+        .order_by()
+        .annotate(realised_row=models.Value(False))
+        .values_list("year", "kind", "amount", "realised_row", "pk")
+    )
+    realised_rows = (
+        BenefitReportLine.objects.filter(report__project=project)
+        .order_by()
+        .annotate(realised_row=models.Value(True), report_year=F("report__year"))
+        .values_list("report_year", "kind", "realised", "realised_row", "pk")
+    )
+    plan: dict[int, dict[str, Decimal]] = {}
+    realised: dict[int, dict[str, Decimal]] = {}
+    # the order of benefits_plan and benefits_realised: the plan's sums, then the lines by id
+    for year, kind, amount, is_realised, _pk in sorted(
+        plan_rows.union(realised_rows, all=True), key=lambda r: (bool(r[3]), r[4])
+    ):
+        if is_realised:
+            realised.setdefault(year, {})[kind] = amount
+        else:
+            plan.setdefault(year, {}).setdefault(kind, ZERO)
+            plan[year][kind] += amount
     labels = dict(BenefitYear.Kind.choices)
     rows = []
     for year in sorted(set(plan) | set(realised)):
@@ -925,17 +986,76 @@ def benefit_rows(*, project) -> list[dict]:
     return rows
 
 
-def project_followup(*, project, user, today=None) -> ProjectFollowup:
+def _attach_request_details(project, requests) -> None:
+    """Each request's costs and milestones reached as `cost_rows` and `milestone_rows`, both
+    read in one query (UNION ALL) for all the project's requests (none when there are none)."""
+    for r in requests:
+        r.cost_rows, r.milestone_rows = [], []
+    if not requests:
+        return
+    reached = PaymentRequest.milestones_reached.through
+    costs = (
+        PaymentRequestCost.objects.filter(request__project_id=project.pk)
+        .order_by()
+        .annotate(
+            rank=models.Value(0),
+            title=models.Value("", output_field=models.CharField()),
+            due=models.Value(None, output_field=models.DateField()),
+        )
+        .values_list("rank", "request_id", "pk", "category", "amount", "title", "due")
+    )
+    milestones = (
+        reached.objects.filter(paymentrequest__project_id=project.pk)
+        .order_by()
+        .annotate(
+            rank=models.Value(1),
+            category=models.Value("", output_field=models.CharField()),
+            amount=models.Value(None, output_field=models.DecimalField()),
+            title=F("milestone__title"),
+            due=F("milestone__due_on"),
+            milestone_pk=F("milestone_id"),
+        )
+        .values_list(
+            "rank", "paymentrequest_id", "milestone_pk", "category", "amount", "title", "due"
+        )
+    )
+    by_id = {r.pk: r for r in requests}
+    # costs by id (their model order); milestones by due date and id (Milestone's order)
+    for rank, request_id, pk, category, amount, title, due in sorted(
+        costs.union(milestones, all=True),
+        key=lambda row: (row[0], row[6] or datetime.date.min, row[2]),
+    ):
+        request = by_id.get(request_id)
+        if request is None:
+            continue
+        if rank == 0:
+            request.cost_rows.append(
+                PaymentRequestCost(pk=pk, request_id=request_id, category=category, amount=amount)
+            )
+        else:
+            request.milestone_rows.append(Milestone(pk=pk, title=title, due_on=due))
+
+
+def project_followup(
+    *, project, user, today=None, disbursed: Decimal | None = None
+) -> ProjectFollowup:
+    """`disbursed`: the project's disbursed figure, when the page has read it already. The
+    grant and the final report come from `project` when it was loaded with
+    select_related("grant", "final_report") (the project page)."""
     # A local import breaks a real cycle: the workflow table imports these selectors.
     from .services.followup_workflow import NEW, Ctx, can_step  # noqa: PLC0415
 
     today = today or datetime.date.today()
     requests = list(
-        project.payment_requests.select_related("submitted_by", "decided_by", "ledger_entry")
-        .prefetch_related("costs", "milestones_reached")
-        .order_by("submitted_at", "id")
+        project.payment_requests.select_related(
+            "submitted_by", "decided_by", "ledger_entry"
+        ).order_by("submitted_at", "id")
     )
-    final_report = FinalReport.objects.filter(project=project).first()
+    _attach_request_details(project, requests)
+    try:
+        final_report = project.final_report
+    except FinalReport.DoesNotExist:
+        final_report = None
     responsible = user.is_municipal and user.organisation_id == project.responsible_id
     may_request, why_not = False, ""
     if responsible:
@@ -958,12 +1078,12 @@ def project_followup(*, project, user, today=None) -> ProjectFollowup:
             )[0]
         )
     )
-    reported = set(project.benefit_reports.values_list("year", flat=True))
-    due = (
-        [y for y in benefit_report_years_open(project=project, today=today) if y not in reported]
-        if responsible
-        else []
-    )
+    due = []
+    if responsible:  # only the responsible member reports benefits
+        reported = set(project.benefit_reports.values_list("year", flat=True))
+        due = [
+            y for y in benefit_report_years_open(project=project, today=today) if y not in reported
+        ]
     return ProjectFollowup(
         requests=requests,
         final_report=final_report,
@@ -973,5 +1093,7 @@ def project_followup(*, project, user, today=None) -> ProjectFollowup:
         benefit_years_due=due,
         benefit_rows=benefit_rows(project=project),
         timeline=project_timeline(project=project),
-        requested_room=payment_request_room(project=project),
+        requested_room=payment_request_room(
+            project=project, requests=requests, disbursed=disbursed
+        ),
     )

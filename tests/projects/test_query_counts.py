@@ -285,7 +285,9 @@ def test_council_queue_sql_sums_rank_like_item_ranking_on_varied_scores(ks_user,
         ScoringCriterion.objects.create(code=f"odd-{i}", name=f"Kriterium {i}", weight=w)
         for i, w in enumerate(["0.29", "0.33", "1.17"])
     ]
-    retired = ScoringCriterion.objects.create(code="gammel", name="Gammel", weight="5", active=False)
+    retired = ScoringCriterion.objects.create(
+        code="gammel", name="Gammel", weight="5", active=False
+    )
     members = [CouncilMemberFactory() for _i in range(3)]
     viewer = members[0]
     # per case: {member index: [value per odd criterion, None = not scored]}
@@ -342,3 +344,65 @@ def test_council_queue_sql_sums_rank_like_item_ranking_on_varied_scores(ks_user,
     tied = [r.item.pk for r in rows if r.ranking.weighted == Decimal("3.00")]
     assert tied == [items[2].pk, items[4].pk]
     assert [r.item.pk for r in rows[-2:]] == [items[1].pk, items[6].pk]
+
+
+def test_project_detail_queries_do_not_grow_with_requests_events_and_entries(client, ks_user):
+    """KS's project page (issue 22: 19 → 12 queries): the grant and final report with the
+    project, the ledger's cached figures under one version look-up, the timeline's two logs in
+    one query, the requests' costs and milestones in one, the benefit plan and what is realised
+    in one. Adding requests, costs, milestones reached, approvals (ledger entries and events)
+    adds rows, not queries; the rows still show."""
+    from projects.models import Milestone, PaymentRequest
+    from projects.services.payments import payment_request_approve, payment_request_submit
+    from tests.hardening.builders import active_project
+
+    project, applicant = active_project(ks_user)
+    milestones = [
+        Milestone.objects.create(project=project, title=title, due_on=DAY + datetime.timedelta(d))
+        for title, d in (("Pilot i drift", 30), ("Første leveranse", 10))
+    ]
+    client.force_login(ks_user)
+    url = reverse("projects:project_detail", args=[project.pk])
+    one, _r = _queries(client, url)
+    for amount in ("2000", "3000"):
+        payment_request_submit(
+            project=project,
+            kind="partial",
+            amount=Decimal(amount),
+            progress="Leveranse",
+            costs={"external": Decimal(amount) - 500, "internal": Decimal("500")},
+            milestones=milestones,
+            actor=applicant,
+        )
+    for request in PaymentRequest.objects.filter(project=project).order_by("pk")[:2]:
+        payment_request_approve(request=request, paid_on=datetime.date.today(), actor=ks_user)
+    three, response = _queries(client, url)
+    assert three == one <= 12
+    followup = response.context["followup"]
+    assert len(followup.requests) == 3
+    last = followup.requests[-1]
+    assert [(c.category, c.amount) for c in last.cost_rows] == [
+        (c.category, c.amount) for c in last.costs.all()
+    ]
+    assert [m.title for m in last.milestone_rows] == ["Første leveranse", "Pilot i drift"]
+    assert [m.title for m in last.milestone_rows] == [
+        m.title for m in last.milestones_reached.all()
+    ]
+    assert followup.requested_room == selectors.payment_request_room(project=project)
+    html = response.content.decode()
+    assert "Første leveranse, Pilot i drift" in html
+    grant_steps = [
+        (t.at, f"Tilsagn: {t.get_to_status_display()}", t.comment, t.actor_id)
+        for t in selectors.grant_timeline(grant=project.grant)
+    ]
+    events = [(e.at, e.text, e.comment, e.actor_id) for e in project.events.order_by("at", "id")]
+    assert [
+        (r.at, r.text, r.comment, r.actor.pk if r.actor else None) for r in followup.timeline
+    ] == sorted(grant_steps + events, key=lambda row: row[0])
+    texts = [row.text for row in followup.timeline]
+    assert texts[0].startswith("Tilsagn: ") and len(texts) >= 5
+    assert [r.at for r in followup.timeline] == sorted(r.at for r in followup.timeline)
+    assert all(
+        row.actor is None or row.actor.get_full_name() or row.actor.username
+        for row in followup.timeline
+    )
