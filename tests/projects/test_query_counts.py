@@ -406,3 +406,38 @@ def test_project_detail_queries_do_not_grow_with_requests_events_and_entries(cli
         row.actor is None or row.actor.get_full_name() or row.actor.username
         for row in followup.timeline
     )
+
+
+@pytest.mark.parametrize("chosen", ["", "lead", "county"])
+def test_long_selects_render_the_options_django_renders(chosen):
+    """The KS list's applicant and county selects join their options in Python from the
+    number and name only (issue 22): the same options, labels, escaping and selection as
+    Django's own Select renders."""
+    import re
+
+    from django import forms as django_forms
+
+    from projects.forms import StaffFilterForm
+    from tests.members.factories import MemberFactory
+
+    odd = MemberFactory(name="<b>Å & Ø</b> kommune")
+    ProposalFactory(lead_member=odd)
+    lead = ProposalFactory().lead_member
+    county = MemberFactory(kind="fylkeskommune", name="Innlandet")
+    data = {"lead": {"applicant": lead.pk}, "county": {"county": county.pk}}.get(chosen)
+    form = StaffFilterForm(data)
+    form.is_valid()
+    for name in ("applicant", "county"):
+        ours = str(form[name])
+        field = form.fields[name]
+        stock = django_forms.Select(choices=field.choices).render(
+            form.add_prefix(name), form[name].value(), {"id": f"id_{name}"}
+        )
+
+        def options(html):
+            return re.findall(r"<option[^>]*>[^<]*</option>", html)
+
+        assert options(ours) == options(stock) and len(options(ours)) >= 2
+        assert ours.count(" selected") == 1
+    assert f'<option value="{lead.pk}" selected>' in str(form["applicant"]) or chosen != "lead"
+    assert f'<option value="{county.pk}" selected>' in str(form["county"]) or chosen != "county"
