@@ -441,3 +441,23 @@ def test_long_selects_render_the_options_django_renders(chosen):
         assert ours.count(" selected") == 1
     assert f'<option value="{lead.pk}" selected>' in str(form["applicant"]) or chosen != "lead"
     assert f'<option value="{county.pk}" selected>' in str(form["county"]) or chosen != "county"
+
+
+def test_my_proposals_reads_only_the_columns_it_shows(client):
+    """A page of 50 rows builds 50 proposals and their lead members: no long text sections,
+    no county, no other member columns than the name (issue 22); the row still shows all."""
+    applicant = participant_user()
+    proposal = ProposalFactory(lead_member=applicant.organisation, created_by=applicant)
+    client.force_login(applicant)
+    _count, response = _queries(client, reverse("projects:my_proposals"))
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("projects:my_proposals"))
+    [listing] = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "projects_proposal"')
+    ]
+    for name in selectors.SECTION_TEXT_FIELDS:
+        assert f'"projects_proposal"."{name}"' not in listing
+    assert '"members_member"."orgnr"' not in listing and "county" not in listing
+    html = response.content.decode()
+    assert proposal.title in html and applicant.organisation.name in html
+    assert proposal.get_status_display() in html
