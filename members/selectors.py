@@ -10,6 +10,7 @@ Rules (docs/members.md):
 - A successor is a participant if it or any predecessor is; it has paid its share when the
   paid total reaches the required share."""
 
+import contextlib
 import datetime
 import hashlib
 from collections import defaultdict
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 from core.money import format_nok, round_kroner, to_money
@@ -143,12 +145,19 @@ def member_paid_amounts(*, member_ids=None) -> dict[int, Decimal]:
 class _Book:
     """Everything the share rules need for a set of members, loaded in a few queries."""
 
-    def __init__(self, members: dict[int, Member], preds: dict[int, list[tuple[int, Decimal]]]):
+    def __init__(
+        self,
+        members: dict[int, Member],
+        preds: dict[int, list[tuple[int, Decimal]]],
+        participation: dict[int, Participation] | None = None,
+    ):
         self.members = members
         self.preds = preds
-        self.participation = {
-            p.member_id: p for p in Participation.objects.filter(member_id__in=list(members))
-        }
+        if participation is None:
+            participation = {
+                p.member_id: p for p in Participation.objects.filter(member_id__in=list(members))
+            }
+        self.participation = participation
         self.billed = defaultdict(list)
         for m in members.values():
             if m.billed_with_id:
@@ -174,32 +183,44 @@ class _Book:
 
     @classmethod
     def for_members(cls, members) -> "_Book":
-        """Load the members and all their ancestors (predecessors of predecessors)."""
+        """Load the members and all their ancestors (predecessors of predecessors) in two
+        queries however deep the successions go: the links by one recursive query, then the
+        ancestors, the members billed with any of them (Oslo fylke 03 with Oslo kommune 0301,
+        and back) and every participation of those in one."""
         known = {m.pk: m for m in members}
         preds: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-        frontier = set(known)
-        seen_links: set[int] = set()
-        while frontier:
-            links = list(
-                MemberSuccession.objects.filter(successor_id__in=frontier).select_related(
-                    "predecessor"
-                )
-            )
-            frontier = set()
-            for link in links:
-                if link.pk in seen_links:
-                    continue
-                seen_links.add(link.pk)
-                preds[link.successor_id].append((link.predecessor_id, link.fraction))
-                if link.predecessor_id not in known:
-                    known[link.predecessor_id] = link.predecessor
-                    frontier.add(link.predecessor_id)
-        # Members billed with one of these (Oslo fylke 03 with Oslo kommune 0301), and back.
-        extra_ids = {m.billed_with_id for m in known.values() if m.billed_with_id} - set(known)
-        extra = list(Member.objects.filter(Q(pk__in=extra_ids) | Q(billed_with_id__in=known)))
-        for m in extra:
+        if not known:
+            return cls(known, preds, {})
+        succession = MemberSuccession._meta.db_table
+        marks = ", ".join(["%s"] * len(known))
+        # Only the table name and one %s per id are formatted in; the ids are parameters.
+        ancestry = RawSQL(  # noqa: S611
+            f"WITH RECURSIVE walk(id, predecessor_id) AS ("  # noqa: S608
+            f" SELECT id, predecessor_id FROM {succession} WHERE successor_id IN ({marks})"
+            f" UNION SELECT s.id, s.predecessor_id FROM {succession} s"
+            f" JOIN walk w ON s.successor_id = w.predecessor_id"
+            f") SELECT id FROM walk",
+            list(known),
+        )
+        links = MemberSuccession.objects.filter(pk__in=ancestry).order_by("pk")
+        ids = set(known)
+        for successor_id, predecessor_id, fraction in links.values_list(
+            "successor_id", "predecessor_id", "fraction"
+        ):
+            preds[successor_id].append((predecessor_id, fraction))
+            ids.add(predecessor_id)
+        billed_with = Member.objects.filter(pk__in=ids, billed_with_id__isnull=False)
+        rows = Member.objects.select_related("participation").filter(
+            Q(pk__in=ids)
+            | Q(pk__in=billed_with.values("billed_with_id"))
+            | Q(billed_with_id__in=ids)
+        )
+        participation: dict[int, Participation] = {}
+        for m in rows:
             known.setdefault(m.pk, m)
-        return cls(known, preds)
+            with contextlib.suppress(Participation.DoesNotExist):
+                participation[m.pk] = m.participation
+        return cls(known, preds, participation)
 
     @classmethod
     def everything(cls) -> "_Book":

@@ -231,21 +231,26 @@ class ChecklistAnswerForm(forms.Form):
 
 class LongSelect(forms.Select):
     """A select of hundreds of options (every applicant member) with its options joined in
-    Python: Django's own renders a template per option (~0.1 ms each, 871 members). No option
-    groups and no per-option attributes; values and labels are escaped by format_html."""
+    Python straight from the choices: Django's own builds a dict per option (`optgroups`) and
+    renders a template per option (~0.1 ms each, 871 members). No option groups and no
+    per-option attributes; the first option whose value is the field's value is selected, as
+    in Django; values and labels are escaped by format_html."""
 
     template_name = "projects/widgets/select.html"
 
     def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
+        # Widget's context (name, formatted value, attrs) without ChoiceWidget's optgroups.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        chosen = set(context["widget"]["value"])
+        rows = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = option_value in chosen
+            if selected:
+                chosen = set()  # one selected option (not a multiple select)
+            rows.append((option_value, " selected" if selected else "", label))
         context["widget"]["options_html"] = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _group, options, _index in context["widget"]["optgroups"]
-                for option in options
-            ),
+            "", '<option value="{}"{}>{}</option>', rows
         )
         return context
 
@@ -262,7 +267,11 @@ class StaffFilterForm(forms.Form):
         widget=LongSelect,
     )
     county = forms.ModelChoiceField(
-        label=_("Fylke"), required=False, queryset=Member.objects.none(), empty_label=_("Alle")
+        label=_("Fylke"),
+        required=False,
+        queryset=Member.objects.none(),
+        empty_label=_("Alle"),
+        widget=LongSelect,
     )
     year = YearField(label=_("År"), required=False)
     q = forms.CharField(label=_("Søk"), required=False)
@@ -271,10 +280,13 @@ class StaffFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         applicant_ids = Proposal.objects.values("lead_member_id")
-        self.fields["applicant"].queryset = Member.objects.filter(pk__in=applicant_ids).order_by(
-            "name"
+        # The options show number and name (Member.__str__): no other column is read.
+        self.fields["applicant"].queryset = (
+            Member.objects.filter(pk__in=applicant_ids)
+            .only("pk", "number", "name")
+            .order_by("name")
         )
-        self.fields["county"].queryset = counties()
+        self.fields["county"].queryset = counties().only("pk", "number", "name")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,17 +6,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from core.money import to_money
 from fund.selectors import (
-    FEE_KINDS,
     disbursed_by_project,
     fund_balance,
     ledger_cached,
-    ledger_net,
     ledger_version,
+    recovered_by_project,
 )
 from members.models import Member
 from members.selectors import participant_flags
@@ -34,8 +34,11 @@ from .models import (
     Grant,
     GrantTransition,
     MeetingDocument,
+    Milestone,
     PaymentRequest,
+    PaymentRequestCost,
     Project,
+    ProjectEvent,
     Proposal,
     ProposalStatus,
     ProposalTransition,
@@ -350,6 +353,11 @@ def _ranking(item, scores) -> ItemRanking:
         sum((w * v for w, v in rows), Decimal(0)) / sum((w for w, _v in rows), Decimal(0))
         for rows in per_member.values()
     ]
+    return _ranked(item, totals)
+
+
+def _ranked(item, totals: list[Decimal]) -> ItemRanking:
+    """The case's ranking from its members' weighted scores (see `_ranking`)."""
     if not totals:
         return ItemRanking(item, None, None, 0)
     q = Decimal("0.01")
@@ -378,55 +386,92 @@ class CouncilQueueRow:
     funding: FundingSummary | None = None
 
 
+def _hundredths(expression):
+    """`expression` (a weight with two decimals) × 100 as an exact integer on every database
+    (SQLite keeps decimals as floating point: 0.29 × 100 = 28.999…, so rounded first)."""
+    return Cast(Round(expression * 100), models.BigIntegerField())
+
+
 def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     """The meeting's cases ranked by weighted score (unscored last, then by case number), with
-    the user's flags per case. A fixed number of queries however many cases there are: the
-    scores of every case are read once and the per-case rules applied to those rows (the same
-    rules as item_ranking, has_scored, can_see_scores and is_recused). The rows carry light
-    cases (number and proposal id): `queue_page` loads the cases actually shown in full, with
-    their funding."""
+    the user's flags per case. One query however many cases and scores there are: per case and
+    council member, the database sums Σ(weight × value) and Σ(weight) over the active criteria
+    (in hundredths, exact integers) and counts the scores; the case's recusal flag and the
+    number of active criteria come with it. Each member's weighted score is then the exact
+    quotient of those two sums, and the case's mean, spread and rank follow the same rules as
+    item_ranking, has_scored, can_see_scores and is_recused (docs/decisions/
+    council-queue-ranking.md). The rows carry light cases (number and proposal id):
+    `queue_page` loads the cases actually shown in full, with their funding."""
 
-    items = list(
-        meeting.items.only("pk", "meeting_id", "proposal_id", "case_year", "case_number").order_by(
-            "case_year", "case_number"
+    active = Q(scores__criterion__active=True)
+    weight = _hundredths(F("scores__criterion__weight"))
+    criteria = (
+        ScoringCriterion.objects.filter(active=True)
+        .order_by()
+        .values("active")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    recused = models.Value(False)
+    if user.organisation_id is not None:
+        org = user.organisation_id
+        recused = Q(proposal__lead_member_id=org) | models.Exists(
+            CoApplicant.objects.filter(proposal_id=OuterRef("proposal_id"), member_id=org)
+        )
+    rows = (
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by()
+        .annotate(
+            recused=models.ExpressionWrapper(recused, output_field=models.BooleanField()),
+            criteria=models.Subquery(criteria),
+        )
+        .values(
+            "pk",
+            "proposal_id",
+            "case_year",
+            "case_number",
+            "recused",
+            "criteria",
+            "scores__member_id",
+        )
+        .annotate(
+            num=Sum(weight * F("scores__value"), filter=active),
+            den=Sum(weight, filter=active),
+            n=models.Count("scores", filter=active),
         )
     )
-    for item in items:
-        item.meeting = meeting  # one meeting: no query per case for is_closed
-    weights = dict(ScoringCriterion.objects.filter(active=True).values_list("id", "weight"))
-    scores: dict[int, list[tuple[int, Decimal, int]]] = {item.pk: [] for item in items}
-    mine: dict[int, int] = {}
-    rows = Score.objects.filter(item__meeting=meeting, criterion_id__in=list(weights))
-    for item_id, member_id, criterion_id, value in rows.values_list(
-        "item_id", "member_id", "criterion_id", "value"
-    ):
-        scores[item_id].append((member_id, weights[criterion_id], value))
-        if member_id == user.pk:
-            mine[item_id] = mine.get(item_id, 0) + 1
-    applying: set[int] = set()  # proposals the user's organisation applies for or joins
-    if user.organisation_id is not None:
-        on_agenda = meeting.items.values("proposal_id")
-        applying = set(
-            Proposal.objects.filter(pk__in=on_agenda, lead_member_id=user.organisation_id)
-            .order_by()
-            .values_list("pk", flat=True)
-            .union(
-                CoApplicant.objects.filter(
-                    proposal_id__in=on_agenda, member_id=user.organisation_id
-                )
-                .order_by()
-                .values_list("proposal_id", flat=True)
+    cases: dict[int, dict] = {}
+    for row in rows:
+        case = cases.get(row["pk"])
+        if case is None:
+            item = AgendaItem(
+                pk=row["pk"],
+                meeting_id=meeting.pk,
+                proposal_id=row["proposal_id"],
+                case_year=row["case_year"],
+                case_number=row["case_number"],
             )
-        )
+            item.meeting = meeting  # one meeting: no query per case for is_closed
+            case = cases[row["pk"]] = {
+                "item": item,
+                "totals": [],
+                "mine": 0,
+                "recused": bool(row["recused"]),
+                "criteria": row["criteria"] or 0,
+            }
+        if row["n"]:  # a member with scores on active criteria
+            case["totals"].append(Decimal(row["num"]) / Decimal(row["den"]))
+            if row["scores__member_id"] == user.pk:
+                case["mine"] = row["n"]
     queue = []
-    for item in items:
-        scored = bool(weights) and mine.get(item.pk, 0) >= len(weights)
+    for case in sorted(cases.values(), key=lambda c: (c["item"].case_year, c["item"].case_number)):
+        scored = case["criteria"] > 0 and case["mine"] >= case["criteria"]
         queue.append(
             CouncilQueueRow(
-                item=item,
-                ranking=_ranking(item, scores[item.pk]),
+                item=case["item"],
+                ranking=_ranked(case["item"], case["totals"]),
                 visible=user.is_ks_staff or meeting.is_closed or scored,
-                recused=item.proposal_id in applying,
+                recused=case["recused"],
                 scored=scored,
             )
         )
@@ -619,10 +664,11 @@ def project_disbursed(*, project, version: str | None = None) -> Decimal:
     return disbursed_by_project(version=version).get(project.pk, ZERO)
 
 
-def project_recovered(*, project) -> Decimal:
+def project_recovered(*, project, version: str | None = None) -> Decimal:
     """Capital returned to the fund by access fees attributed to the project (figure 5 of the
-    principle note): fees minus refunds, reversals included, from the ledger."""
-    return ledger_net(kinds=FEE_KINDS, project_ref=project.pk)
+    principle note): fees minus refunds, reversals included: the project's figure of
+    fund.selectors.recovered_by_project (cached until the ledger changes)."""
+    return recovered_by_project(version=version).get(project.pk, ZERO)
 
 
 def committed_unspent_grants(*, version: str | None = None) -> Decimal:
@@ -730,15 +776,33 @@ def grant_timeline(*, grant: Grant | None) -> list[GrantTransition]:
 BENEFIT_REPORT_OPENS = (11, 1)  # a year's benefit report may be sent from 1 November that year
 
 
-def payment_request_room(*, project, excluding=None) -> Decimal:
+def payment_request_room(
+    *, project, excluding=None, requests=None, disbursed: Decimal | None = None
+) -> Decimal:
     """What may still be requested: the grant minus what is paid and what waits for KS
-    (`excluding`: a waiting request that is being checked itself)."""
+    (`excluding`: a waiting request that is being checked itself). A page that has loaded the
+    project's requests (`requests`, all of them) and its disbursed figure passes them."""
 
-    waiting = PaymentRequest.objects.filter(project=project, status=PaymentRequest.Status.SUBMITTED)
-    if excluding is not None and excluding.pk:
-        waiting = waiting.exclude(pk=excluding.pk)
-    pending = waiting.aggregate(s=Sum("amount"))["s"] or ZERO
-    return to_money(project.granted - project_disbursed(project=project) - pending)
+    if requests is not None:
+        pending = sum(
+            (
+                r.amount
+                for r in requests
+                if r.status == PaymentRequest.Status.SUBMITTED
+                and not (excluding is not None and excluding.pk and r.pk == excluding.pk)
+            ),
+            ZERO,
+        )
+    else:
+        waiting = PaymentRequest.objects.filter(
+            project=project, status=PaymentRequest.Status.SUBMITTED
+        )
+        if excluding is not None and excluding.pk:
+            waiting = waiting.exclude(pk=excluding.pk)
+        pending = waiting.aggregate(s=Sum("amount"))["s"] or ZERO
+    if disbursed is None:
+        disbursed = project_disbursed(project=project)
+    return to_money(project.granted - disbursed - pending)
 
 
 def payment_requests_awaiting_approval():
@@ -831,21 +895,39 @@ class TimelineRow:
 def project_timeline(*, project) -> list[TimelineRow]:
     """The project's timeline, oldest first: the grant's steps (offered, accepted, …) and every
     logged step of its payment requests, final report and benefit reports, each with its actor
-    (none: a scheduled task)."""
-    rows = [
-        TimelineRow(
-            t.at,
-            _("Tilsagn: %(status)s") % {"status": t.get_to_status_display()},
-            t.comment,
-            t.actor,
-        )
-        for t in grant_timeline(grant=grant_of(project=project))
-    ]
-    rows += [
-        TimelineRow(e.at, e.text, e.comment, e.actor)
-        for e in project.events.select_related("actor").order_by("at", "id")
-    ]
-    return sorted(rows, key=lambda r: r.at)
+    (none: a scheduled task). One query: both logs with their actors' names (UNION ALL)."""
+    columns = ("at", "text", "comment", "actor_id", "first", "last", "username", "rank", "pk")
+    names = {
+        "first": F("actor__first_name"),
+        "last": F("actor__last_name"),
+        "username": F("actor__username"),
+    }
+    grant_steps = (
+        GrantTransition.objects.filter(grant__project_id=project.pk)
+        .order_by()
+        .annotate(text=F("to_status"), rank=models.Value(0), **names)
+        .values_list(*columns)
+    )
+    events = (
+        ProjectEvent.objects.filter(project_id=project.pk)
+        .order_by()
+        .annotate(rank=models.Value(1), **names)
+        .values_list(*columns)
+    )
+    statuses = dict(Grant.Status.choices)
+    user_model = get_user_model()
+    rows = []
+    # the grant's steps before the project's events at the same moment, each log by (at, id)
+    for at, text, comment, actor_id, first, last, username, rank, _pk in sorted(
+        grant_steps.union(events, all=True), key=lambda r: (r[0], r[7], r[8])
+    ):
+        if rank == 0:
+            text = _("Tilsagn: %(status)s") % {"status": statuses.get(text, text)}
+        actor = None
+        if actor_id is not None:
+            actor = user_model(pk=actor_id, first_name=first, last_name=last, username=username)
+        rows.append(TimelineRow(at, text, comment, actor))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -864,9 +946,31 @@ class ProjectFollowup:
 
 
 def benefit_rows(*, project) -> list[dict]:
-    """The plan against what is realised, one row per year and kind (page, chart and export)."""
-    plan = benefits_plan(project=project)
-    realised = benefits_realised(project=project)
+    """The plan against what is realised, one row per year and kind (page, chart and export):
+    `benefits_plan` and `benefits_realised` read together in one query (UNION ALL)."""
+    plan_rows = (
+        BenefitYear.objects.filter(proposal_id=project.proposal_id)
+        .order_by()
+        .annotate(realised_row=models.Value(False))
+        .values_list("year", "kind", "amount", "realised_row", "pk")
+    )
+    realised_rows = (
+        BenefitReportLine.objects.filter(report__project=project)
+        .order_by()
+        .annotate(realised_row=models.Value(True), report_year=F("report__year"))
+        .values_list("report_year", "kind", "realised", "realised_row", "pk")
+    )
+    plan: dict[int, dict[str, Decimal]] = {}
+    realised: dict[int, dict[str, Decimal]] = {}
+    # the order of benefits_plan and benefits_realised: the plan's sums, then the lines by id
+    for year, kind, amount, is_realised, _pk in sorted(
+        plan_rows.union(realised_rows, all=True), key=lambda r: (bool(r[3]), r[4])
+    ):
+        if is_realised:
+            realised.setdefault(year, {})[kind] = amount
+        else:
+            plan.setdefault(year, {}).setdefault(kind, ZERO)
+            plan[year][kind] += amount
     labels = dict(BenefitYear.Kind.choices)
     rows = []
     for year in sorted(set(plan) | set(realised)):
@@ -884,17 +988,76 @@ def benefit_rows(*, project) -> list[dict]:
     return rows
 
 
-def project_followup(*, project, user, today=None) -> ProjectFollowup:
+def _attach_request_details(project, requests) -> None:
+    """Each request's costs and milestones reached as `cost_rows` and `milestone_rows`, both
+    read in one query (UNION ALL) for all the project's requests (none when there are none)."""
+    for r in requests:
+        r.cost_rows, r.milestone_rows = [], []
+    if not requests:
+        return
+    reached = PaymentRequest.milestones_reached.through
+    costs = (
+        PaymentRequestCost.objects.filter(request__project_id=project.pk)
+        .order_by()
+        .annotate(
+            rank=models.Value(0),
+            title=models.Value("", output_field=models.CharField()),
+            due=models.Value(None, output_field=models.DateField()),
+        )
+        .values_list("rank", "request_id", "pk", "category", "amount", "title", "due")
+    )
+    milestones = (
+        reached.objects.filter(paymentrequest__project_id=project.pk)
+        .order_by()
+        .annotate(
+            rank=models.Value(1),
+            category=models.Value("", output_field=models.CharField()),
+            amount=models.Value(None, output_field=models.DecimalField()),
+            title=F("milestone__title"),
+            due=F("milestone__due_on"),
+            milestone_pk=F("milestone_id"),
+        )
+        .values_list(
+            "rank", "paymentrequest_id", "milestone_pk", "category", "amount", "title", "due"
+        )
+    )
+    by_id = {r.pk: r for r in requests}
+    # costs by id (their model order); milestones by due date and id (Milestone's order)
+    for rank, request_id, pk, category, amount, title, due in sorted(
+        costs.union(milestones, all=True),
+        key=lambda row: (row[0], row[6] or datetime.date.min, row[2]),
+    ):
+        request = by_id.get(request_id)
+        if request is None:
+            continue
+        if rank == 0:
+            request.cost_rows.append(
+                PaymentRequestCost(pk=pk, request_id=request_id, category=category, amount=amount)
+            )
+        else:
+            request.milestone_rows.append(Milestone(pk=pk, title=title, due_on=due))
+
+
+def project_followup(
+    *, project, user, today=None, disbursed: Decimal | None = None
+) -> ProjectFollowup:
+    """`disbursed`: the project's disbursed figure, when the page has read it already. The
+    grant and the final report come from `project` when it was loaded with
+    select_related("grant", "final_report") (the project page)."""
     # A local import breaks a real cycle: the workflow table imports these selectors.
     from .services.followup_workflow import NEW, Ctx, can_step  # noqa: PLC0415
 
     today = today or datetime.date.today()
     requests = list(
-        project.payment_requests.select_related("submitted_by", "decided_by", "ledger_entry")
-        .prefetch_related("costs", "milestones_reached")
-        .order_by("submitted_at", "id")
+        project.payment_requests.select_related(
+            "submitted_by", "decided_by", "ledger_entry"
+        ).order_by("submitted_at", "id")
     )
-    final_report = FinalReport.objects.filter(project=project).first()
+    _attach_request_details(project, requests)
+    try:
+        final_report = project.final_report
+    except FinalReport.DoesNotExist:
+        final_report = None
     responsible = user.is_municipal and user.organisation_id == project.responsible_id
     may_request, why_not = False, ""
     if responsible:
@@ -917,12 +1080,12 @@ def project_followup(*, project, user, today=None) -> ProjectFollowup:
             )[0]
         )
     )
-    reported = set(project.benefit_reports.values_list("year", flat=True))
-    due = (
-        [y for y in benefit_report_years_open(project=project, today=today) if y not in reported]
-        if responsible
-        else []
-    )
+    due = []
+    if responsible:  # only the responsible member reports benefits
+        reported = set(project.benefit_reports.values_list("year", flat=True))
+        due = [
+            y for y in benefit_report_years_open(project=project, today=today) if y not in reported
+        ]
     return ProjectFollowup(
         requests=requests,
         final_report=final_report,
@@ -932,5 +1095,7 @@ def project_followup(*, project, user, today=None) -> ProjectFollowup:
         benefit_years_due=due,
         benefit_rows=benefit_rows(project=project),
         timeline=project_timeline(project=project),
-        requested_room=payment_request_room(project=project),
+        requested_room=payment_request_room(
+            project=project, requests=requests, disbursed=disbursed
+        ),
     )

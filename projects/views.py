@@ -62,6 +62,16 @@ PART_LEGENDS = [
 
 
 PAGE_SIZE = 50  # proposals a page in the lists
+MY_PROPOSALS_COLUMNS = (
+    "title",
+    "reference",
+    "status",
+    "updated_at",
+    "lead_member_id",
+    "company_kind",
+    "company_name",
+    "lead_member__name",
+)
 QUEUE_SHOWN = 20  # the oldest submitted proposals shown beside the KS list; the rest via filter
 
 
@@ -79,8 +89,14 @@ def _writer_side(request, proposal: Proposal) -> Proposal:
 
 @municipal_required
 def my_proposals(request):
-    proposals = selectors.for_listing(selectors.proposals_visible_to(request.user)).order_by(
-        "-updated_at", "-id"
+    # The columns the list shows, nothing more: a page of 50 rows builds 50 proposals and
+    # their lead members (issue 22).
+    proposals = (
+        selectors.proposals_visible_to(request.user)
+        .select_related(None)
+        .select_related("lead_member")
+        .only(*MY_PROPOSALS_COLUMNS)
+        .order_by("-updated_at", "-id")
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "projects/my_proposals.html", {"page": page})

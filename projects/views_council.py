@@ -23,6 +23,7 @@ from accounts.permissions import (
     portfolio_reader_required,
 )
 from fund.models import LedgerEntry
+from fund.selectors import ledger_version
 
 from . import selectors
 from .forms import (
@@ -491,7 +492,9 @@ PROJECT_ACTIONS = {
 
 @portfolio_reader_required
 def project_detail(request, pk):
-    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    project = get_object_or_404(
+        selectors.projects_visible_to(request.user).select_related("grant", "final_report"), pk=pk
+    )
     user = request.user
     if request.method == "POST":
         action = PROJECT_ACTIONS.get(request.POST.get("action"))
@@ -517,15 +520,16 @@ def project_detail(request, pk):
         except OnceRefused as exc:
             return once_refused_response(request, exc, fallback_url=here)
         return redirect(here)
-    disbursed = selectors.project_disbursed(project=project)
-    recovered = selectors.project_recovered(project=project)
+    version = ledger_version()  # one look-up for the project's cached ledger figures
+    disbursed = selectors.project_disbursed(project=project, version=version)
+    recovered = selectors.project_recovered(project=project, version=version)
 
     entries = LedgerEntry.objects.filter(
         subject_type=ContentType.objects.get_for_model(Project), subject_id=project.pk
     ).order_by("occurred_on", "id")
     is_responsible = user.is_municipal and user.organisation_id == project.responsible_id
     active = project.status == Project.Status.ACTIVE
-    followup = selectors.project_followup(project=project, user=user)
+    followup = selectors.project_followup(project=project, user=user, disbursed=disbursed)
     final_report = followup.final_report
     return render(
         request,

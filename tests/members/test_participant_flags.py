@@ -46,3 +46,44 @@ def test_flags_read_no_bases_payments_or_rates():
     assert "contributionbasis" not in sql
     assert "ledgerentry" not in sql
     assert "contributionrate" not in sql
+
+
+def _chain(depth: int):
+    """A member whose participation comes from `depth` merges back (2017 → … → today), with
+    a member billed with the oldest one (Oslo fylke with Oslo kommune)."""
+    oldest = ParticipationFactory(member=Member2017Factory(), status=S.PAID).member
+    Member2017Factory(kind=Member.Kind.FYLKESKOMMUNE, billed_with=oldest)
+    member = oldest
+    for level in range(depth):
+        successor = MemberFactory(valid_from=f"{2018 + level}-01-01")
+        succession(member, successor)
+        succession(Member2017Factory(), successor)  # a non-participating partner each time
+        member = successor
+    return member
+
+
+def test_flags_walk_any_depth_of_successions_in_two_queries():
+    """The ancestors come from one recursive query and the members with their participations
+    from one more, however deep the merges go (issue 22: not one query per level)."""
+    counts = []
+    for depth in (1, 4):
+        member = _chain(depth)
+        with CaptureQueriesContext(connection) as ctx:
+            flags = participant_flags(members=[member])
+        counts.append(len(ctx.captured_queries))
+        assert flags == {member.pk: True}
+        effective = effective_participations(members=[member])[member.pk]
+        assert effective.is_participant and len(effective.participations) == 1
+    assert counts == [2, 2]
+
+
+def test_ancestor_walk_agrees_with_the_whole_book():
+    from members.selectors import _Book
+
+    member = _chain(3)
+    book, whole = _Book.for_members([member]), _Book.everything()
+    assert sorted(book.ancestors(member.pk)) == sorted(whole.ancestors(member.pk))
+    assert len(book.ancestors(member.pk)) == 6
+    assert book.participation.keys() == {m for m in whole.participation if m in book.members}
+    assert book.share(member.pk) == whole.share(member.pk)
+    assert book.effective(member.pk) == whole.effective(member.pk)
