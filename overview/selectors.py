@@ -595,8 +595,10 @@ def forecast_input(*, scenario, today: datetime.date | None = None):
     """The pure forecast's input: today's capital and committed grants from the ledger and the
     portfolio, and the scenario's assumptions."""
     today = today or datetime.date.today()
-    balance = sum(net_by_source().values(), ZERO)
-    unspent = committed_unspent_grants()
+    # The ledger's sums as the fund overview reads them: cached until the ledger changes.
+    version = ledger_version()
+    balance = sum(ledger_cached("net", net_by_source, version=version).values(), ZERO)
+    unspent = committed_unspent_grants(version=version)
     grants = ()
     if unspent > 0:
         grants = (GrantCommitment("Innvilget, ikke utbetalt", unspent, scenario.grant_quarters),)
