@@ -352,7 +352,7 @@ def priced_solutions(*, on: datetime.date | None = None) -> list[PricedSolution]
     )
     book = FeeBook(on=on)
     # Populations once: the widest audience first, so the narrower ones are known already.
-    audiences = {tuple(audience_kinds(Solution(audience=row[4]))) for row in rows}
+    audiences = {tuple(audience_kinds(Solution(audience=a))) for a in {row[4] for row in rows}}
     for kinds in sorted(audiences, key=lambda k: (-len(k), k)):
         book.populations(book.audience(kinds))
     summaries: dict[tuple, FeeSummary | None] = {}
