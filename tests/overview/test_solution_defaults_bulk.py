@@ -17,7 +17,7 @@ from fund import selectors as fund_selectors
 from fund.models import CapitalSource, LedgerEntry
 from fund.services import ledger_record
 from overview.forecast import Quarter
-from overview.selectors import solution_defaults
+from overview.selectors import active_agreements_by_solution, solution_defaults
 from repayments import selectors as repayments_selectors
 from repayments.models import AccessAgreement, Audience, PriceModel, Solution
 from repayments.selectors import FeeBook, fee_summary
@@ -144,3 +144,18 @@ def test_defaults_cost_the_same_queries_for_5_and_15_solutions():
 
     few = queries(5)  # every price model and audience
     assert queries(10) == few  # 15 solutions in all
+
+
+@pytest.mark.services
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_members_with_access_are_counted_from_the_partial_index():
+    """The count matches the partial index access_active_by_solution (its condition and
+    column), so PostgreSQL can count without reading the agreements (an index-only scan)."""
+    with CaptureQueriesContext(connection) as captured:
+        active_agreements_by_solution()
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: force the choice
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using access_active_by_solution" in plan
