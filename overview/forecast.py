@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from typing import NamedTuple
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -61,9 +62,9 @@ class GrantCommitment:
     quarters: int = 4
 
 
-@dataclass(frozen=True)
-class PipelineProject:
-    """A project that may be granted: its development cost, paid from `start_offset`."""
+class PipelineProject(NamedTuple):
+    """A project that may be granted: its development cost, paid from `start_offset`. (Named
+    tuples, like SolutionAdoption: a scenario may hold thousands, made for every run.)"""
 
     label: str
     development_cost: Decimal
@@ -71,8 +72,7 @@ class PipelineProject:
     quarters: int = 4
 
 
-@dataclass(frozen=True)
-class SolutionAdoption:
+class SolutionAdoption(NamedTuple):
     """One solution's access fees: who may adopt it and how fast."""
 
     label: str
