@@ -3,7 +3,8 @@ benefit table as granted) against the benefits reported, and the adoption of its
 (members with an access agreement, by year) against what the proposal promised.
 
 The overview reads projects and repayments (it is the top layer). A fixed number of queries
-however many projects: every table is read once for all of them."""
+however many projects: every table is read once for all of them, narrowed to the projects
+asked for (the page shows PAGE_SIZE at a time; the export all of them)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from projects.models import BenefitReportLine, BenefitYear, Project
 from repayments.models import AccessAgreement, Audience, Solution
 
 ZERO = Decimal("0.00")
+# Projects per page of «Gevinster og utbredelse» (docs/decisions/overview-benefits-paging.md):
+# each has a chart and a table, so the page shows a few at a time; the export has them all.
+PAGE_SIZE = 20
 
 
 @dataclass
@@ -64,13 +68,36 @@ def _audience_sizes(today: datetime.date) -> dict[str, int]:
     }
 
 
-def benefits_and_adoption(*, today: datetime.date | None = None) -> list[ProjectBenefits]:
-    """Every granted project that is running or completed, with its plan, realised benefits
-    and adoption per year (from the first planned, reported or adopted year to this year)."""
-    today = today or datetime.date.today()
-    projects = list(
+def benefit_projects():
+    """The ids of the projects the view lists, in its order: every granted project that is
+    running or completed, by title. Page it and pass a page to `benefits_and_adoption`; the
+    sort reads the project table alone (no join), whatever the size of the portfolio."""
+    return (
         Project.objects.exclude(status=Project.Status.STOPPED)
-        .select_related("proposal", "responsible")
+        .order_by("title", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def benefits_and_adoption(
+    *, today: datetime.date | None = None, projects=None
+) -> list[ProjectBenefits]:
+    """The projects `projects` (ids, e.g. a page of `benefit_projects()`; default: all of
+    them), by title, with plan, realised benefits and adoption per year (from the first
+    planned, reported or adopted year to this year). Reads only the rows of those projects:
+    a page costs the same at any size of the portfolio."""
+    today = today or datetime.date.today()
+    chosen = Project.objects.filter(pk__in=benefit_projects() if projects is None else projects)
+    projects = list(
+        chosen.select_related("proposal", "responsible")
+        .only(
+            "title",
+            "status",
+            "proposal_id",
+            "responsible_id",
+            "proposal__expected_adoption",
+            "responsible__name",
+        )
         .order_by("title", "pk")
     )
     by_proposal = {p.proposal_id: p.pk for p in projects}
@@ -91,7 +118,10 @@ def benefits_and_adoption(*, today: datetime.date | None = None) -> list[Project
 
     sizes = _audience_sizes(today)
     solution_project = {}
-    for solution in Solution.objects.filter(project_id__in=result).order_by("name"):
+    solutions = Solution.objects.filter(project_id__in=result).only(
+        "name", "project_id", "audience", "expected_adoption"
+    )
+    for solution in solutions.order_by("name"):
         entry = result[solution.project_id]
         entry.solutions.append(solution.name)
         target = (Decimal(sizes[solution.audience]) * solution.expected_adoption / 100).quantize(
@@ -100,9 +130,11 @@ def benefits_and_adoption(*, today: datetime.date | None = None) -> list[Project
         entry.adoption_target = max(entry.adoption_target or 0, int(target))
         solution_project[solution.pk] = solution.project_id
     members_by_year: dict[int, dict[int, set]] = defaultdict(lambda: defaultdict(set))
-    agreements = AccessAgreement.objects.filter(
-        solution_id__in=solution_project, activated_on__isnull=False
-    ).values_list("solution_id", "member_id", "activated_on", "left_on")
+    agreements = (
+        AccessAgreement.objects.filter(solution_id__in=solution_project, activated_on__isnull=False)
+        .order_by()
+        .values_list("solution_id", "member_id", "activated_on", "left_on")
+    )
     for solution_id, member_id, activated_on, left_on in agreements:
         last = min(left_on.year, today.year) if left_on else today.year
         for year in range(activated_on.year, last + 1):

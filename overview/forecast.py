@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from typing import NamedTuple
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -61,9 +62,9 @@ class GrantCommitment:
     quarters: int = 4
 
 
-@dataclass(frozen=True)
-class PipelineProject:
-    """A project that may be granted: its development cost, paid from `start_offset`."""
+class PipelineProject(NamedTuple):
+    """A project that may be granted: its development cost, paid from `start_offset`. (Named
+    tuples, like SolutionAdoption: a scenario may hold thousands, made for every run.)"""
 
     label: str
     development_cost: Decimal
@@ -71,8 +72,7 @@ class PipelineProject:
     quarters: int = 4
 
 
-@dataclass(frozen=True)
-class SolutionAdoption:
+class SolutionAdoption(NamedTuple):
     """One solution's access fees: who may adopt it and how fast."""
 
     label: str
@@ -152,28 +152,33 @@ def spread(amount: Decimal, quarters: int) -> list[Decimal]:
     return parts
 
 
-def adopters_by_quarter(solution: SolutionAdoption, horizon: int) -> list[int]:
-    """New adopters in each of the `horizon` forecast quarters."""
+def _ramp(solution: SolutionAdoption) -> tuple[int, int, int]:
+    """(first quarter of the ramp, its length, adopters still to come) of a solution."""
     target = int(
         (Decimal(solution.potential_adopters) * Decimal(solution.saturation)).to_integral_value(
             rounding=ROUND_DOWN
         )
     )
-    ramp = max(1, int(solution.ramp_quarters))
     start = max(0, int(solution.launch_offset))
-    remaining = max(0, target - solution.adopted_so_far)
-    previous = solution.adopted_so_far
-    new = []
-    for index in range(horizon):
-        k = index - start
-        cumulative = (
-            previous
-            if k < 0
-            else solution.adopted_so_far + min(remaining, remaining * (k + 1) // ramp)
-        )
-        new.append(cumulative - previous)
+    return start, max(1, int(solution.ramp_quarters)), max(0, target - solution.adopted_so_far)
+
+
+def _new_adopters(start: int, ramp: int, remaining: int, horizon: int) -> list[int]:
+    """New adopters per quarter. Nobody new before the ramp's first quarter, nobody once the
+    ramp is done: k quarters in (k < ramp), floor(remaining × (k + 1) / ramp) have come, never
+    more than `remaining` since (k + 1) / ramp <= 1."""
+    new = [0] * horizon
+    previous = 0
+    for k in range(min(ramp, horizon - start)):
+        cumulative = remaining * (k + 1) // ramp
+        new[start + k] = cumulative - previous
         previous = cumulative
     return new
+
+
+def adopters_by_quarter(solution: SolutionAdoption, horizon: int) -> list[int]:
+    """New adopters in each of the `horizon` forecast quarters."""
+    return _new_adopters(*_ramp(solution), horizon)
 
 
 def _schedule(horizon: int, start_offset: int, amount: Decimal, quarters: int) -> list[Decimal]:
@@ -185,62 +190,92 @@ def _schedule(horizon: int, start_offset: int, amount: Decimal, quarters: int) -
     return out
 
 
+# The forecast adds and compares in whole øre (Python ints): every amount is money to øre
+# (_money), so the sums are the same exact figures as in Decimal, at a fraction of the cost
+# with thousands of pipeline projects and solutions. Rows are given back in Decimal kroner.
+
+
+def _ore(value) -> int:
+    """An amount as whole øre (exact: _money rounds it to øre first)."""
+    return int(_money(value).scaleb(2))
+
+
+def _kroner(ore: int) -> Decimal:
+    """Whole øre as Decimal kroner with two places (0 → 0.00)."""
+    return Decimal(ore).scaleb(-2)
+
+
+def _parts(amount: Decimal, quarters: int) -> list[int]:
+    """`spread` in øre: each part rounded down (towards zero) to whole øre, the last part takes
+    the remainder."""
+    total = _ore(amount)
+    quarters = max(1, int(quarters))
+    part = abs(total) // quarters * (1 if total >= 0 else -1)
+    return [part] * (quarters - 1) + [total - part * (quarters - 1)]
+
+
 @dataclass(frozen=True)
 class _Flows:
-    """Everything of a forecast except the pipeline: computed once per forecast."""
+    """Everything of a forecast except the pipeline, in øre: computed once per forecast."""
 
     horizon: int
-    opening: Decimal
-    fees: list[Decimal]
-    other: Decimal
-    grants: list[Decimal]
-    committed_after: list[Decimal]  # still to pay on granted projects after quarter i
+    opening: int
+    fees: list[int]
+    other: int
+    grants: list[int]
+    committed_after: list[int]  # still to pay on granted projects after quarter i
 
 
 def _flows(data: ForecastInput) -> _Flows:
     horizon = max(1, int(data.years)) * 4
-    grants = [ZERO] * horizon
+    grants = [0] * horizon
     for grant in data.grants:
-        for i, part in enumerate(_schedule(horizon, 0, grant.remaining, grant.quarters)):
+        for i, part in enumerate(_parts(grant.remaining, grant.quarters)[:horizon]):
             grants[i] += part
-    total_grants = sum((_money(g.remaining) for g in data.grants), ZERO)
+    total_grants = sum(_ore(g.remaining) for g in data.grants)
     committed_after = []
-    paid = ZERO
+    paid = 0
     for i in range(horizon):
         paid += grants[i]
         committed_after.append(total_grants - paid)
-    fees = [ZERO] * horizon
+    # Solutions on the same ramp (first quarter, length, adopters to come) get the same new
+    # adopters each quarter: their fees are added up first, the ramp computed once.
+    fee_by_ramp: dict[tuple[int, int, int], int] = {}
     for solution in data.solutions:
-        fee = _money(solution.fee_per_adopter)
-        for i, count in enumerate(adopters_by_quarter(solution, horizon)):
+        ramp = _ramp(solution)
+        fee_by_ramp[ramp] = fee_by_ramp.get(ramp, 0) + _ore(solution.fee_per_adopter)
+    fees = [0] * horizon
+    for ramp, fee in fee_by_ramp.items():
+        for i, count in enumerate(_new_adopters(*ramp, horizon)):
             if count:
                 fees[i] += fee * count
     return _Flows(
         horizon=horizon,
-        opening=_money(data.opening_balance),
+        opening=_ore(data.opening_balance),
         fees=fees,
-        other=_money(data.other_inflow_per_quarter),
+        other=_ore(data.other_inflow_per_quarter),
         grants=grants,
         committed_after=committed_after,
     )
 
 
-def _rows(data: ForecastInput, flows: _Flows, pipeline_out: list[Decimal]) -> list[QuarterRow]:
+def _rows(data: ForecastInput, flows: _Flows, pipeline_out: list[int]) -> list[QuarterRow]:
     rows = []
     balance = flows.opening
+    other = _kroner(flows.other)
     for i in range(flows.horizon):
         closing = balance + flows.fees[i] + flows.other - flows.grants[i] - pipeline_out[i]
         rows.append(
             QuarterRow(
                 quarter=data.start.plus(i),
-                opening=balance,
-                access_fees=flows.fees[i],
-                other_inflow=flows.other,
-                grants_paid=flows.grants[i],
-                pipeline_paid=pipeline_out[i],
-                closing=closing,
-                committed_after=flows.committed_after[i],
-                available=closing - flows.committed_after[i],
+                opening=_kroner(balance),
+                access_fees=_kroner(flows.fees[i]),
+                other_inflow=other,
+                grants_paid=_kroner(flows.grants[i]),
+                pipeline_paid=_kroner(pipeline_out[i]),
+                closing=_kroner(closing),
+                committed_after=_kroner(flows.committed_after[i]),
+                available=_kroner(closing - flows.committed_after[i]),
             )
         )
         balance = closing
@@ -256,17 +291,22 @@ def run_forecast(data: ForecastInput) -> ForecastResult:
 
     Linear in the pipeline and the solutions: fees, grants and other inflows are computed once;
     affordability keeps the closing capital with the affordable projects so far and tries each
-    project's schedule against it (money is exact Decimal, so the order of the sums does not
-    change a figure)."""
+    project's schedule against it (money is exact, in whole øre, so the order of the sums does
+    not change a figure)."""
     flows = _flows(data)
     horizon = flows.horizon
-    schedules = [
-        _schedule(horizon, p.start_offset, p.development_cost, p.quarters) for p in data.pipeline
-    ]
-    pipeline_out = [ZERO] * horizon
-    for sched in schedules:
-        for i, part in enumerate(sched):
-            pipeline_out[i] += part
+    # Each project's payments in øre, by forecast quarter: parts before the first quarter or
+    # after the horizon are outside the forecast.
+    schedules = []
+    pipeline_out = [0] * horizon
+    for p in data.pipeline:
+        offset = int(p.start_offset)
+        sched = [0] * horizon
+        for k, part in enumerate(_parts(p.development_cost, p.quarters)):
+            if 0 <= offset + k < horizon:
+                sched[offset + k] = part
+                pipeline_out[offset + k] += part
+        schedules.append(sched)
     rows = _rows(data, flows, pipeline_out)
     # Closing capital per quarter with only the affordable projects (none yet).
     closing = []
@@ -278,10 +318,10 @@ def run_forecast(data: ForecastInput) -> ForecastResult:
     unaffordable: list[str] = []
     for project, sched in zip(data.pipeline, schedules, strict=True):
         trial = []
-        paid = ZERO
+        paid = 0
         for i in range(horizon):
             paid += sched[i]
-            if closing[i] - paid < 0:
+            if closing[i] < paid:
                 break
             trial.append(closing[i] - paid)
         if len(trial) == horizon:

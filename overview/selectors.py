@@ -39,8 +39,8 @@ from members.selectors import (
 )
 from projects import selectors as project_selectors
 from projects.models import Project, Proposal
-from repayments.models import Solution
-from repayments.selectors import FeeBook, fee_summary, published_solutions
+from repayments.models import AccessAgreement
+from repayments.selectors import FeeSummary, priced_solutions, published_solutions
 
 from .forecast import (
     ForecastInput,
@@ -531,6 +531,21 @@ def public_solutions(*, limit: int | None = None, version: str | None = None) ->
 
 # --------------------------------------------------------------------------- forecast inputs
 
+CENT = Decimal("0.01")
+PER_MILLE = Decimal("0.001")
+
+
+def active_agreements_by_solution() -> dict[int, int]:
+    """Solution id → members with an active access agreement: one GROUP BY over the
+    agreements (no join), an index-only scan of the partial index access_active_by_solution."""
+    return dict(
+        AccessAgreement.objects.filter(status=AccessAgreement.Status.ACTIVE)
+        .order_by()
+        .values_list("solution_id")
+        .annotate(n=Count("*"))
+        .values_list("solution_id", "n")
+    )
+
 
 def pipeline_defaults() -> list[dict]:
     """Qualified proposals not yet granted, with their development cost: the default pipeline.
@@ -558,34 +573,35 @@ def solution_defaults(*, today: datetime.date | None = None) -> list[dict]:
     """Each solution's adoption assumptions, derived from repayments' price model: the average
     fee over the members it is for, how many have access already, the expected adoption, and
     the launch relative to the forecast's first quarter (negative = launched earlier). The
-    ramp is 12 quarters: the principle note's figure 5 shows repayment over years 1-3."""
+    ramp is 12 quarters: the principle note's figure 5 shows repayment over years 1-3.
+
+    A fixed number of queries (repayments.selectors.priced_solutions: the pricing columns,
+    solutions priced alike computed once; the active agreements counted per solution by the
+    database), then a few lookups per solution."""
     start = Quarter.of(today or datetime.date.today()).plus(1)
+    start_index = start.year * 4 + start.q
+    adopted = active_agreements_by_solution()
+    averages: dict[FeeSummary, str] = {}
+    saturations: dict[Decimal, str] = {}
     out = []
-    solutions = list(
-        Solution.objects.filter(price_model__isnull=False)
-        .select_related("price_model")
-        .annotate(adopted=Count("agreements", filter=Q(agreements__status="active")))
-        .order_by("name")
-    )
-    # Members, populations and development costs once for all solutions (a few queries).
-    book = FeeBook.for_solutions(solutions)
-    for solution in solutions:
-        try:
-            p = fee_summary(solution=solution, book=book)
-        except (ValueError, ArithmeticError):  # a price model whose fees cannot be computed yet
+    for solution in priced_solutions():
+        p = solution.summary
+        if p is None or not p.members:  # fees that cannot be computed yet, or nobody to pay
             continue
-        if not p.members:
-            continue
-        launch = Quarter.of(solution.available_on)
-        offset = (launch.year * 4 + launch.q) - (start.year * 4 + start.q)
-        average = (p.sum_of_fees / p.members).quantize(Decimal("0.01"))
+        if p not in averages:
+            averages[p] = str((p.sum_of_fees / p.members).quantize(CENT))
+        adoption = solution.expected_adoption
+        if adoption not in saturations:
+            saturations[adoption] = str((adoption / 100).quantize(PER_MILLE))
+        launch = solution.available_on
+        offset = launch.year * 4 + (launch.month - 1) // 3 + 1 - start_index
         out.append(
             {
                 "label": solution.name,
-                "fee_per_adopter": str(average),
+                "fee_per_adopter": averages[p],
                 "potential_adopters": p.members,
-                "adopted_so_far": min(solution.adopted, p.members),
-                "saturation": str((solution.expected_adoption / 100).quantize(Decimal("0.001"))),
+                "adopted_so_far": min(adopted.get(solution.pk, 0), p.members),
+                "saturation": saturations[adoption],
                 "launch_offset": max(0, offset),
                 "ramp_quarters": 12,
             }
@@ -597,8 +613,10 @@ def forecast_input(*, scenario, today: datetime.date | None = None):
     """The pure forecast's input: today's capital and committed grants from the ledger and the
     portfolio, and the scenario's assumptions."""
     today = today or datetime.date.today()
-    balance = sum(net_by_source().values(), ZERO)
-    unspent = committed_unspent_grants()
+    # The ledger's sums as the fund overview reads them: cached until the ledger changes.
+    version = ledger_version()
+    balance = sum(ledger_cached("net", net_by_source, version=version).values(), ZERO)
+    unspent = committed_unspent_grants(version=version)
     grants = ()
     if unspent > 0:
         grants = (GrantCommitment("Innvilget, ikke utbetalt", unspent, scenario.grant_quarters),)

@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import ProtectedError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -98,12 +99,16 @@ def overview_export(request, table: str, fmt: str):
 
 @council_or_staff_required
 def benefits(request):
-    """Gevinster og utbredelse (issue 18 §5): a plot and a table of the same numbers per project."""
-    entries = benefit_figures.benefits_and_adoption()
+    """Gevinster og utbredelse (issue 18 §5): a plot and a table of the same numbers per project,
+    a page of projects at a time (the export has every project)."""
+    page = Paginator(benefit_figures.benefit_projects(), benefit_figures.PAGE_SIZE).get_page(
+        request.GET.get("side")
+    )
+    entries = benefit_figures.benefits_and_adoption(projects=page.object_list)
     return render(
         request,
         "overview/benefits.html",
-        {"entries": entries, "chart_data": benefit_figures.chart_data(entries)},
+        {"entries": entries, "page": page, "chart_data": benefit_figures.chart_data(entries)},
     )
 
 

@@ -223,6 +223,13 @@ class AccessAgreement(models.Model):
         verbose_name = _("tilgangsavtale")
         verbose_name_plural = _("tilgangsavtaler")
         ordering = ["solution__name", "member__name"]
+        indexes = [
+            # Members with access per solution (the forecast's "adopted so far" for every
+            # solution): an index-only count instead of reading every agreement (issue 22).
+            models.Index(
+                fields=["solution"], condition=Q(status="active"), name="access_active_by_solution"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["solution", "member"], name="access_one_agreement_per_member"

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from core.money import ORE, format_nok, to_money
@@ -19,7 +22,7 @@ from members.models import Member, MemberSuccession, PopulationFigure
 from members.selectors import participant_flags
 
 from . import price_models as pm
-from .models import AccessAgreement, Audience, CapitalRepayment, FdvuKey, Solution
+from .models import AccessAgreement, Audience, CapitalRepayment, FdvuKey, PriceModel, Solution
 
 ZERO = Decimal("0.00")
 PREVIEW_ADOPTIONS = (Decimal("0.25"), Decimal("0.50"), Decimal("0.75"), Decimal("1.00"))
@@ -141,6 +144,14 @@ class FeeBook:
         if project_ids:
             book._costs = disbursed_by_project(projects=project_ids)
         return book
+
+    def project_cost(self, project_id: int | None, entered: Decimal) -> Decimal:
+        """`development_cost` from a solution's columns: its project's net disbursements when
+        there are any, else what KS entered (loaded with the book, or one query)."""
+        if self._costs is None:
+            self._costs = disbursed_by_project()  # the whole ledger's, cached until it changes
+        disbursed = self._costs.get(project_id) if project_id else None
+        return disbursed if disbursed else entered
 
     def audience(self, kinds) -> list[Member]:
         kinds = tuple(kinds)
@@ -302,6 +313,71 @@ def fee_summary(*, solution: Solution, book: FeeBook) -> FeeSummary:
         return FeeSummary(len(priced), pm.fee(kind, params, None) * len(priced) if priced else ZERO)
     fees = _fees(kind, params, basis, priced)
     return FeeSummary(len(fees), sum(fees, ZERO))
+
+
+# What a solution's FeeSummary depends on, besides the book's members and populations: its
+# audience and price model and, for cost recovery, its development cost and expected adoption.
+PRICING_COLUMNS = (
+    "pk",
+    "name",
+    "project_id",
+    "development_cost",
+    "audience",
+    "expected_adoption",
+    "available_on",
+    "price_model__kind",
+)
+
+
+class PricedSolution(NamedTuple):
+    """One solution with a price model, as the forecast's defaults read it (a named tuple:
+    thousands are made at a time)."""
+
+    pk: int
+    name: str
+    available_on: datetime.date
+    expected_adoption: Decimal
+    summary: FeeSummary | None  # None: the price model's fees cannot be computed
+
+
+def priced_solutions(*, on: datetime.date | None = None) -> list[PricedSolution]:
+    """Every solution with a price model, by name, with its fee summary (`fee_summary`'s
+    figures). Reads only the columns pricing needs (no model instances per solution), and
+    solutions priced alike share one computation: a fixed number of queries and a dict lookup
+    per solution, so thousands of solutions cost little more than their rows."""
+    rows = list(
+        Solution.objects.filter(price_model__isnull=False)
+        .annotate(params=Cast("price_model__parameters", TextField()))
+        .order_by("name")
+        .values_list(*PRICING_COLUMNS, "params")
+    )
+    book = FeeBook(on=on)
+    # Populations once: the widest audience first, so the narrower ones are known already.
+    audiences = {tuple(audience_kinds(Solution(audience=a))) for a in {row[4] for row in rows}}
+    for kinds in sorted(audiences, key=lambda k: (-len(k), k)):
+        book.populations(book.audience(kinds))
+    summaries: dict[tuple, FeeSummary | None] = {}
+    out = []
+    for pk, name, project_id, entered, audience, adoption, available_on, kind, params in rows:
+        recovery = None
+        if kind == pm.COST_RECOVERY:
+            recovery = (book.project_cost(project_id, entered), adoption)
+        key = (audience, kind, params, recovery)  # equal text, equal parameters
+        if key not in summaries:
+            solution = Solution(
+                pk=pk,
+                project_id=project_id,
+                development_cost=entered,
+                audience=audience,
+                expected_adoption=adoption,
+            )
+            PriceModel(solution=solution, kind=kind, parameters=json.loads(params))
+            try:
+                summaries[key] = fee_summary(solution=solution, book=book)
+            except (ValueError, ArithmeticError):  # fees that cannot be computed yet
+                summaries[key] = None
+        out.append(PricedSolution(pk, name, available_on, adoption, summaries[key]))
+    return out
 
 
 # --- listing ---------------------------------------------------------------------------------
