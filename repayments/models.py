@@ -229,6 +229,13 @@ class AccessAgreement(models.Model):
             models.Index(
                 fields=["solution"], condition=Q(status="active"), name="access_active_by_solution"
             ),
+            # The few fees waiting to be invoiced among every agreement there is: KS's task
+            # list counts them on every request (issue 22, docs/bench.md).
+            models.Index(
+                fields=["solution"],
+                condition=Q(fee_status="pending_invoice"),
+                name="access_fee_pending_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -250,15 +257,6 @@ class AccessAgreement(models.Model):
             models.CheckConstraint(
                 condition=Q(fdvu_amount_accepted__isnull=True) | Q(fdvu_amount_accepted__gte=0),
                 name="access_fdvu_accepted_not_negative",
-            ),
-        ]
-        indexes = [
-            # The few fees waiting to be invoiced among every agreement there is: KS's task
-            # list counts them on every request (issue 22, docs/bench.md).
-            models.Index(
-                fields=["solution"],
-                condition=Q(fee_status="pending_invoice"),
-                name="access_fee_pending_idx",
             ),
         ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0006_enhetsregisteret'),
-        ('repayments', '0005_fdvu_amount_accepted'),
+        ('repayments', '0007_task_list_partial_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
