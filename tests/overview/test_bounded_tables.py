@@ -67,9 +67,7 @@ def test_overview_shows_the_largest_disbursements_and_exports_every_project(
     assert len(_csv_lines(export)) == 1 + 5
 
 
-def test_the_largest_disbursements_follow_a_new_ledger_entry(
-    fund, ks_client, ks_user, monkeypatch
-):
+def test_the_largest_disbursements_follow_a_new_ledger_entry(fund, ks_client, ks_user, monkeypatch):
     """The choice of the largest disbursements is kept with the ledger's state: a new entry
     that makes another project the largest shows on the next view."""
     monkeypatch.setattr(selectors, "TABLE_LIMIT", 2)
