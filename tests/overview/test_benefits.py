@@ -35,7 +35,7 @@ def launched(ks_user):
     ):
         AccessAgreement.objects.create(
             solution=solution,
-            member=kommune(1000 + number, number=f"98{number:02d}"),
+            member=kommune(1000 + number, number=f"89{number:02d}"),  # outside the factory range
             status="active",
             requested_by=owner,
             fdvu_accepted_at=timezone.now(),
