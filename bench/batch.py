@@ -63,7 +63,7 @@ def _wait(job, timeout: float) -> float | None:
     while BatchItem.objects.filter(job=job, status=BatchItem.Status.PENDING).exists():
         if time.monotonic() > deadline:
             return None
-        time.sleep(0.05)
+        time.sleep(0.2)
     return time.perf_counter() - start
 
 

@@ -1,6 +1,7 @@
 """Reads for proposals: who sees what, lists with filters, and the computed figures."""
 
 import datetime
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -392,7 +393,43 @@ def _hundredths(expression):
     return Cast(Round(expression * 100), models.BigIntegerField())
 
 
+# The queues of closed meetings, as each user saw them: a closed meeting's cases and scores no
+# longer change (scoring, recusal and the agenda are refused once it is closed), so its queue
+# depends only on the user and the active criteria. Kept in the process, the latest few.
+_CLOSED_QUEUES: OrderedDict = OrderedDict()
+CLOSED_QUEUES_KEPT = 64
+
+
 def council_queue(*, meeting, user) -> list[CouncilQueueRow]:
+    """The meeting's queue as `user` sees it (see `_council_queue`). A closed meeting's queue is
+    computed once per user, organisation and set of active criteria (weights included) and
+    then read from the process: one small query for the criteria instead of ranking every case
+    again (a closed meeting of 1 667 cases took ~230 ms at bench scale 100). Callers must not
+    modify the rows."""
+    if not meeting.is_closed:
+        return _council_queue(meeting=meeting, user=user)
+    criteria = tuple(
+        ScoringCriterion.objects.filter(active=True).order_by("pk").values_list("pk", "weight")
+    )
+    key = (
+        meeting.pk,
+        meeting.closed_at,
+        user.pk,
+        user.organisation_id,
+        user.is_ks_staff,
+        criteria,
+    )
+    rows = _CLOSED_QUEUES.get(key)
+    if rows is None:
+        rows = _CLOSED_QUEUES[key] = _council_queue(meeting=meeting, user=user)
+        while len(_CLOSED_QUEUES) > CLOSED_QUEUES_KEPT:
+            _CLOSED_QUEUES.popitem(last=False)
+    else:
+        _CLOSED_QUEUES.move_to_end(key)
+    return rows
+
+
+def _council_queue(*, meeting, user) -> list[CouncilQueueRow]:
     """The meeting's cases ranked by weighted score (unscored last, then by case number), with
     the user's flags per case. One query however many cases and scores there are: per case and
     council member, the database sums Σ(weight × value) and Σ(weight) over the active criteria

@@ -97,6 +97,15 @@ def _data_migration_rows(request):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _closed_queues_forgotten():
+    """The process keeps closed meetings' queues (projects.selectors); a test's database is
+    rolled back and its ids may come again, so each test starts without them."""
+    from projects import selectors
+
+    selectors._CLOSED_QUEUES.clear()
+
+
 @pytest.fixture
 def english(tmp_path):
     """English active, with a fresh compile of the committed catalogue (locale/en)."""

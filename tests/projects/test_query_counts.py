@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import selectors, views, views_council
-from projects.models import CoApplicant, ProposalStatus, ScoringCriterion
+from projects.models import CoApplicant, CouncilMeeting, ProposalStatus, ScoringCriterion
 from projects.services.council import agenda_add, conflict_declare, meeting_create, score_record
 from projects.services.workflow import can_transition
 from tests.accounts.factories import CouncilMemberFactory
@@ -95,6 +96,32 @@ def test_council_queue_flags_and_ranking_match_the_per_case_rules(ks_user, meeti
     for row in shown:
         assert row.funding == selectors.proposal_funding(proposal=row.item.proposal)
         assert row.item.proposal.lead_member.name  # loaded in full
+
+
+def test_a_closed_meetings_queue_is_ranked_once_and_follows_the_criteria(ks_user, meeting):
+    """A closed meeting's queue is kept per user once computed (its cases and scores no longer
+    change); it equals the ranking computed afresh, costs one query when read again, and a
+    retired criterion (the only thing that can still change it) gives a new ranking."""
+    first, second = CouncilMemberFactory(), CouncilMemberFactory()
+    _add_cases(meeting, ks_user, 3, [first, second])
+    CouncilMeeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
+    meeting.refresh_from_db()
+    selectors._CLOSED_QUEUES.clear()
+
+    def ranks(rows):
+        return [(r.item.pk, r.ranking.weighted, r.ranking.spread, r.recused) for r in rows]
+
+    fresh = ranks(selectors._council_queue(meeting=meeting, user=first))
+    assert ranks(selectors.council_queue(meeting=meeting, user=first)) == fresh
+    with CaptureQueriesContext(connection) as again:
+        assert ranks(selectors.council_queue(meeting=meeting, user=first)) == fresh
+    assert len(again) == 1  # the active criteria, nothing else
+    retired = ScoringCriterion.objects.filter(active=True).order_by("pk").first()
+    retired.active = False
+    retired.save(update_fields=["active"])
+    after = ranks(selectors.council_queue(meeting=meeting, user=first))
+    assert after == ranks(selectors._council_queue(meeting=meeting, user=first))
+    assert len(selectors._CLOSED_QUEUES) == 2
 
 
 def test_council_queue_is_paged_and_keeps_the_ranking_across_pages(
