@@ -194,8 +194,8 @@ class _Book:
         succession = MemberSuccession._meta.db_table
         marks = ", ".join(["%s"] * len(known))
         # Only the table name and one %s per id are formatted in; the ids are parameters.
-        ancestry = RawSQL(  # noqa: S611
-            f"WITH RECURSIVE walk(id, predecessor_id) AS ("  # noqa: S608
+        ancestry = RawSQL(  # noqa: S611  # nosec B611 - table name and placeholders only
+            f"WITH RECURSIVE walk(id, predecessor_id) AS ("  # noqa: S608  # nosec B608
             f" SELECT id, predecessor_id FROM {succession} WHERE successor_id IN ({marks})"
             f" UNION SELECT s.id, s.predecessor_id FROM {succession} s"
             f" JOIN walk w ON s.successor_id = w.predecessor_id"
