@@ -204,7 +204,7 @@ def fund_overview(*, limit: int | None = None) -> FundOverview:
         participants=participation_summary(counts=counts),
         by_fylke=participation_by_fylke(),
         timeline=ledger_cached("timeline", capital_timeline, version=version),
-        recovery=recovery_by_project(rows=None if limit else recovery_rows, limit=limit),
+        recovery=recovery_by_project(limit=limit, version=version),
         recovery_count=len(recovery_rows),
         notes=notes,
     )
@@ -269,26 +269,25 @@ def _recovery_rows(*, version: str) -> list[dict]:
     ]
 
 
-def _largest_disbursements(rows: list[dict], limit: int) -> list[dict]:
-    return heapq.nsmallest(limit, rows, key=lambda r: (-r["disbursed"], r["project_ref"]))
-
-
-def recovery_by_project(*, rows: list[dict] | None = None, limit: int | None = None) -> list[dict]:
+def recovery_by_project(*, limit: int | None = None, version: str | None = None) -> list[dict]:
     """Per project: disbursed (development cost paid by the fund) and recovered by access fees,
     against the project's development cost (its grant) when the projects app knows it. By
-    project reference; with `limit`, only the `limit` largest disbursements (largest first)."""
-    if limit is not None and rows is None:
-        # The ledger's rows only: kept with the ledger's state (names and grants are read below).
-        version = ledger_version()
+    project reference; with `limit`, only the `limit` largest disbursements (largest first),
+    chosen once per ledger state (names and grants are read below, they may change without a
+    ledger entry)."""
+    version = version or ledger_version()
+    if limit is None:
+        rows = recovery_by_project_rows(version=version)
+    else:
         rows = ledger_cached(
             f"recovery_largest:{limit}",
-            lambda: _largest_disbursements(recovery_by_project_rows(version=version), limit),
+            lambda: heapq.nsmallest(
+                limit,
+                recovery_by_project_rows(version=version),
+                key=lambda r: (-r["disbursed"], r["project_ref"]),
+            ),
             version=version,
         )
-    elif limit is not None:
-        rows = _largest_disbursements(rows, limit)
-    elif rows is None:
-        rows = recovery_by_project_rows()
     names = project_names([r["project_ref"] for r in rows])
     out = []
     for row in rows:
