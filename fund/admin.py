@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_lists import QuickRowCheckbox
 from core.exports import csv_response, xlsx_response
 from core.money import format_nok
 
@@ -133,7 +134,7 @@ class CountAndSumPaginator(Paginator):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(QuickRowCheckbox, admin.ModelAdmin):
     """Read-only: entries are written through fund.services, corrected by reversal."""
 
     list_display = ("occurred_on", "kind", "source", "amount", "member", "description")

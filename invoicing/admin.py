@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_lists import QuickRowCheckbox
+
 from .models import (
     BankImport,
     BatchJob,
@@ -26,7 +28,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
+class InvoiceAdmin(QuickRowCheckbox, SimpleHistoryAdmin):
     """Read-only: invoices are issued through the services and corrected by credit notes."""
 
     list_display = ["number", "buyer_name", "kind", "issued_on", "due_on", "total", "status"]
@@ -45,7 +47,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(QuickRowCheckbox, SimpleHistoryAdmin):
     list_display = ["paid_on", "amount", "kid", "invoice", "source", "resolved"]
     list_filter = ["source", "resolved"]
     search_fields = ["kid", "payer", "reference"]

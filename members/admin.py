@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_lists import QuickRowCheckbox
 from core.exports import csv_response
 
 from .exports import contribution_table_csv, contribution_table_xlsx
@@ -47,7 +48,7 @@ class SuccessorInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(QuickRowCheckbox, SimpleHistoryAdmin):
     list_display = ("number", "name", "kind", "orgnr", "valid_from", "valid_to", "status")
     list_filter = ("kind", StructureFilter, "participation__status")
     search_fields = ("number", "name", "orgnr")
