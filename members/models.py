@@ -116,7 +116,13 @@ class Member(models.Model):
         indexes = [models.Index(fields=["kind", "number"])]
 
     def __str__(self):
-        return f"{self.number} {self.name}" if self.number else self.name
+        return self.option_label(self.number, self.name)
+
+    @staticmethod
+    def option_label(number, name) -> str:
+        """How a member is named in lists and choices: "number name" (the name alone without
+        a number). Long member choices build it from the two columns without a Member."""
+        return f"{number} {name}" if number else name
 
     @property
     def effective_maalform(self) -> str:

@@ -255,18 +255,35 @@ class LongSelect(forms.Select):
         return context
 
 
+class MemberOptions(forms.models.ModelChoiceIterator):
+    """A member choice's options as (pk, "number name") straight from two columns: no Member is
+    built per option (~400 applicants and counties on KS's proposal list, issue 22)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, number, name in self.queryset.values_list("pk", "number", "name"):
+            yield (pk, Member.option_label(number, name))
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField of members whose options are read as MemberOptions."""
+
+    iterator = MemberOptions
+
+
 class StaffFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ProposalStatus.choices)
     )
-    applicant = forms.ModelChoiceField(
+    applicant = MemberChoiceField(
         label=_("Søker"),
         required=False,
         queryset=Member.objects.none(),
         empty_label=_("Alle"),
         widget=LongSelect,
     )
-    county = forms.ModelChoiceField(
+    county = MemberChoiceField(
         label=_("Fylke"),
         required=False,
         queryset=Member.objects.none(),
@@ -280,13 +297,11 @@ class StaffFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         applicant_ids = Proposal.objects.values("lead_member_id")
-        # The options show number and name (Member.__str__): no other column is read.
-        self.fields["applicant"].queryset = (
-            Member.objects.filter(pk__in=applicant_ids)
-            .only("pk", "number", "name")
-            .order_by("name")
+        # The options show number and name (Member.option_label): no other column is read.
+        self.fields["applicant"].queryset = Member.objects.filter(pk__in=applicant_ids).order_by(
+            "name"
         )
-        self.fields["county"].queryset = counties().only("pk", "number", "name")
+        self.fields["county"].queryset = counties()
 
 
 # ---------------------------------------------------------------------------------------------

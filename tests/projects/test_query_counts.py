@@ -465,6 +465,11 @@ def test_long_selects_render_the_options_django_renders(chosen):
             return re.findall(r"<option[^>]*>[^<]*</option>", html)
 
         assert options(ours) == options(stock) and len(options(ours)) >= 2
+        # The labels are read from two columns (MemberOptions): each is the member's str.
+        members = field.queryset.in_bulk()
+        assert [(v, label) for v, label in field.choices if v] == [
+            (pk, str(members[pk])) for pk in field.queryset.values_list("pk", flat=True)
+        ]
         assert ours.count(" selected") == 1
     assert f'<option value="{lead.pk}" selected>' in str(form["applicant"]) or chosen != "lead"
     assert f'<option value="{county.pk}" selected>' in str(form["county"]) or chosen != "county"
